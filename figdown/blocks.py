@@ -1,0 +1,59 @@
+"""The data exchanged between the Markdown stage and the block executor."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from figdown.problems import Problem
+
+OptionValue = str | bool | int | float
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """One executable block of a post, as written in the Markdown file."""
+
+    path: str  # the Markdown file, relative to the site root, for messages
+    line: int  # 1-based line of the block's first line of code in that file
+    index: int  # position among the post's executable blocks, from 0
+    code: str
+    options: Mapping[str, OptionValue] = field(default_factory=dict)
+
+    @property
+    def block_id(self) -> str:
+        """The block's `id` option, or a name made from its position."""
+        value = self.options.get("id")
+        return str(value) if value else f"fig-{self.index + 1}"
+
+
+@dataclass(frozen=True)
+class PostBlocks:
+    """The executable blocks of one post, run in order in one namespace."""
+
+    path: str  # the Markdown file, relative to the site root
+    slug: str  # the post's folder name inside the figure store
+    source_dir: Path  # absolute folder of the Markdown file: the blocks' working directory
+    blocks: tuple[CodeBlock, ...]
+
+
+@dataclass(frozen=True)
+class FigureFile:
+    """One image a block produced, stored in the figure store."""
+
+    store_path: str  # relative to the store, posix: "relu/relu-plot.svg"
+    format: str  # "svg" or "png" (animations may add others)
+    width: int  # CSS pixels
+    height: int
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    """What one block produced, fresh or reused from the store."""
+
+    block: CodeBlock
+    figures: tuple[FigureFile, ...] = ()
+    output: str = ""
+    error: Problem | None = None
+    reused: bool = False
