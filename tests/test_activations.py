@@ -112,9 +112,9 @@ def test_known_values() -> None:
     assert act.gelu(1.0) == pytest.approx(0.5 * (1 + math.erf(1 / math.sqrt(2))))
     assert act.swish(1.0) == pytest.approx(1 / (1 + math.exp(-1)))
     assert act.elu(-1.0) == pytest.approx(math.exp(-1) - 1)
-    # the tanh form of GELU stays within 1e-3 of the exact one
+    # the tanh form of GELU stays within 5e-4 of the exact one, as the post says
     x = np.linspace(-6, 6, 1001)
-    assert np.max(np.abs(act.gelu_tanh(x) - act.gelu(x))) < 1e-3
+    assert np.max(np.abs(act.gelu_tanh(x) - act.gelu(x))) < 5e-4
 
 
 def test_derivative_maxima_quoted_in_the_posts() -> None:
