@@ -41,6 +41,7 @@ NAMES = sorted(act.ACTIVATIONS)
 
 @pytest.fixture(autouse=True)
 def _close_figures() -> Iterator[None]:
+    plt.close("all")
     yield
     plt.close("all")
 
