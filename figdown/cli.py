@@ -1,0 +1,156 @@
+"""The command line: `figdown [build] | serve | new | list | publish`, with Hugo's flags."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from figdown import __version__
+from figdown.pipeline import BuildOptions, BuildReport, build
+from figdown.problems import Problem
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("build", "serve", "new", "list", "publish")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, exiting with 2 and one line on a usage error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} — see --help\n")
+
+
+def _add_site_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-s", "--source", type=Path, default=Path("."), metavar="SITE",
+                        help="the site folder (holds content/ and the config); default: .")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print notes too (merged terms, reused figures)")
+
+
+def _add_build_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-d", "--destination", type=Path, metavar="DIR",
+                        help="where the site is written; default: SITE/output")
+    parser.add_argument("-b", "--base-url", "--baseURL", dest="base_url", metavar="URL",
+                        help="override baseURL, e.g. https://user.github.io/blog/")
+    parser.add_argument("-D", "--drafts", "--buildDrafts", dest="drafts", action="store_true",
+                        help="include pages marked draft: true")
+    parser.add_argument("-F", "--future", "--buildFuture", dest="future", action="store_true",
+                        help="include pages dated in the future")
+    parser.add_argument("-E", "--expired", "--buildExpired", dest="expired",
+                        action="store_true", help="include pages past their expiryDate")
+    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                        help="worker processes for executable blocks; default: one per core")
+    parser.add_argument("--refresh-figures", action="store_true",
+                        help="run every executable block again, ignoring the figures/ store")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="write the pages even when blocks fail, showing the error in place")
+    parser.add_argument("--warn-links", action="store_true",
+                        help="report broken internal links as warnings instead of errors")
+    parser.add_argument("--clock", metavar="TIME",
+                        help="build as if now were TIME (RFC 3339), as Hugo's --clock")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The parser for `figdown build` (also used when no command is given)."""
+    parser = _Parser(
+        prog="figdown",
+        description="Build a Hugo-style blog whose Python blocks draw their own figures.",
+        epilog="Commands: build (default), serve, new, list, publish. "
+               "Run `figdown COMMAND --help` for each.")
+    parser.add_argument("--version", action="version", version=f"figdown {__version__}")
+    _add_site_flags(parser)
+    _add_build_flags(parser)
+    return parser
+
+
+def _parse_clock(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise SystemExit(_usage(f"--clock {value!r} is not a date; write 2026-11-26T00:00:00Z")
+                         ) from None
+    if parsed.tzinfo is None:
+        raise SystemExit(_usage(f"--clock {value!r} needs an offset such as Z or +01:00"))
+    return parsed
+
+
+def _usage(message: str) -> int:
+    print(f"figdown: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def options_from(args: argparse.Namespace) -> BuildOptions:
+    return BuildOptions(
+        source=args.source, destination=args.destination, base_url=args.base_url,
+        drafts=args.drafts, future=args.future, expired=args.expired,
+        now=_parse_clock(args.clock), jobs=args.jobs, refresh_figures=args.refresh_figures,
+        keep_going=args.keep_going, warn_links=args.warn_links,
+        progress=sys.stderr.isatty() and not args.quiet)
+
+
+def print_problems(problems: Sequence[Problem], quiet: bool, verbose: bool) -> None:
+    for problem in problems:
+        if problem.severity == "note" and not verbose:
+            continue
+        if problem.severity != "error" and quiet:
+            continue
+        label = {"error": "error", "warning": "warning", "note": "note"}[problem.severity]
+        print(f"{label}: {problem}", file=sys.stderr)
+
+
+def print_summary(report: BuildReport) -> None:
+    counts = report.counts
+    print(f"Built {counts.get('pages', 0)} pages, {counts.get('sections', 0)} sections, "
+          f"{counts.get('terms', 0)} terms, {counts.get('figures', 0)} figures "
+          f"into {report.output}")
+    warnings = sum(1 for p in report.problems if p.severity == "warning")
+    print(f"Blocks: {report.blocks_ran} run, {report.blocks_reused} reused from the store "
+          f"({report.block_seconds:.1f} s running them). Warnings: {warnings}. "
+          f"Total: {report.seconds:.2f} s")
+
+
+def run_build(args: argparse.Namespace) -> int:
+    if not args.source.is_dir():
+        return _usage(f"-s {args.source}: no such folder")
+    if args.jobs < 0:
+        return _usage("-j/--jobs must be 0 (one per core) or more")
+    report = build(options_from(args))
+    print_problems(report.problems, args.quiet, args.verbose)
+    if not report.ok:
+        errors = sum(1 for p in report.problems if p.severity == "error")
+        print(f"Build failed: {errors} error{'s' if errors != 1 else ''}; "
+              "the previous output is unchanged.", file=sys.stderr)
+        return EXIT_CONTENT
+    if not args.quiet:
+        print_summary(report)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `python build.py` and of the `figdown` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv and argv[0] in COMMANDS else "build"
+    if argv and argv[0] in COMMANDS:
+        argv = argv[1:]
+    try:
+        if command == "build":
+            return run_build(make_parser().parse_args(argv))
+        from figdown import commands
+        return commands.run(command, argv)
+    except KeyboardInterrupt:
+        return 130
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    sys.exit(main())

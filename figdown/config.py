@@ -1,0 +1,381 @@
+"""The site configuration: read once, from Hugo-named keys, into an immutable `SiteConfig`."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from figdown.problems import ContentError, Problem
+
+CONFIG_NAMES = ("config.yaml", "config.yml", "hugo.yaml", "hugo.yml", "hugo.toml", "config.toml",
+                "hugo.json", "config.json")
+
+DEFAULT_TAXONOMIES = {"tag": "tags", "category": "categories"}
+
+# Keys figdown reads; anything else gets one warning naming it (Hugo knows many more).
+KNOWN_KEYS = frozenset({
+    "baseURL", "title", "languageCode", "defaultContentLanguage", "params", "taxonomies",
+    "pagination", "paginate", "permalinks", "summaryLength", "timeZone", "menu", "menus",
+    "copyright", "author", "figures", "buildDrafts", "buildFuture", "buildExpired",
+    "disablePathToLower", "uglyURLs", "enableEmoji", "markup", "languages", "enableRobotsTXT",
+    "theme", "outputs", "disableKinds", "related", "mainSections", "mainsections",
+})
+
+
+@dataclass(frozen=True)
+class FigureSettings:
+    """The `figures:` key: how executable blocks run."""
+
+    helpers: str = "lib"
+    store: str = "figures"
+    style: Mapping[str, Any] = field(default_factory=dict)
+    style_file: str | None = None
+    format: str = "svg"
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    name: str
+    url: str
+    weight: int = 0
+    identifier: str = ""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything read from the site's config file."""
+
+    root: Path
+    config_file: Path | None = None
+    base_url: str = "/"
+    title: str = "My blog"
+    language_code: str = "en"
+    params: Mapping[str, Any] = field(default_factory=dict)
+    taxonomies: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TAXONOMIES))
+    pager_size: int = 10
+    permalinks: Mapping[str, str] = field(default_factory=dict)
+    summary_length: int = 70
+    time_zone: str = "UTC"
+    menu: tuple[MenuEntry, ...] = ()
+    copyright: str = ""
+    figures: FigureSettings = field(default_factory=FigureSettings)
+    build_drafts: bool = False
+    build_future: bool = False
+    build_expired: bool = False
+    disable_path_to_lower: bool = False
+    ugly_urls: bool = False
+    unsafe_html: bool = True
+    enable_emoji: bool = False
+    languages: tuple[str, ...] = ()
+    default_language: str = "en"
+    main_sections: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def figure_store(self) -> Path:
+        return self.root / self.figures.store
+
+    @property
+    def helpers_dir(self) -> Path:
+        return self.root / self.figures.helpers
+
+    @property
+    def base_path(self) -> str:
+        """The path part of baseURL, always starting and ending with `/`."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
+def find_config_file(root: Path) -> Path | None:
+    """The config file Hugo would pick, or None for a site that has none."""
+    for name in CONFIG_NAMES:
+        candidate = root / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_mapping(path: Path, display: str) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        if path.suffix == ".toml":
+            data: Any = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except tomllib.TOMLDecodeError as err:
+        line = _toml_error_line(str(err))
+        raise ContentError([Problem(display, line, f"config does not parse: {err}",
+                                    "fix the TOML syntax")]) from None
+    except json.JSONDecodeError as err:
+        raise ContentError([Problem(display, err.lineno, f"config does not parse: {err.msg}",
+                                    "fix the JSON syntax")]) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ContentError([Problem(display, line, f"config does not parse: {reason}",
+                                    "fix the YAML syntax")]) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContentError([Problem(display, 1, "config is not a mapping of keys to values",
+                                    "write `key: value` lines")])
+    return data
+
+
+def _toml_error_line(message: str) -> int | None:
+    marker = "(at line "
+    if marker in message:
+        digits = message.split(marker, 1)[1].split(",", 1)[0]
+        if digits.isdigit():
+            return int(digits)
+    return None
+
+
+def _merge_config_folder(root: Path) -> tuple[dict[str, Any], Path | None]:
+    """Hugo's `config/_default/` folder: `hugo.toml` plus one file per top-level key."""
+    folder = root / "config" / "_default"
+    if not folder.is_dir():
+        return {}, None
+    merged: dict[str, Any] = {}
+    first: Path | None = None
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in {".toml", ".yaml", ".yml", ".json"}:
+            continue
+        first = first or path
+        data = _read_mapping(path, path.relative_to(root).as_posix())
+        if path.stem in {"hugo", "config"}:
+            merged.update(data)
+        else:
+            merged[path.stem] = data
+    return merged, first
+
+
+def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
+    """Read the site's config file (or defaults when there is none)."""
+    path = find_config_file(root)
+    if path is not None:
+        raw = _read_mapping(path, path.name)
+    else:
+        raw, path = _merge_config_folder(root)
+    display = path.relative_to(root).as_posix() if path else "config.yaml"
+    return config_from_mapping(root, raw, path, display, base_url)
+
+
+def _get_ci(raw: Mapping[str, Any], key: str, default: Any = None) -> Any:
+    """Hugo's config keys are case-insensitive."""
+    if key in raw:
+        return raw[key]
+    lowered = key.lower()
+    for k, v in raw.items():
+        if isinstance(k, str) and k.lower() == lowered:
+            return v
+    return default
+
+
+def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, display: str,
+                        base_url: str | None = None) -> SiteConfig:
+    """Validate a parsed config mapping; every problem is reported at once."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    known_lower = {k.lower() for k in KNOWN_KEYS}
+    unknown = sorted(k for k in raw if str(k).lower() not in known_lower)
+    if unknown:
+        warnings.append(Problem(display, None, "unknown config keys ignored: " + ", ".join(
+            map(str, unknown)), "check their spelling against README's config table",
+            severity="warning"))
+
+    url = base_url if base_url is not None else str(_get_ci(raw, "baseURL", "/") or "/")
+    if not _valid_base_url(url):
+        problems.append(Problem(display, _line_of(path, "baseURL"),
+                                f"baseURL {url!r} is not a URL",
+                                "write it as https://example.org/ or /blog/"))
+    elif not url.endswith("/"):
+        url += "/"
+
+    taxonomies_raw = _get_ci(raw, "taxonomies", None)
+    if taxonomies_raw is None:
+        taxonomies = dict(DEFAULT_TAXONOMIES)
+    elif isinstance(taxonomies_raw, dict):
+        taxonomies = {str(k): str(v) for k, v in taxonomies_raw.items()}
+    else:
+        taxonomies = dict(DEFAULT_TAXONOMIES)
+        problems.append(Problem(display, _line_of(path, "taxonomies"),
+                                "taxonomies must map a singular name to a plural one",
+                                "write e.g. `tag: tags`"))
+
+    pagination = _get_ci(raw, "pagination", {}) or {}
+    pager_size = _get_ci(pagination, "pagerSize", None) if isinstance(pagination, dict) else None
+    if pager_size is None:
+        pager_size = _get_ci(raw, "paginate", 10)
+    if not isinstance(pager_size, int) or isinstance(pager_size, bool) or pager_size < 1:
+        problems.append(Problem(display, _line_of(path, "pagerSize"),
+                                "pagination.pagerSize must be a positive number, "
+                                f"not {pager_size!r}",
+                                "write e.g. `pagerSize: 10`"))
+        pager_size = 10
+
+    time_zone = str(_get_ci(raw, "timeZone", "UTC") or "UTC")
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(Problem(display, _line_of(path, "timeZone"),
+                                f"unknown timeZone {time_zone!r}",
+                                "use an IANA name such as Europe/Paris or UTC"))
+        time_zone = "UTC"
+
+    summary_length = _get_ci(raw, "summaryLength", 70)
+    if not isinstance(summary_length, int) or summary_length < 1:
+        summary_length = 70
+
+    permalinks_raw = _get_ci(raw, "permalinks", {}) or {}
+    permalinks: dict[str, str] = {}
+    if isinstance(permalinks_raw, dict):
+        for key, value in permalinks_raw.items():
+            if isinstance(value, dict):  # Hugo 0.112+: permalinks.page.posts
+                if key == "page":
+                    permalinks.update({str(k): str(v) for k, v in value.items()})
+            else:
+                permalinks[str(key)] = str(value)
+
+    params = _get_ci(raw, "params", {}) or {}
+    if not isinstance(params, dict):
+        params = {}
+    markup = _get_ci(raw, "markup", {}) or {}
+    unsafe = True
+    if isinstance(markup, dict):
+        renderer = markup.get("goldmark", {}).get("renderer", {}) if isinstance(
+            markup.get("goldmark"), dict) else {}
+        if isinstance(renderer, dict) and "unsafe" in renderer:
+            unsafe = bool(renderer["unsafe"])
+
+    figures = _figure_settings(_get_ci(raw, "figures", {}) or {}, display, path, problems)
+
+    if problems:
+        raise ContentError(problems)
+    return SiteConfig(
+        root=root,
+        config_file=path,
+        base_url=url,
+        title=str(_get_ci(raw, "title", "My blog") or ""),
+        language_code=str(_get_ci(raw, "languageCode", "en") or "en"),
+        params=params,
+        taxonomies=taxonomies,
+        pager_size=pager_size,
+        permalinks=permalinks,
+        summary_length=summary_length,
+        time_zone=time_zone,
+        menu=_menu(_get_ci(raw, "menu", None) or _get_ci(raw, "menus", None)),
+        copyright=str(_get_ci(raw, "copyright", "") or ""),
+        figures=figures,
+        build_drafts=bool(_get_ci(raw, "buildDrafts", False)),
+        build_future=bool(_get_ci(raw, "buildFuture", False)),
+        build_expired=bool(_get_ci(raw, "buildExpired", False)),
+        disable_path_to_lower=bool(_get_ci(raw, "disablePathToLower", False)),
+        ugly_urls=bool(_get_ci(raw, "uglyURLs", False)),
+        unsafe_html=unsafe,
+        enable_emoji=bool(_get_ci(raw, "enableEmoji", False)),
+        languages=tuple(str(k).lower() for k in (_get_ci(raw, "languages", {}) or {})),
+        default_language=str(_get_ci(raw, "defaultContentLanguage", "en") or "en").lower(),
+        main_sections=_main_sections(raw, params),
+        warnings=tuple(warnings),
+    )
+
+
+def _main_sections(raw: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[str, ...]:
+    value = _get_ci(raw, "mainSections", None) or _get_ci(params, "mainSections", None)
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return ()
+
+
+def _valid_base_url(url: str) -> bool:
+    if not url or any(c.isspace() for c in url):
+        return False
+    parts = urlsplit(url)
+    if parts.scheme:
+        return parts.scheme in {"http", "https"} and bool(parts.netloc)
+    return url.startswith("/") and not parts.netloc
+
+
+def _figure_settings(raw: Any, display: str, path: Path | None,
+                     problems: list[Problem]) -> FigureSettings:
+    if not isinstance(raw, dict):
+        problems.append(Problem(display, _line_of(path, "figures"),
+                                "`figures` must be a mapping", "see README: figures settings"))
+        return FigureSettings()
+    style = raw.get("style", {}) or {}
+    if not isinstance(style, dict):
+        problems.append(Problem(display, _line_of(path, "style"),
+                                "figures.style must map rcParams names to values",
+                                "write e.g. `axes.grid: true`"))
+        style = {}
+    fmt = str(raw.get("format", "svg"))
+    if fmt not in {"svg", "png"}:
+        problems.append(Problem(display, _line_of(path, "format"),
+                                f"figures.format must be svg or png, not {fmt!r}", ""))
+        fmt = "svg"
+    style_file = raw.get("styleFile")
+    return FigureSettings(
+        helpers=str(raw.get("helpers", "lib")),
+        store=str(raw.get("store", "figures")),
+        style=style,
+        style_file=str(style_file) if style_file else None,
+        format=fmt,
+        timeout=float(raw.get("timeout", 60)),
+    )
+
+
+def _menu(raw: Any) -> tuple[MenuEntry, ...]:
+    main = raw.get("main") if isinstance(raw, dict) else None
+    if not isinstance(main, list):
+        return ()
+    entries = []
+    for item in main:
+        if isinstance(item, dict) and "name" in item:
+            entries.append(MenuEntry(
+                name=str(item["name"]),
+                url=str(item.get("url") or item.get("pageRef") or "/"),
+                weight=int(item.get("weight", 0) or 0),
+                identifier=str(item.get("identifier", "")),
+            ))
+    return tuple(sorted(entries, key=lambda e: (e.weight, e.name)))
+
+
+def _line_of(path: Path | None, key: str) -> int | None:
+    """The first line of the config file that mentions a key, for messages."""
+    if path is None or not path.is_file():
+        return None
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if key.lower() in line.lower():
+            return number
+    return None

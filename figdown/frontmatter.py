@@ -1,0 +1,146 @@
+"""Split a content file into front matter and body, and parse the front matter."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from figdown.problems import Problem
+
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[misc]
+    """A safe YAML loader that refuses duplicate keys, as Hugo does."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        result: dict[Any, Any] = super().construct_mapping(node, deep=True)
+        return result
+
+
+@dataclass(frozen=True)
+class RawFrontMatter:
+    """Front matter as parsed, with the line of each top-level key for messages."""
+
+    data: dict[str, Any]
+    key_lines: dict[str, int]
+    body: str
+    body_line: int  # 1-based line of the file where the body starts
+    format: str  # "yaml", "toml", "json" or "none"
+
+
+class FrontMatterError(Exception):
+    """The front matter cannot be read; carries the problem to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def split_front_matter(text: str, path: str) -> RawFrontMatter:
+    """Detect the front matter format from its opening delimiter and parse it."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    first_line = text.split("\n", 1)[0].rstrip()
+    if first_line in {"---", "+++"}:
+        fence = first_line
+        closing = re.compile(rf"^{re.escape(fence)}[ \t]*$", re.MULTILINE)
+        match = closing.search(text, len(first_line) + 1)
+        if match is None:
+            hint = f"add a line `{fence}` after the last front matter key"
+            raise FrontMatterError(Problem(path, 1, "front matter is not closed", hint))
+        block = text[len(first_line) + 1:match.start()]
+        body = text[match.end():].removeprefix("\n")
+        body_line = block.count("\n") + 3 if block else 3
+        fmt = "yaml" if fence == "---" else "toml"
+        data = _parse_yaml(block, path) if fmt == "yaml" else _parse_toml(block, path)
+        lines = _key_lines(block, fmt, offset=2)
+        return RawFrontMatter(data, lines, body, body_line, fmt)
+    if text.startswith("{"):
+        return _parse_json(text, path)
+    return RawFrontMatter({}, {}, text, 1, "none")
+
+
+def _parse_yaml(block: str, path: str) -> dict[str, Any]:
+    try:
+        data = yaml.load(block, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 2 if mark is not None else 1
+        reason = err.problem or err.context or "invalid YAML"
+        raise FrontMatterError(Problem(path, line, f"front matter is not valid YAML: {reason}",
+                                       "fix the YAML (quote values containing `:` or `#`)")
+                               ) from None
+    except yaml.YAMLError as err:
+        raise FrontMatterError(Problem(path, 1, f"front matter is not valid YAML: {err}",
+                                       "fix the YAML")) from None
+    return _as_mapping(data, path)
+
+
+def _parse_toml(block: str, path: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(block)
+    except tomllib.TOMLDecodeError as err:
+        match = re.search(r"line (\d+)", str(err))
+        line = int(match.group(1)) + 1 if match else 1
+        reason = re.sub(r"\s*\(at line.*\)$", "", str(err))
+        raise FrontMatterError(Problem(path, line, f"front matter is not valid TOML: {reason}",
+                                       "fix the TOML (strings need quotes)")) from None
+
+
+def _parse_json(text: str, path: str) -> RawFrontMatter:
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                raise ValueError(f"duplicate key {key!r}")
+            result[key] = value
+        return result
+
+    decoder = json.JSONDecoder(object_pairs_hook=no_duplicates)
+    try:
+        data, end = decoder.raw_decode(text)
+    except json.JSONDecodeError as err:
+        raise FrontMatterError(Problem(path, err.lineno, f"front matter is not valid JSON: "
+                                       f"{err.msg}", "fix the JSON object")) from None
+    except ValueError as err:
+        raise FrontMatterError(Problem(path, 1, f"front matter is not valid JSON: {err}",
+                                       "remove the repeated key")) from None
+    body = text[end:].removeprefix("\n")
+    body_line = text[:end].count("\n") + 2
+    return RawFrontMatter(_as_mapping(data, path), _key_lines(text[:end], "json", 1), body,
+                          body_line, "json")
+
+
+def _as_mapping(data: Any, path: str) -> dict[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise FrontMatterError(Problem(path, 2, "front matter is not a mapping of keys to values",
+                                       "write one `key: value` per line"))
+    return {str(k): v for k, v in data.items()}
+
+
+def _key_lines(block: str, fmt: str, offset: int) -> dict[str, int]:
+    pattern = {
+        "yaml": r"^([A-Za-z_][\w-]*)\s*:",
+        "toml": r"^\s*([A-Za-z_][\w-]*)\s*=",
+        "json": r'^\s*"([^"]+)"\s*:',
+    }[fmt]
+    lines: dict[str, int] = {}
+    for number, line in enumerate(block.split("\n"), start=offset):
+        match = re.match(pattern, line)
+        if match and match.group(1) not in lines:
+            lines[match.group(1)] = number
+    return lines

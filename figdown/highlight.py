@@ -1,0 +1,63 @@
+"""Code highlighting with Pygments into CSS classes, with Hugo's `linenos` and `hl_lines`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.lexers.special import TextLexer
+from pygments.util import ClassNotFound
+
+from figdown.fences import AttrValue, line_numbers
+
+LIGHT_STYLE = "friendly"
+DARK_STYLE = "monokai"
+
+
+@lru_cache(maxsize=128)
+def _lexer(lang: str) -> Lexer:
+    try:
+        return get_lexer_by_name(lang, stripnl=False, ensurenl=True)
+    except ClassNotFound:
+        return TextLexer(stripnl=False, ensurenl=True)
+
+
+def highlight_code(code: str, lang: str, attrs: dict[str, AttrValue] | None = None) -> str:
+    """The HTML of a highlighted code block; unknown languages are shown as plain text."""
+    attrs = attrs or {}
+    if not lang:
+        return f'<pre tabindex="0"><code>{escape(code)}</code></pre>\n'
+    linenos = attrs.get("linenos")
+    mode: str | bool = False
+    if linenos in {True, "table"}:
+        mode = "table"
+    elif linenos == "inline":
+        mode = "inline"
+    start = attrs.get("linenostart", 1)
+    formatter = HtmlFormatter(
+        cssclass="highlight",
+        wrapcode=True,
+        linenos=mode,
+        linenostart=start if isinstance(start, int) else 1,
+        hl_lines=sorted(line_numbers(attrs.get("hl_lines"))),
+    )
+    html = str(highlight(code, _lexer(lang), formatter))
+    return html.replace("<pre>", f'<pre tabindex="0" data-lang="{escape(lang)}">', 1)
+
+
+def stylesheet() -> str:
+    """Pygments CSS for the light scheme, and the dark one under `prefers-color-scheme`."""
+    light = _style_defs(LIGHT_STYLE, ".highlight")
+    dark = _style_defs(DARK_STYLE, '[data-theme="dark"] .highlight')
+    dark_auto = _style_defs(DARK_STYLE, ':root:not([data-theme="light"]) .highlight')
+    return (f"/* Code highlighting: {LIGHT_STYLE} (light), {DARK_STYLE} (dark). */\n{light}\n"
+            f"{dark}\n@media (prefers-color-scheme: dark) {{\n{dark_auto}\n}}\n")
+
+
+def _style_defs(style: str, selector: str) -> str:
+    formatter = HtmlFormatter(style=style)
+    return str(formatter.get_style_defs(selector))  # type: ignore[no-untyped-call]

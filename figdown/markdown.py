@@ -1,0 +1,288 @@
+"""The Markdown engine: markdown-it-py with math, highlighting, heading ids, figures, links."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from figdown.blocks import BlockResult, CodeBlock, OptionValue
+from figdown.fences import parse_fence_info, split_quarto_options
+from figdown.highlight import highlight_code
+from figdown.mathml import math_plugin, token_line
+from figdown.problems import Problem
+from figdown.urls import with_base
+
+MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+_HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
+_TAGS = re.compile(r"<[^>]+>")
+_STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg)\b.*?</\1>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link or image written in a page's Markdown, for the link checker."""
+
+    url: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    """A page body as HTML, with what templates and checks need to know about it."""
+
+    html: str
+    summary: str
+    truncated: bool
+    toc: tuple[Heading, ...]
+    word_count: int
+    links: tuple[Link, ...]
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass
+class RenderContext:
+    """Per-page inputs of a render: where the page is, and what its blocks produced."""
+
+    path: str
+    line_offset: int
+    base_path: str = "/"
+    page_url: str = "/"
+    results: Mapping[int, BlockResult] = field(default_factory=dict)
+    figure_url: Callable[[str], str] | None = None
+    keep_going: bool = False
+
+
+def github_id(text: str) -> str:
+    """Goldmark's automatic heading id: lower case, punctuation gone, spaces to `-`."""
+    text = text.strip().lower()
+    kept = [c if (c.isalnum() or c in "-_") else ("-" if c.isspace() else "") for c in text]
+    return "".join(kept)
+
+
+def _inline_text(token: Token) -> str:
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in {"text", "code_inline", "math_inline", "math_inline_paren"}:
+            parts.append(child.content)
+    return "".join(parts)
+
+
+def _core_ids_links(state: StateCore) -> None:
+    """Heading ids like Hugo's, file lines on inline tokens, links rewritten under the base."""
+    env = state.env
+    used: dict[str, int] = {}
+    headings: list[Heading] = []
+    links: list[Link] = []
+    base = str(env.get("base_path", "/"))
+    offset = int(env.get("line_offset", 1))
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type == "inline":
+            start = token.map[0] if token.map else None
+            for child in token.children or []:
+                child.meta["line"] = start
+                if child.type in {"link_open", "image"}:
+                    attr = "href" if child.type == "link_open" else "src"
+                    url = str(child.attrGet(attr) or "")
+                    links.append(Link(url, start + offset if start is not None else None))
+                    if url.startswith("/") and not url.startswith("//"):
+                        child.attrSet(attr, with_base(base, url))
+        if token.type == "heading_open" and index + 1 < len(tokens):
+            inline = tokens[index + 1]
+            custom = None
+            children = inline.children or []
+            if children and children[-1].type == "text":
+                match = _HEADING_ATTRS.search(children[-1].content)
+                if match:
+                    custom = match.group(1)
+                    children[-1].content = children[-1].content[:match.start()]
+            text = _inline_text(inline)
+            anchor = custom or github_id(text) or "heading"
+            if anchor in used:
+                used[anchor] += 1
+                anchor = f"{anchor}-{used[anchor]}"
+            else:
+                used[anchor] = 0
+            token.attrSet("id", anchor)
+            headings.append(Heading(int(token.tag[1]), anchor, text.strip()))
+    env["headings"] = headings
+    env["links"] = links
+
+
+def _core_blocks(state: StateCore) -> None:
+    """Number the executable fences and collect them as `CodeBlock`s."""
+    blocks: list[CodeBlock] = []
+    offset = int(state.env.get("line_offset", 1))
+    path = str(state.env.get("path", ""))
+    for token in state.tokens:
+        if token.type != "fence":
+            continue
+        info = parse_fence_info(token.info)
+        token.meta["fence"] = info
+        if not info.executable:
+            continue
+        code = token.content
+        options: dict[str, OptionValue] = {
+            k: v for k, v in info.attrs.items() if not isinstance(v, list) and k != "exec"}
+        first_line = (token.map[0] if token.map else 0) + 1 + offset
+        if info.quarto:
+            quarto, code, taken = split_quarto_options(code)
+            options.update(quarto)
+            first_line += taken
+        token.meta["exec_index"] = len(blocks)
+        blocks.append(CodeBlock(path=path, line=first_line, index=len(blocks), code=code,
+                                options=options))
+    state.env["blocks"] = blocks
+
+
+def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                  env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    info = token.meta.get("fence") or parse_fence_info(token.info)
+    if "exec_index" in token.meta:
+        context: RenderContext | None = env.get("context")
+        result = context.results.get(token.meta["exec_index"]) if context else None
+        return render_block_result(token, result, context, env)
+    return highlight_code(token.content, info.lang, info.attrs)
+
+
+def render_block_result(token: Token, result: BlockResult | None,
+                        context: RenderContext | None, env: dict[str, Any]) -> str:
+    """A block's figures, echoed code and printed output where the block was written."""
+    info = token.meta["fence"]
+    if result is None:
+        return highlight_code(token.content, "python")
+    block = result.block
+    opts = block.options
+    md: MarkdownIt = env["md"]
+    parts: list[str] = []
+    if opts.get("echo") is True:
+        parts.append(highlight_code(block.code, info.lang or "python"))
+    if result.error is not None:
+        parts.append(f'<div class="block-error" role="alert"><pre>{escape(str(result.error))}'
+                     "</pre></div>\n")
+    caption = str(opts.get("caption", "") or "")
+    alt = str(opts.get("alt", "") or caption)
+    figure_url = context.figure_url if context and context.figure_url else (lambda p: p)
+    for number, figure in enumerate(result.figures):
+        anchor = block.block_id if number == 0 else f"{block.block_id}-{number + 1}"
+        src = figure_url(figure.store_path)
+        srcset = ""
+        if figure.format == "png":
+            srcset = f' srcset="{escape(src)} 2x"'
+        img = (f'<img src="{escape(src)}"{srcset} alt="{escape(alt)}" width="{figure.width}" '
+               f'height="{figure.height}" loading="lazy" decoding="async">')
+        cap = f"<figcaption>{md.renderInline(caption)}</figcaption>" if caption else ""
+        parts.append(f'<figure id="{escape(anchor)}" class="block-figure">{img}{cap}</figure>\n')
+    show_output = opts.get("output", True) is not False
+    if result.output and show_output:
+        parts.append(f'<pre class="block-output"><code>{escape(result.output)}</code></pre>\n')
+    return "".join(parts)
+
+
+def create_markdown(unsafe_html: bool = True) -> MarkdownIt:
+    """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
+    md = MarkdownIt("commonmark", {"html": unsafe_html, "typographer": True, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
+    md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin)
+    md.core.ruler.push("figdown_ids_links", _core_ids_links)
+    md.core.ruler.push("figdown_blocks", _core_blocks)
+    md.add_render_rule("fence", _render_fence)
+    return md
+
+
+def parse_body(md: MarkdownIt, body: str, context: RenderContext) -> tuple[list[Token],
+                                                                           dict[str, Any]]:
+    """Tokens of a page body, and the environment holding its blocks, headings and links."""
+    problems: list[Problem] = []
+    env: dict[str, Any] = {
+        "path": context.path, "line_offset": context.line_offset, "base_path": context.base_path,
+        "context": context, "md": md, "report": problems.append, "problems": problems,
+    }
+    return md.parse(body, env), env
+
+
+def blocks_of(env: Mapping[str, Any]) -> list[CodeBlock]:
+    return list(env.get("blocks", []))
+
+
+def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body: str,
+                  summary_text: str | None, summary_length: int) -> RenderedBody:
+    """HTML of a parsed body, with its summary, table of contents and word count."""
+    html = str(md.renderer.render(tokens, md.options, env))
+    truncated = True
+    more = MORE.search(body)
+    if more:
+        summary = _render_part(md, body[:more.start()], env)
+    elif summary_text:
+        summary = md.render(summary_text, {"base_path": env["base_path"], "md": md,
+                                           "line_offset": 1})
+    else:
+        summary, truncated = _auto_summary(md, tokens, env, summary_length)
+    text = _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))
+    words = len(re.findall(r"\w+", text))
+    problems = tuple(env.get("problems", ()))
+    return RenderedBody(html=html, summary=summary, truncated=truncated,
+                        toc=tuple(env.get("headings", ())), word_count=words,
+                        links=tuple(env.get("links", ())), problems=problems)
+
+
+def _render_part(md: MarkdownIt, text: str, env: dict[str, Any]) -> str:
+    part_env = dict(env)
+    part_env["report"] = lambda problem: None  # already reported by the full render
+    part_env["problems"] = []
+    return str(md.render(text, part_env))
+
+
+def _auto_summary(md: MarkdownIt, tokens: list[Token], env: dict[str, Any],
+                  length: int) -> tuple[str, bool]:
+    """The body from the start to the end of the paragraph that reaches `length` words.
+
+    Headings, code and figures are left out of the summary: it is shown in lists.
+    """
+    chosen: list[Token] = []
+    words = 0
+    index = 0
+    skip = {"heading_open", "fence", "code_block", "math_block", "math_block_bracket", "hr"}
+    while index < len(tokens):
+        token = tokens[index]
+        close = index
+        if token.nesting == 1 and token.level == 0:
+            while tokens[close].nesting != -1 or tokens[close].level != 0:
+                close += 1
+        block = tokens[index:close + 1]
+        if token.type not in skip:
+            chosen.extend(block)
+        words += sum(len(re.findall(r"\w+", t.content)) for t in block if t.type == "inline")
+        index = close + 1
+        if token.type == "paragraph_open" and words >= length:
+            break
+    quiet_env = dict(env)
+    quiet_env["report"] = lambda problem: None
+    summary = str(md.renderer.render(chosen, md.options, quiet_env))
+    return summary, index < len(tokens)
+
+
+def plain_text(html: str) -> str:
+    """Text of an HTML fragment, for descriptions and the search index."""
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))).strip()
+
+
+__all__ = ["Heading", "Link", "RenderContext", "RenderedBody", "blocks_of", "create_markdown",
+           "github_id", "parse_body", "plain_text", "render_tokens", "token_line"]

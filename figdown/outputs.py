@@ -1,0 +1,70 @@
+"""Every file of the built site, as a stream of `OutputFile`s, in a stable order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from figdown.highlight import stylesheet
+from figdown.render import OutputFile, Renderer, theme_dir
+from figdown.site import Site
+from figdown.urls import output_file
+
+
+def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) -> Iterator[
+        OutputFile]:
+    """Pages, lists, taxonomies, feeds, sitemap and the fixed files; then copied files."""
+    for view in site.pages:
+        if view.page.front.render == "always":
+            yield from renderer.page_outputs(view)
+            for alias in view.page.front.aliases:
+                yield renderer.alias(_alias_path(alias), view.url, view.source)
+
+    home = site.home
+    yield from renderer.list_outputs("list.html", "/", site.posts, home.source, page=home,
+                                     items_title=None)
+    yield renderer.feed("/index.xml", site.title, site.posts, home.source, "/")
+    for section in site.sections:
+        members = site.section_pages.get(section.url, ())
+        yield from renderer.list_outputs("list.html", section.url, members, section.source,
+                                         page=section, items_title=section.title)
+        yield renderer.feed(f"{section.url}index.xml", f"{section.title} on {site.title}",
+                            members, section.source, section.url)
+        for alias in section.page.front.aliases:
+            yield renderer.alias(_alias_path(alias), section.url, section.source)
+
+    for taxonomy in site.taxonomies:
+        yield from renderer.taxonomy_outputs(taxonomy)
+
+    yield OutputFile("sitemap.xml", renderer.render("sitemap.xml", "sitemap"), origin="sitemap")
+    yield OutputFile("404.html", renderer.render("404.html", "404 page"), origin="404 page")
+    yield OutputFile("robots.txt", renderer.render("robots.txt", "robots.txt"),
+                     origin="robots.txt")
+    yield OutputFile(".nojekyll", b"", origin=".nojekyll")
+    yield OutputFile("css/syntax.css", stylesheet().encode("utf-8"), origin="syntax stylesheet")
+    yield from extra
+
+
+def _alias_path(alias: str) -> str:
+    path = alias if alias.startswith("/") else "/" + alias
+    if not path.endswith("/") and not path.endswith(".html"):
+        path += "/"
+    return path
+
+
+def static_outputs(site_static: Path) -> list[OutputFile]:
+    """The theme's static files, then the site's, which win on the same path."""
+    chosen: dict[str, OutputFile] = {}
+    theme_static = theme_dir() / "static"
+    for folder in (theme_static, site_static):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not any(p.startswith(".") for p in
+                                          path.relative_to(folder).parts):
+                rel = path.relative_to(folder).as_posix()
+                chosen[rel] = OutputFile(rel, source=path, origin=f"static/{rel}")
+    return [chosen[key] for key in sorted(chosen)]
+
+
+__all__ = ["output_file", "site_outputs", "static_outputs"]

@@ -1,0 +1,459 @@
+"""`build(options) -> BuildReport`: the stages of a build, in order."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from figdown.blocks import BlockResult, PostBlocks
+from figdown.config import SiteConfig, load_config
+from figdown.content import Page, discover, read_page
+from figdown.execute import ExecOptions, ExecReport, execute_posts
+from figdown.links import check_links
+from figdown.markdown import (
+    Link,
+    RenderContext,
+    RenderedBody,
+    create_markdown,
+    parse_body,
+    render_tokens,
+)
+from figdown.outputs import site_outputs, static_outputs
+from figdown.problems import ContentError, Problem
+from figdown.render import OutputFile, Renderer, create_environment
+from figdown.site import Neighbours, PageView, Site, TermRef, make_view
+from figdown.taxonomy import Tagged, Taxonomy, build_taxonomies
+from figdown.urls import absolute, clean_path, encode, expand_permalink, urlize, with_base
+from figdown.write import write_site
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What the command line asked of one build."""
+
+    source: Path = Path(".")
+    destination: Path | None = None  # default: <source>/output
+    base_url: str | None = None
+    drafts: bool = False
+    future: bool = False
+    expired: bool = False
+    now: datetime | None = None  # the build's clock; default: now
+    jobs: int = 0
+    refresh_figures: bool = False
+    keep_going: bool = False
+    warn_links: bool = False
+    check_links: bool = True
+    progress: bool = False
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, or why it did not."""
+
+    output: Path | None
+    problems: tuple[Problem, ...] = ()
+    counts: Mapping[str, int] = field(default_factory=dict)
+    terms: int = 0
+    blocks_ran: int = 0
+    blocks_reused: int = 0
+    block_seconds: float = 0.0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The pages a build publishes, with what was left out and why."""
+
+    pages: tuple[Page, ...]
+    left_out: Mapping[str, tuple[Page, ...]]
+    problems: tuple[Problem, ...]
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Run every stage; a content error anywhere leaves the previous output untouched."""
+    started = time.perf_counter()
+    root = options.source.resolve()
+    try:
+        config = load_config(root, options.base_url)
+    except ContentError as err:
+        return BuildReport(None, err.problems, seconds=time.perf_counter() - started)
+    destination = (options.destination or root / "output")
+    if not destination.is_absolute():
+        destination = Path.cwd() / destination
+    problems: list[Problem] = list(config.warnings)
+    try:
+        report = _build(config, options, destination, problems)
+    except ContentError as err:
+        problems.extend(err.problems)
+        return BuildReport(None, tuple(problems), seconds=time.perf_counter() - started)
+    return replace(report, problems=tuple(problems), seconds=time.perf_counter() - started)
+
+
+def _build(config: SiteConfig, options: BuildOptions, destination: Path,
+           problems: list[Problem]) -> BuildReport:
+    now = options.now or _clock()
+    loaded = load_pages(config, options, now)
+    problems.extend(loaded.problems)
+    _fail_on_errors(problems)
+
+    md = create_markdown(config.unsafe_html)
+    bodies: dict[str, RenderedBody] = {}
+    pending: list[tuple[Page, RenderContext]] = []
+    posts: list[PostBlocks] = []
+    for page in loaded.pages:
+        context = RenderContext(path=page.path, line_offset=page.body_line,
+                                base_path=config.base_path, page_url=page.url,
+                                figure_url=_figure_url(config, page))
+        tokens, env = parse_body(md, page.body, context)
+        blocks = env.get("blocks", [])
+        if blocks:
+            pending.append((page, context))
+            posts.append(PostBlocks(path=page.path, slug=_store_slug(page),
+                                    source_dir=page.source.parent, blocks=tuple(blocks)))
+        else:
+            bodies[page.path] = render_tokens(md, tokens, env, page.body, page.front.summary,
+                                              config.summary_length)
+
+    executed = _execute(config, options, posts)
+    problems.extend(executed.problems)
+    figure_files: list[OutputFile] = []
+    for page, context in pending:
+        results = {i: r for (path, i), r in executed.results.items() if path == page.path}
+        context.results = results
+        context.keep_going = options.keep_going
+        tokens, env = parse_body(md, page.body, context)
+        bodies[page.path] = render_tokens(md, tokens, env, page.body, page.front.summary,
+                                          config.summary_length)
+        figure_files.extend(_figure_outputs(config, page, results.values()))
+        if not options.keep_going:
+            problems.extend(r.error for r in results.values() if r.error is not None)
+    for body in bodies.values():
+        problems.extend(body.problems)
+    _fail_on_errors(problems)
+
+    taxonomies, term_problems = build_taxonomies(
+        (Tagged(p.path, p.front.terms, p.front.key_lines) for p in _sorted(loaded.pages)
+         if p.kind == "page"),
+        config.taxonomies, lower=not config.disable_path_to_lower)
+    problems.extend(term_problems)
+    _fail_on_errors(problems)
+    site = assemble_site(config, loaded.pages, bodies, taxonomies, figure_files)
+
+    renderer = Renderer(site, create_environment(config.layouts_dir))
+    extra = [*static_outputs(config.static_dir), *resource_outputs(config, loaded.pages),
+             *figure_files]
+    sources = {p.url: (p.path, bodies[p.path].links) for p in loaded.pages}
+
+    def check(folder: Path) -> list[Problem]:
+        if not options.check_links:
+            return []
+        found = check_links(folder, config.base_path, sources,
+                            severity="warning" if options.warn_links else "error")
+        problems.extend(found)
+        return found
+
+    write_site(site_outputs(site, renderer, extra), destination, config.root,
+               config.config_file, check)
+    counts = {"pages": len(site.pages), "sections": len(site.sections),
+              "terms": sum(len(t.terms) for t in taxonomies),
+              "figures": len(figure_files)}
+    return BuildReport(destination, counts=counts, terms=counts["terms"],
+                       blocks_ran=executed.ran, blocks_reused=executed.reused,
+                       block_seconds=executed.seconds)
+
+
+def _clock() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(tz=UTC)
+
+
+def _fail_on_errors(problems: Sequence[Problem]) -> None:
+    if any(p.severity == "error" for p in problems):
+        raise ContentError([])
+
+
+def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Loaded:
+    """Read every content file, keep what this build publishes, and give each its URL."""
+    problems: list[Problem] = []
+    pages: list[Page] = []
+    left_out: dict[str, list[Page]] = {"drafts": [], "future": [], "expired": []}
+    skipped_languages: set[str] = set()
+    if not config.content_dir.is_dir():
+        raise ContentError([Problem("content", None, "the site has no content/ folder",
+                                    "create content/ with a Markdown file, or pass -s SITE")])
+    for source in discover(config.content_dir):
+        page, found = read_page(source, config)
+        problems.extend(found)
+        if page is None:
+            continue
+        if page.lang and page.lang != config.default_language:
+            skipped_languages.add(page.lang)
+            continue
+        front = page.front
+        published = front.publish_date or front.date
+        if front.draft and not (options.drafts or config.build_drafts):
+            left_out["drafts"].append(page)
+            continue
+        if published and published > now and not (options.future or config.build_future):
+            left_out["future"].append(page)
+            continue
+        if front.expiry_date and front.expiry_date <= now and not (
+                options.expired or config.build_expired):
+            left_out["expired"].append(page)
+            continue
+        if front.headless:
+            continue
+        url, problem = page_url(page, config)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        pages.append(replace(page, url=url))
+    if skipped_languages:
+        problems.append(Problem("content", None, "pages in other languages are not built: "
+                                + ", ".join(sorted(skipped_languages)),
+                                f"only the default language ({config.default_language}) is built",
+                                severity="warning"))
+    problems.extend(_collisions(pages))
+    return Loaded(tuple(pages), {k: tuple(v) for k, v in left_out.items()}, tuple(problems))
+
+
+def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
+    """A page's site path, Hugo's way: `url`, else the section's permalink, else its path."""
+    front = page.front
+    lower = not config.disable_path_to_lower
+    if page.kind == "home":
+        return "/", None
+    if front.url:
+        raw = front.url.strip()
+        cleaned = clean_path(raw if raw.startswith("/") else "/" + raw)
+        if cleaned is None or "://" in raw:
+            return "", Problem(page.path, page.line_of("url"),
+                               f"url {raw!r} leaves the site's output folder",
+                               "write a path inside the site such as /about/")
+        return cleaned, None
+    slug = front.slug
+    if slug is not None and (slug.strip() in {"", ".", ".."} or "/" in slug or "\\" in slug):
+        return "", Problem(page.path, page.line_of("slug"),
+                           f"slug {slug!r} is not a single path segment",
+                           "use letters, digits and hyphens, e.g. my-post")
+    folders = [urlize(part, lower) or part for part in page.sections]
+    if page.kind == "section":
+        return "/" + "/".join(folders) + "/", None
+    pattern = config.permalinks.get(page.section)
+    if pattern:
+        url = expand_permalink(pattern, slug=slug, title=front.title, filename=urlize(
+            page.name, lower), section=folders[0] if folders else "",
+            sections="/".join(folders), date=front.date, lower=lower)
+    else:
+        name = urlize(slug, lower) if slug else urlize(page.name, lower)
+        url = "/" + "/".join([*folders, name])
+    if config.ugly_urls and page.kind == "page":
+        url = url.rstrip("/") + ".html"
+    cleaned = clean_path(url)
+    if cleaned is None:
+        return "", Problem(page.path, page.line_of("slug"), f"page URL {url!r} leaves the site",
+                           "fix the slug or the permalink pattern")
+    return cleaned, None
+
+
+def _collisions(pages: Sequence[Page]) -> list[Problem]:
+    owners: dict[str, Page] = {}
+    problems: list[Problem] = []
+    for page in pages:
+        claims = [(page.url, "url")]
+        for alias in page.front.aliases:
+            cleaned = clean_path(alias if alias.startswith("/") else "/" + alias)
+            if cleaned is None:
+                problems.append(Problem(page.path, page.line_of("aliases"),
+                                        f"alias {alias!r} leaves the site's output folder",
+                                        "write a path inside the site"))
+                continue
+            claims.append((cleaned if cleaned.endswith(("/", ".html")) else cleaned + "/",
+                           "aliases"))
+        for url, key in claims:
+            other = owners.get(url)
+            if other is not None and other is not page:
+                problems.append(Problem(page.path, page.line_of(key) or page.line_of("slug"),
+                                        f"{url} is also the URL of {other.path}",
+                                        "give one of the two pages another slug, url or alias"))
+            else:
+                owners[url] = page
+    return problems
+
+
+def _sorted(pages: Sequence[Page]) -> list[Page]:
+    """Hugo's default order: weight (unweighted last), newest first, then title and path."""
+    def key(page: Page) -> tuple[bool, int, float, str, str]:
+        weight = page.front.weight
+        stamp = page.front.date.timestamp() if page.front.date else float("-inf")
+        return (weight == 0, weight, -stamp, page.front.title.lower(), page.path)
+    return sorted(pages, key=key)
+
+
+def _store_slug(page: Page) -> str:
+    return page.url.strip("/") or "home"
+
+
+def _figure_url(config: SiteConfig, page: Page) -> Callable[[str], str]:
+    folder = page.url if page.url.endswith("/") else str(PurePosixPath(page.url).parent) + "/"
+
+    def url(store_path: str) -> str:
+        return with_base(config.base_path, folder + PurePosixPath(store_path).name)
+    return url
+
+
+def _figure_outputs(config: SiteConfig, page: Page,
+                    results: Iterable[BlockResult]) -> list[OutputFile]:
+    folder = page.url if page.url.endswith("/") else str(PurePosixPath(page.url).parent) + "/"
+    outputs: list[OutputFile] = []
+    for result in results:
+        for figure in result.figures:
+            source = config.figure_store / figure.store_path
+            name = PurePosixPath(figure.store_path).name
+            outputs.append(OutputFile((folder + name).lstrip("/"), source=source,
+                                      origin=f"{page.path} block {result.block.block_id}"))
+    return outputs
+
+
+def _execute(config: SiteConfig, options: BuildOptions, posts: list[PostBlocks]) -> ExecReport:
+    style_file = config.root / config.figures.style_file if config.figures.style_file else None
+    exec_options = ExecOptions(
+        store=config.figure_store, site_root=config.root,
+        helpers=config.helpers_dir if config.helpers_dir.is_dir() else None,
+        style=config.figures.style, style_file=style_file, jobs=options.jobs,
+        refresh=options.refresh_figures, progress=options.progress)
+    return execute_posts(posts, exec_options)
+
+
+def resource_outputs(config: SiteConfig, pages: Sequence[Page]) -> list[OutputFile]:
+    """Files beside the content (bundle images, data files) published next to their page."""
+    bundles = {page.source.parent: page for page in pages if page.bundle == "leaf"}
+    outputs: list[OutputFile] = []
+    content = config.content_dir
+    for path in sorted(content.rglob("*")):
+        if not path.is_file() or path.suffix.lower() in {".md", ".markdown"}:
+            continue
+        rel = path.relative_to(content)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        owner = next((bundles[p] for p in path.parents if p in bundles), None)
+        if owner is not None:
+            inside = path.relative_to(owner.source.parent).as_posix()
+            target = owner.url.lstrip("/") + inside
+        else:
+            lower = not config.disable_path_to_lower
+            folders = [urlize(part, lower) or part for part in rel.parts[:-1]]
+            target = "/".join([*folders, rel.name])
+        outputs.append(OutputFile(target, source=path, origin=f"content/{rel.as_posix()}"))
+    return outputs
+
+
+def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str, RenderedBody],
+                  taxonomies: Sequence[Taxonomy], figures: Sequence[OutputFile]) -> Site:
+    """Views of every page, lists, neighbours: the read-only model templates see."""
+    term_refs: dict[str, dict[str, list[TermRef]]] = {}
+    for taxonomy in taxonomies:
+        for term in taxonomy.terms:
+            ref = TermRef(term.name, term.slug, term.taxonomy,
+                          encode(with_base(config.base_path, term.url)), term.count)
+            for source in term.pages:
+                term_refs.setdefault(source, {}).setdefault(taxonomy.plural, []).append(ref)
+    first_figure: dict[str, str] = {}
+    for figure in figures:
+        source = figure.origin.split(" block ", 1)[0]
+        first_figure.setdefault(source, figure.path)
+
+    views: dict[str, PageView] = {}
+    ordered = _sorted(pages)
+    for page in ordered:
+        image = first_figure.get(page.path)
+        image_url = encode(absolute(config.base_url, "/" + image)) if image else None
+        terms = {k: tuple(v) for k, v in term_refs.get(page.path, {}).items()}
+        views[page.path] = make_view(page, bodies[page.path], config, terms, image_url)
+
+    regular = tuple(views[p.path] for p in ordered if p.kind == "page")
+    home_page = next((p for p in pages if p.kind == "home"), None)
+    home = views[home_page.path] if home_page else _virtual_view(config, "home", "/", config.title)
+    section_names = sorted({p.section for p in pages if p.kind == "page" and p.section})
+    sections: list[PageView] = []
+    section_pages: dict[str, tuple[PageView, ...]] = {}
+    for name in section_names:
+        index_page = next((p for p in pages if p.kind == "section" and p.sections == (name,)),
+                          None)
+        view = views[index_page.path] if index_page else _virtual_view(
+            config, "section", "/" + (urlize(name) or name) + "/", name.replace("-", " ").title())
+        sections.append(view)
+        section_pages[view.url] = tuple(v for v in regular if v.section == name and
+                                        v.page.front.list_pages == "always")
+    for page in pages:
+        if page.kind == "section" and len(page.sections) > 1:
+            view = views[page.path]
+            sections.append(view)
+            section_pages[view.url] = tuple(
+                v for v in regular if v.page.sections[:len(page.sections)] == page.sections)
+    main = _main_section(config, regular)
+    return Site(config=config, home=home, sections=tuple(sections), pages=regular,
+                taxonomies=tuple(taxonomies), main_section=main,
+                neighbours=_neighbours(regular), section_pages=section_pages,
+                build_date=max((v.lastmod for v in regular if v.lastmod), default=None))
+
+
+def _main_section(config: SiteConfig, regular: Sequence[PageView]) -> str:
+    if config.main_sections:
+        return config.main_sections[0]
+    counts: dict[str, int] = {}
+    for view in regular:
+        if view.section:
+            counts[view.section] = counts.get(view.section, 0) + 1
+    return max(sorted(counts), key=lambda s: counts[s]) if counts else ""
+
+
+def _virtual_view(config: SiteConfig, kind: str, url: str, title: str) -> PageView:
+    """A list page with no `_index.md`: a title and nothing else."""
+    from figdown.content import FrontMatter
+    page = Page(source=config.content_dir, path=f"content ({kind} {url})", rel="",
+                kind="home" if kind == "home" else "section", sections=(),
+                bundle=None, front=FrontMatter(title=title), body="", body_line=1, url=url)
+    body = RenderedBody(html="", summary="", truncated=False, toc=(), word_count=0, links=())
+    return make_view(page, body, config, {}, None)
+
+
+def _neighbours(regular: Sequence[PageView]) -> dict[str, Neighbours]:
+    result: dict[str, Neighbours] = {}
+    by_section: dict[str, list[PageView]] = {}
+    for view in regular:
+        by_section.setdefault(view.section, []).append(view)
+    index: dict[str, set[str]] = {}
+    for view in regular:
+        for refs in view.terms.values():
+            for ref in refs:
+                index.setdefault(ref.url, set()).add(view.source)
+    for members in by_section.values():
+        for i, view in enumerate(members):
+            scores: dict[str, int] = {}
+            for refs in view.terms.values():
+                for ref in refs:
+                    for other in index.get(ref.url, ()):
+                        if other != view.source:
+                            scores[other] = scores.get(other, 0) + 1
+            order = {v.source: n for n, v in enumerate(regular)}
+            related = sorted(scores, key=lambda s: (-scores[s], order[s]))[:5]
+            lookup = {v.source: v for v in regular}
+            result[view.source] = Neighbours(
+                newer=members[i - 1] if i > 0 else None,
+                older=members[i + 1] if i + 1 < len(members) else None,
+                related=tuple(lookup[s] for s in related))
+    return result
+
+
+__all__ = ["BuildOptions", "BuildReport", "Link", "build", "load_pages", "page_url"]

@@ -1,0 +1,199 @@
+"""Templates: the Jinja2 environment and one context per kind of output; returns `OutputFile`s."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from figdown.problems import ContentError, Problem
+from figdown.site import PageView, Site
+from figdown.taxonomy import Taxonomy, Term
+from figdown.urls import output_file, pager_path
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the built site: bytes to write, or a file to copy."""
+
+    path: str  # relative to the output folder, posix
+    data: bytes | None = None
+    source: Path | None = None
+    origin: str = ""  # what made it, for collision messages
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated list."""
+
+    number: int
+    total: int
+    items: tuple[PageView, ...]
+    first_url: str
+    prev_url: str | None
+    next_url: str | None
+    urls: tuple[str, ...]
+
+
+def theme_dir() -> Path:
+    """The default theme: `layouts/` and `static/` of the figdown checkout or installed package."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent, here / "theme"):
+        if (candidate / "layouts" / "base.html").is_file():
+            return candidate
+    return here / "theme"
+
+
+def create_environment(site_layouts: Path) -> jinja2.Environment:
+    """Site layouts first, then the default theme: a site overrides any template by name."""
+    loaders: list[jinja2.BaseLoader] = []
+    if site_layouts.is_dir():
+        loaders.append(jinja2.FileSystemLoader(site_layouts))
+    loaders.append(jinja2.FileSystemLoader(theme_dir() / "layouts"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date_format"] = _date_format
+    env.filters["rfc822"] = lambda d: d.strftime("%a, %d %b %Y %H:%M:%S %z") if d else ""
+    env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
+    return env
+
+
+def _date_format(value: datetime | None, fmt: str = "%B %-d, %Y") -> str:
+    return value.strftime(fmt) if value else ""
+
+
+def template_problem(err: Exception, fallback: str) -> Problem:
+    """A template error as `layouts/x.html:12: message`."""
+    if isinstance(err, jinja2.TemplateSyntaxError):
+        name = str(err.filename or err.name or fallback)
+        return Problem(_display_template(name), err.lineno, f"template syntax error: {err.message}",
+                       "fix the template")
+    if isinstance(err, jinja2.TemplateNotFound):
+        return Problem(f"layouts/{err.name}", None, "layout not found",
+                       "add the template to layouts/ or remove what asks for it")
+    line, frame_name = _template_frame(err)
+    message = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if isinstance(err, jinja2.UndefinedError):
+        message = f"undefined variable: {message}"
+    return Problem(_display_template(frame_name or fallback), line, f"template error: {message}",
+                   "fix the template, or give the variable a default with `| default(...)`")
+
+
+def _template_frame(err: Exception) -> tuple[int | None, str | None]:
+    tb = err.__traceback__
+    found: tuple[int | None, str | None] = (None, None)
+    while tb is not None:
+        name = tb.tb_frame.f_globals.get("__jinja_template__")
+        if name is not None:
+            filename = tb.tb_frame.f_code.co_filename
+            found = (name.get_corresponding_lineno(tb.tb_lineno), filename)
+        tb = tb.tb_next
+    return found
+
+
+def _display_template(name: str) -> str:
+    path = Path(name)
+    parts = path.parts
+    if "layouts" in parts:
+        index = len(parts) - 1 - parts[::-1].index("layouts")
+        return "/".join(parts[index:])
+    return f"layouts/{name}"
+
+
+class Renderer:
+    """Renders the outputs of one site with one compiled set of templates."""
+
+    def __init__(self, site: Site, env: jinja2.Environment) -> None:
+        self.site = site
+        self.env = env
+        env.filters["absolute_links"] = self.absolute_links
+
+    def absolute_links(self, html: str) -> str:
+        """Root-relative `href`/`src` made absolute, as feed readers need."""
+        base_url = self.site.config.base_url
+        if "://" not in base_url:
+            return html
+        origin = base_url.split("://", 1)[0] + "://" + base_url.split("://", 1)[1].split("/")[0]
+        return re.sub(r'(\s(?:href|src)=")/(?!/)', lambda m: m.group(1) + origin + "/", html)
+
+    def render(self, template: str, origin: str, **context: Any) -> bytes:
+        try:
+            tmpl = self.env.get_template(template)
+            text = tmpl.render(site=self.site, **context)
+        except jinja2.TemplateError as err:
+            raise ContentError([template_problem(err, template)]) from None
+        except (TypeError, AttributeError, ValueError, KeyError) as err:
+            raise ContentError([template_problem(err, template)]) from None
+        return text.encode("utf-8")
+
+    def has(self, template: str) -> bool:
+        try:
+            self.env.get_template(template)
+        except jinja2.TemplateNotFound:
+            return False
+        return True
+
+    def paginate(self, items: Sequence[PageView], first: str) -> list[Pager]:
+        size = self.site.config.pager_size
+        chunks = [tuple(items[i:i + size]) for i in range(0, len(items), size)] or [()]
+        urls = tuple(self.site.url(pager_path(first, n)) for n in range(1, len(chunks) + 1))
+        return [Pager(n, len(chunks), chunk, urls[0],
+                      urls[n - 2] if n > 1 else None,
+                      urls[n] if n < len(chunks) else None, urls)
+                for n, chunk in enumerate(chunks, start=1)]
+
+    def list_outputs(self, template: str, first: str, items: Sequence[PageView], origin: str,
+                     **context: Any) -> Iterator[OutputFile]:
+        """A paginated list: `/x/`, `/x/page/2/`…, and Hugo's `/x/page/1/` redirect."""
+        for pager in self.paginate(items, first):
+            path = pager_path(first, pager.number)
+            yield OutputFile(output_file(path), self.render(template, origin, pager=pager,
+                                                            **context), origin=origin)
+        yield self.alias(f"{first}page/1/", first, origin)
+
+    def alias(self, alias_path: str, target: str, origin: str) -> OutputFile:
+        data = self.render("alias.html", origin, target=self.site.absolute_url(target)
+                           if "://" in self.site.config.base_url else self.site.url(target))
+        return OutputFile(output_file(alias_path), data, origin=origin)
+
+    def page_outputs(self, view: PageView) -> Iterator[OutputFile]:
+        neighbours = self.site.neighbours.get(view.source)
+        template = f"{view.layout}.html" if view.layout and self.has(
+            f"{view.layout}.html") else "single.html"
+        yield OutputFile(output_file(view.url), self.render(
+            template, view.source, page=view, neighbours=neighbours), origin=view.source)
+
+    def feed(self, path: str, title: str, items: Sequence[PageView], origin: str,
+             link: str) -> OutputFile:
+        return OutputFile(output_file(path), self.render(
+            "rss.xml", origin, title=title, items=items, link=link, feed_url=path),
+            origin=origin)
+
+    def taxonomy_outputs(self, taxonomy: Taxonomy) -> Iterator[OutputFile]:
+        origin = f"{taxonomy.plural} taxonomy"
+        refs = [self.site.term_ref(term) for term in taxonomy.terms]
+        yield OutputFile(output_file(taxonomy.url), self.render(
+            "terms.html", origin, taxonomy=taxonomy, terms=refs), origin=origin)
+        for term in taxonomy.terms:
+            yield from self.term_outputs(taxonomy, term)
+
+    def term_outputs(self, taxonomy: Taxonomy, term: Term) -> Iterator[OutputFile]:
+        origin = f"{taxonomy.plural} term {term.name!r}"
+        members = set(term.pages)
+        items = [p for p in self.site.listed if p.source in members]
+        yield from self.list_outputs("term.html", term.url, items, origin,
+                                     term=self.site.term_ref(term), taxonomy=taxonomy)
+        yield self.feed(f"{term.url}index.xml", f"{term.name} on {self.site.title}", items,
+                        origin, term.url)

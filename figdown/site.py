@@ -1,0 +1,161 @@
+"""The assembled site: every page with what templates show of it, built once, then read-only."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from figdown.config import SiteConfig
+from figdown.content import Page
+from figdown.markdown import Heading, RenderedBody
+from figdown.taxonomy import Taxonomy, Term
+from figdown.urls import absolute, encode, with_base
+
+WORDS_PER_MINUTE = 213  # Hugo's reading-time rate
+
+
+@dataclass(frozen=True)
+class TermRef:
+    """A term as a page shows it: its name and its link."""
+
+    name: str
+    slug: str
+    taxonomy: str
+    url: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class PageView:
+    """One page as templates see it; URLs already carry the base path."""
+
+    page: Page
+    kind: str
+    title: str
+    url: str  # site path, without base: /posts/relu/
+    rel_url: str  # with the base path, for links: /blog/posts/relu/
+    permalink: str  # absolute, for feeds
+    date: datetime | None
+    lastmod: datetime | None
+    content: str
+    summary: str
+    truncated: bool
+    description: str
+    toc: tuple[Heading, ...]
+    word_count: int
+    terms: Mapping[str, tuple[TermRef, ...]]
+    params: Mapping[str, Any]
+    layout: str | None
+    image: str | None = None  # first figure, absolute, for social cards
+
+    @property
+    def reading_time(self) -> int:
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+    @property
+    def section(self) -> str:
+        return self.page.section
+
+    @property
+    def source(self) -> str:
+        return self.page.path
+
+    @property
+    def tags(self) -> tuple[TermRef, ...]:
+        return self.terms.get("tags", ())
+
+    @property
+    def categories(self) -> tuple[TermRef, ...]:
+        return self.terms.get("categories", ())
+
+    @property
+    def date_iso(self) -> str:
+        return self.date.isoformat() if self.date else ""
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Previous/next posts in the section and related posts by shared terms."""
+
+    newer: PageView | None = None
+    older: PageView | None = None
+    related: tuple[PageView, ...] = ()
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a template may show; made once per build, never changed."""
+
+    config: SiteConfig
+    home: PageView
+    sections: tuple[PageView, ...]
+    pages: tuple[PageView, ...]  # regular pages, newest first
+    taxonomies: tuple[Taxonomy, ...]
+    main_section: str
+    neighbours: Mapping[str, Neighbours] = field(default_factory=dict)
+    section_pages: Mapping[str, tuple[PageView, ...]] = field(default_factory=dict)
+    build_date: datetime | None = None
+
+    @property
+    def title(self) -> str:
+        return self.config.title
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        return self.config.params
+
+    @property
+    def listed(self) -> tuple[PageView, ...]:
+        """Regular pages that lists show (Hugo's `build.list`)."""
+        return tuple(p for p in self.pages if p.page.front.list_pages == "always")
+
+    @property
+    def posts(self) -> tuple[PageView, ...]:
+        """Pages of the main section, newest first: what home and feeds list."""
+        return tuple(p for p in self.listed if p.section == self.main_section)
+
+    def url(self, site_path: str) -> str:
+        return encode(with_base(self.config.base_path, site_path))
+
+    def absolute_url(self, site_path: str) -> str:
+        return encode(absolute(self.config.base_url, site_path))
+
+    def term_ref(self, term: Term) -> TermRef:
+        return TermRef(term.name, term.slug, term.taxonomy, self.url(term.url), term.count)
+
+    def taxonomy(self, plural: str) -> Taxonomy | None:
+        return next((t for t in self.taxonomies if t.plural == plural), None)
+
+
+def make_view(page: Page, body: RenderedBody, config: SiteConfig,
+              terms: Mapping[str, tuple[TermRef, ...]], image: str | None) -> PageView:
+    """What templates show of one rendered page."""
+    from figdown.markdown import plain_text
+
+    front = page.front
+    description = front.description or plain_text(body.summary)[:300]
+    layout = front.params.get("layout") or front.params.get("type")
+    return PageView(
+        page=page,
+        kind=page.kind,
+        title=front.title or (page.name.replace("-", " ").title() if page.kind != "home"
+                              else config.title),
+        url=page.url,
+        rel_url=encode(with_base(config.base_path, page.url)),
+        permalink=encode(absolute(config.base_url, page.url)),
+        date=front.date,
+        lastmod=front.lastmod or front.date,
+        content=body.html,
+        summary=body.summary,
+        truncated=body.truncated,
+        description=description,
+        toc=body.toc,
+        word_count=body.word_count,
+        terms=terms,
+        params=front.params,
+        layout=str(layout) if layout else None,
+        image=image,
+    )

@@ -1,0 +1,118 @@
+"""The only module that writes the output folder: staged, checked, then swapped in whole."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from figdown.problems import ContentError, Problem
+from figdown.render import OutputFile
+
+MARKER = ".figdown-output"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    files: int
+    destination: Path
+
+
+def destination_problem(destination: Path, site_root: Path,
+                        config_file: Path | None) -> Problem | None:
+    """Why a folder must not be replaced by a build, or None when it is safe."""
+    dest = destination.resolve()
+    root = site_root.resolve()
+    display = str(destination)
+    home = Path.home().resolve()
+    reason = None
+    if dest == Path(dest.anchor):
+        reason = "is the file system root"
+    elif dest == home:
+        reason = "is your home folder"
+    elif dest == root or dest in root.parents:
+        reason = "holds the site itself"
+    elif any(dest == (root / name).resolve() or (root / name).resolve() in dest.parents
+             for name in ("content", "layouts", "static", "archetypes", "lib")):
+        reason = "is inside the site's sources"
+    elif dest.is_dir() and ((dest / "content").exists() or (
+            config_file is not None and (dest / config_file.name).exists())):
+        reason = "looks like a site (it has content/ or a config file)"
+    elif dest.exists() and not dest.is_dir():
+        reason = "is a file"
+    elif dest.is_dir() and any(dest.iterdir()) and not (dest / MARKER).exists():
+        reason = f"is not empty and was not made by figdown (no {MARKER} file in it)"
+    if reason is None:
+        return None
+    return Problem(display, None, f"refusing to write the site into {display}: it {reason}",
+                   "choose another folder with -d/--destination")
+
+
+def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path,
+               config_file: Path | None,
+               check: Callable[[Path], list[Problem]] | None = None) -> WriteResult:
+    """Write every output into a new folder, check it, then swap it in for the old one."""
+    refusal = destination_problem(destination, site_root, config_file)
+    if refusal is not None:
+        raise ContentError([refusal])
+    destination = destination.resolve()
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = destination.parent / f".{destination.name}.new-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir()
+    try:
+        count = _write_all(outputs, staging)
+        (staging / MARKER).write_text("This folder is written by figdown; a build replaces it "
+                                      "whole.\n", encoding="utf-8")
+        problems = check(staging) if check else []
+        if any(p.severity == "error" for p in problems):
+            raise ContentError(problems)
+        _swap(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return WriteResult(count, destination)
+
+
+def _write_all(outputs: Iterable[OutputFile], staging: Path) -> int:
+    origins: dict[str, str] = {}
+    count = 0
+    for output in outputs:
+        if output.path in origins:
+            raise ContentError([Problem(output.origin or output.path, None,
+                                        f"two outputs would be written to /{output.path}: "
+                                        f"{origins[output.path]} and {output.origin}",
+                                        "give one of them another slug, url or alias")])
+        origins[output.path] = output.origin or output.path
+        target = staging / output.path
+        if staging not in target.resolve().parents:
+            raise ContentError([Problem(output.origin, None,
+                                        f"output path {output.path!r} leaves the output folder",
+                                        "fix the slug or url")])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if output.data is not None:
+            target.write_bytes(output.data)
+        elif output.source is not None:
+            shutil.copyfile(output.source, target)
+        count += 1
+    return count
+
+
+def _swap(staging: Path, destination: Path) -> None:
+    """Replace the destination by the staged folder; the old one is kept until that worked."""
+    if not destination.exists():
+        staging.rename(destination)
+        return
+    old = destination.parent / f".{destination.name}.old-{os.getpid()}"
+    if old.exists():
+        shutil.rmtree(old)
+    destination.rename(old)
+    try:
+        staging.rename(destination)
+    except OSError:
+        old.rename(destination)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
