@@ -157,7 +157,7 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
             return []
         found = check_links(folder, config.base_path, sources,
                             severity="warning" if options.warn_links else "error")
-        problems.extend(found)
+        problems.extend(p for p in found if p.severity != "error")  # errors come back raised
         return found
 
     write_site(site_outputs(site, renderer, extra), destination, config.root,
