@@ -101,6 +101,7 @@ def test_workflow_follows_the_pages_flow() -> None:
     (pages,) = steps_using(build, "actions/configure-pages")
     (upload,) = steps_using(build, "actions/upload-pages-artifact")
     assert upload["with"]["path"] == "output"
+    assert upload["with"]["include-hidden-files"] is True  # the whole of output/
 
     runs = [s for s in build["steps"] if "run" in s]
     builds = [s for s in runs if "build.py" in s["run"]]
