@@ -11,7 +11,7 @@ when a custom domain is set (``params.cname`` in the site config), a ``CNAME``
 file naming it.
 
 A publish whose tree equals the branch's current tree makes no commit. A
-failed push puts the local branch back where it was and says why.
+failed push changes no ref and says why.
 """
 
 from __future__ import annotations
@@ -198,11 +198,13 @@ def publish_output(
     branch, when it exists, is fetched first and becomes the parent of the new
     commit, so the push is a fast-forward. ``.nojekyll`` is added to the tree,
     and ``CNAME`` when ``cname`` is given; neither is written into ``output``.
+    The local branch is moved to the published commit once the push succeeded.
 
     Raises :class:`PublishError` when the folder is not in a git repository,
     the remote is unknown or unreachable, the branch is checked out, the local
-    branch has commits the remote lacks, or the push fails. On any failure the
-    local branch is where it was before.
+    branch has commits the remote lacks, or the push fails. On any failure no
+    ref is changed (only unreferenced objects may have been added, which
+    ``git gc`` removes).
     """
     git = _Git(_repo_root(repo))
     output = output.resolve()
@@ -232,7 +234,7 @@ def publish_output(
         )
     parent = remote_tip if remote_tip is not None else local_tip
 
-    tree = _write_tree(git, output, files, cname)
+    tree = _write_tree(git, files, cname)
     unchanged = parent is not None and git.rev_parse(f"{parent}^{{tree}}") == tree
     if unchanged:
         assert parent is not None
@@ -240,19 +242,20 @@ def publish_output(
     else:
         tip = _commit(git, tree, parent, message or _default_message(git))
 
+    pushed = False
+    if remote_tip != tip:
+        # Push the commit itself; the local branch moves only once the remote has it,
+        # so a failed or interrupted push leaves every local ref as it was.
+        done = git.run("push", push_target, f"{tip}:{ref}", check=False)
+        if done.returncode != 0:
+            raise PublishError(f"push to {remote} failed: {_reason(done)}")
+        pushed = True
     if local_tip != tip:
-        git.run("update-ref", "-m", "figdown publish", ref, tip, local_tip or _ZERO_OID)
-    if remote_tip == tip:
-        return PublishResult(tip, pushed=False, unchanged=unchanged, branch=branch, remote=remote)
-
-    pushed = git.run("push", push_target, f"{ref}:{ref}", check=False)
-    if pushed.returncode != 0:
-        if local_tip != tip:
-            # Put the local branch back; compare-and-swap, so nothing else is undone.
-            undo = ("-d", ref, tip) if local_tip is None else ("-m", "undo", ref, local_tip, tip)
-            git.run("update-ref", *undo, check=False)
-        raise PublishError(f"push to {remote} failed: {_reason(pushed)}")
-    return PublishResult(tip, pushed=True, unchanged=unchanged, branch=branch, remote=remote)
+        # Compare-and-swap: a branch that changed meanwhile is left alone.
+        git.run(
+            "update-ref", "-m", "figdown publish", ref, tip, local_tip or _ZERO_OID, check=False
+        )
+    return PublishResult(tip, pushed=pushed, unchanged=unchanged, branch=branch, remote=remote)
 
 
 # --------------------------------------------------------------------------
@@ -340,11 +343,12 @@ def _refuse_checked_out(git: _Git, ref: str, branch: str) -> None:
 
 def _resolve_remote(git: _Git, remote: str) -> str:
     """The remote name or URL to fetch from and push to."""
-    if not remote:
-        raise PublishError("no remote given")
+    if not remote or remote.startswith("-"):
+        raise PublishError(f"{remote!r} is not a remote name or URL")
     if git.run("remote", "get-url", remote, check=False).returncode == 0:
         return remote
-    looks_like_url = "://" in remote or remote.startswith("git@") or Path(remote).exists()
+    # A URL (https://…, ssh://…), an scp-like address (git@host:path) or a path.
+    looks_like_url = "/" in remote or ":" in remote or Path(remote).exists()
     if not looks_like_url:
         names = git.run("remote").stdout.split()
         known = f" (remotes: {', '.join(names)})" if names else " (this repository has none)"
@@ -388,44 +392,51 @@ def _fetch_remote_tip(git: _Git, target: str, branch: str, remote: str) -> str |
 class _SiteFile:
     relative: str
     path: Path
-    mode: str  # "100644", "100755" or "120000"
+    mode: str  # "100644" or "100755"
 
 
 def _site_files(output: Path) -> list[_SiteFile]:
+    """Every file of the site, symbolic links followed (as a web server would)."""
     files: list[_SiteFile] = []
-    for directory, dirnames, filenames in os.walk(output):
-        dirnames.sort()
-        if ".git" in dirnames or ".git" in filenames:
-            raise PublishError(f"{directory}/.git: the site folder must not hold a .git")
-        for name in sorted(filenames) + [d for d in dirnames if Path(directory, d).is_symlink()]:
-            path = Path(directory, name)
-            info = path.lstat()
-            if stat.S_ISLNK(info.st_mode):
-                mode = "120000"
+
+    def walk(folder: Path, relative: str, ancestors: frozenset[str]) -> None:
+        real = os.path.realpath(folder)
+        if real in ancestors:  # a link back up the tree
+            return
+        ancestors = ancestors | {real}
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError as exc:
+            raise PublishError(f"{folder}: cannot read it ({exc.strerror})") from exc
+        if ".git" in names:
+            raise PublishError(f"{folder / '.git'}: the site folder must not hold a .git")
+        for name in names:
+            path = folder / name
+            inside = f"{relative}{name}"
+            try:
+                info = path.stat()
+            except OSError as exc:
+                raise PublishError(f"{path}: cannot read it ({exc.strerror})") from exc
+            if stat.S_ISDIR(info.st_mode):
+                walk(path, f"{inside}/", ancestors)
             elif stat.S_ISREG(info.st_mode):
+                if "\n" in inside or "\r" in inside:
+                    raise PublishError(f"{path}: a file name with a line break cannot be published")
                 mode = "100755" if info.st_mode & stat.S_IXUSR else "100644"
-            else:
-                continue
-            relative = path.relative_to(output).as_posix()
-            if "\n" in relative or "\r" in relative:
-                raise PublishError(f"{path}: a file name with a line break cannot be published")
-            files.append(_SiteFile(relative, path, mode))
+                files.append(_SiteFile(inside, path, mode))
+
+    walk(output, "", frozenset())
     return files
 
 
-def _write_tree(git: _Git, output: Path, files: Sequence[_SiteFile], cname: str | None) -> str:
+def _write_tree(git: _Git, files: Sequence[_SiteFile], cname: str | None) -> str:
     """Store the site's files as git objects and return the id of their tree."""
     entries: dict[str, tuple[str, str]] = {}
-    regular = [f for f in files if f.mode != "120000"]
-    for start in range(0, len(regular), _HASH_BATCH):
-        batch = regular[start : start + _HASH_BATCH]
+    for start in range(0, len(files), _HASH_BATCH):
+        batch = files[start : start + _HASH_BATCH]
         done = git.run("hash-object", "-w", "--no-filters", "--", *(str(f.path) for f in batch))
         for item, oid in zip(batch, done.stdout.split(), strict=True):
             entries[item.relative] = (item.mode, oid)
-    for item in files:
-        if item.mode == "120000":
-            target = os.readlink(item.path)
-            entries[item.relative] = (item.mode, _hash_text(git, target))
     if ".nojekyll" not in entries:
         entries[".nojekyll"] = ("100644", _hash_text(git, ""))
     if cname is not None:
@@ -436,14 +447,7 @@ def _write_tree(git: _Git, output: Path, files: Sequence[_SiteFile], cname: str 
         listing = "".join(
             f"{mode} {oid}\t{path}\0" for path, (mode, oid) in sorted(entries.items())
         )
-        git.run(
-            "update-index",
-            "--add",
-            "-z",
-            "--index-info",
-            env=env,
-            stdin=listing,
-        )
+        git.run("update-index", "--add", "-z", "--index-info", env=env, stdin=listing)
         return git.run("write-tree", env=env).stdout.strip()
 
 

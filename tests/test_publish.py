@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from figdown import publish
 from figdown.publish import (
     DEFAULT_AUTHOR_EMAIL,
     DEFAULT_AUTHOR_NAME,
@@ -194,6 +195,24 @@ def test_publish_tree_is_output_plus_nojekyll(project: Project) -> None:
     assert git(project.work, "rev-parse", "gh-pages").strip() == result.commit
 
 
+def test_symbolic_links_are_published_as_what_they_point_at(project: Project) -> None:
+    (project.output / "latest").symlink_to("posts/relu", target_is_directory=True)
+    (project.output / "feed.xml").symlink_to("index.xml")
+    (project.output / "posts" / "loop").symlink_to("..", target_is_directory=True)
+    publish_output(project.output, project.work)
+    tree = tree_of(project.remote, "gh-pages")
+    assert tree["latest/relu.svg"] == ("100644", SITE["posts/relu/relu.svg"])
+    assert tree["posts/relu/relu.svg"] == tree["latest/relu.svg"]
+    assert tree["feed.xml"] == ("100644", SITE["index.xml"])
+    assert not any(path.startswith("posts/loop/") for path in tree)
+
+
+def test_broken_link_is_refused(project: Project) -> None:
+    (project.output / "gone.html").symlink_to("nowhere.html")
+    with pytest.raises(PublishError, match=r"gone\.html: cannot read it"):
+        publish_output(project.output, project.work)
+
+
 def test_publish_writes_cname_when_set(project: Project) -> None:
     publish_output(project.output, project.work, cname="blog.example.com")
 
@@ -332,6 +351,35 @@ def test_rejected_push_restores_the_local_branch(project: Project) -> None:
     assert git(project.remote, "rev-parse", "gh-pages").strip() == first.commit
 
 
+def test_push_rejected_when_the_remote_moved_meanwhile(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = publish_output(project.output, project.work)
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "--quiet", str(project.remote), str(other))
+    other_output = tmp_path / "other-output"
+    write_site(other_output, {"index.html": b"<p>other</p>\n"})
+    moved = publish_output(other_output, other)
+    # Someone published between our look at the remote and our push.
+    monkeypatch.setattr(publish, "_fetch_remote_tip", lambda *_args: first.commit)
+    (project.output / "index.html").write_bytes(b"<p>mine</p>\n")
+    before = user_state(project.work)
+
+    with pytest.raises(PublishError) as caught:
+        publish_output(project.output, project.work)
+
+    message = str(caught.value)
+    assert message.startswith("push to origin failed: ! [rejected]")
+    assert message.endswith("(the remote branch moved meanwhile: publish again)")
+    assert user_state(project.work) == before
+    assert git(project.remote, "rev-parse", "gh-pages").strip() == moved.commit
+    monkeypatch.undo()
+    # Publishing again builds on the moved branch.
+    again = publish_output(project.output, project.work)
+    assert git(project.remote, "rev-parse", "gh-pages^").strip() == moved.commit
+    assert again.pushed
+
+
 def test_rejected_first_push_leaves_no_local_branch(project: Project) -> None:
     hook = project.remote / "hooks" / "pre-receive"
     hook.write_text("#!/bin/sh\nexit 1\n")
@@ -356,6 +404,11 @@ def test_unreachable_remote_is_refused(project: Project, tmp_path: Path) -> None
 def test_unknown_remote_name_is_refused(project: Project) -> None:
     with pytest.raises(PublishError, match=r"no remote named 'upstream' \(remotes: origin\)"):
         publish_output(project.output, project.work, remote="upstream")
+
+
+def test_option_like_remote_is_refused(project: Project) -> None:
+    with pytest.raises(PublishError, match="is not a remote name or URL"):
+        publish_output(project.output, project.work, remote="--upload-pack=x://y")
 
 
 def test_not_a_git_repository(tmp_path: Path) -> None:
