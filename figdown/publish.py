@@ -3,7 +3,7 @@
 The site in ``output/`` becomes the tree of a new commit on the publishing
 branch, which is then pushed. Only git plumbing is used, with a private,
 temporary index: the user's HEAD, current branch, index and working tree are
-never read from or written to, and ``output/`` itself is left as it is.
+never changed, and ``output/`` itself is left as it is.
 
 The tree of the commit is exactly the files of ``output/`` plus ``.nojekyll``
 (so GitHub Pages serves the files as they are, without running Jekyll) and,
@@ -41,7 +41,6 @@ __all__ = [
 DEFAULT_AUTHOR_NAME = "figdown"
 DEFAULT_AUTHOR_EMAIL = "figdown@localhost"
 
-_ZERO_OID = "0" * 40
 _HASH_BATCH = 200
 # Variables that would point git at another repository, index or work tree
 # than the ones this module names explicitly.
@@ -235,12 +234,10 @@ def publish_output(
     parent = remote_tip if remote_tip is not None else local_tip
 
     tree = _write_tree(git, files, cname)
-    unchanged = parent is not None and git.rev_parse(f"{parent}^{{tree}}") == tree
-    if unchanged:
-        assert parent is not None
-        tip = parent
+    if parent is not None and git.rev_parse(f"{parent}^{{tree}}") == tree:
+        tip, unchanged = parent, True
     else:
-        tip = _commit(git, tree, parent, message or _default_message(git))
+        tip, unchanged = _commit(git, tree, parent, message or _default_message(git)), False
 
     pushed = False
     if remote_tip != tip:
@@ -252,9 +249,7 @@ def publish_output(
         pushed = True
     if local_tip != tip:
         # Compare-and-swap: a branch that changed meanwhile is left alone.
-        git.run(
-            "update-ref", "-m", "figdown publish", ref, tip, local_tip or _ZERO_OID, check=False
-        )
+        git.run("update-ref", "-m", "figdown publish", ref, tip, local_tip or "", check=False)
     return PublishResult(tip, pushed=pushed, unchanged=unchanged, branch=branch, remote=remote)
 
 
@@ -463,7 +458,7 @@ def _identity_env(git: _Git) -> dict[str, str]:
     for role in ("AUTHOR", "COMMITTER"):
         if not os.environ.get(f"GIT_{role}_NAME") and not name:
             env[f"GIT_{role}_NAME"] = DEFAULT_AUTHOR_NAME
-        if not os.environ.get(f"GIT_{role}_EMAIL") and not email:
+        if not os.environ.get(f"GIT_{role}_EMAIL") and not os.environ.get("EMAIL") and not email:
             env[f"GIT_{role}_EMAIL"] = DEFAULT_AUTHOR_EMAIL
     return env
 
