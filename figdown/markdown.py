@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -83,6 +84,12 @@ def _inline_text(token: Token) -> str:
     return "".join(parts)
 
 
+def _is_relative(url: str) -> bool:
+    """A relative path such as `dot.svg` or `../x/`, not `#id`, `/abs` or `scheme:`."""
+    return bool(url) and not url.startswith(("/", "#", "?")) and not re.match(
+        r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url)
+
+
 def _core_ids_links(state: StateCore) -> None:
     """Heading ids like Hugo's, file lines on inline tokens, links rewritten under the base."""
     env = state.env
@@ -90,6 +97,8 @@ def _core_ids_links(state: StateCore) -> None:
     headings: list[Heading] = []
     links: list[Link] = []
     base = str(env.get("base_path", "/"))
+    context = env.get("context")
+    page_url = context.page_url if isinstance(context, RenderContext) else "/"
     offset = int(env.get("line_offset", 1))
     tokens = state.tokens
     for index, token in enumerate(tokens):
@@ -103,6 +112,10 @@ def _core_ids_links(state: StateCore) -> None:
                     links.append(Link(url, start + offset if start is not None else None))
                     if url.startswith("/") and not url.startswith("//"):
                         child.attrSet(attr, with_base(base, url))
+                    elif _is_relative(url):
+                        # made root-relative so the link still works in lists and feeds
+                        child.attrSet(attr, with_base(base, posixpath.normpath(
+                            posixpath.join(page_url, url)) + ("/" if url.endswith("/") else "")))
         if token.type == "heading_open" and index + 1 < len(tokens):
             inline = tokens[index + 1]
             custom = None
