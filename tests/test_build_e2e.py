@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, SHARED, run_build
+
 from figdown.links import check_links
 
 POSTS = ["relu", "leaky-relu", "prelu", "elu", "gelu", "swish", "sigmoid", "tanh", "softmax",

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,10 @@ def front(text: str, config: SiteConfig = CONFIG):  # type: ignore[no-untyped-de
 
 def test_yaml_toml_and_json_give_the_same_fields() -> None:
     yaml_text = '---\ntitle: "ReLU"\ndate: 2024-11-20\ntags: ["a", "b"]\nmood: calm\n---\nBody\n'
-    toml_text = '+++\ntitle = "ReLU"\ndate = 2024-11-20\ntags = ["a", "b"]\nmood = "calm"\n+++\nBody\n'
-    json_text = '{\n"title": "ReLU",\n"date": "2024-11-20",\n"tags": ["a", "b"],\n"mood": "calm"\n}\nBody\n'
+    toml_text = ('+++\ntitle = "ReLU"\ndate = 2024-11-20\ntags = ["a", "b"]\n'
+                 'mood = "calm"\n+++\nBody\n')
+    json_text = ('{\n"title": "ReLU",\n"date": "2024-11-20",\n"tags": ["a", "b"],\n'
+                 '"mood": "calm"\n}\nBody\n')
     results = [front(t) for t in (yaml_text, toml_text, json_text)]
     for fm, problems in results:
         assert problems == []
@@ -63,7 +65,7 @@ def test_duplicate_keys_are_refused() -> None:
 
 
 def test_wrong_types_are_problems_with_lines() -> None:
-    fm, problems = front('---\ntitle: [a, b]\ndraft: "yes"\ndate: someday\n---\n')
+    _fm, problems = front('---\ntitle: [a, b]\ndraft: "yes"\ndate: someday\n---\n')
     messages = {p.line: p.message for p in problems}
     assert "`title` must be a string" in messages[2]
     assert "`draft` must be true or false" in messages[3]
@@ -77,5 +79,5 @@ def test_dates_without_offset_use_the_site_zone() -> None:
     assert with_offset is not None
     assert with_offset.utcoffset() == timedelta(hours=5, minutes=30)
     assert parse_date("2024-11-20T10:00:00Z", paris) == datetime(2024, 11, 20, 10,
-                                                                    tzinfo=timezone.utc)
+                                                                    tzinfo=UTC)
     assert parse_date("not a date", paris) is None

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_build
 
 CLOCK = "2026-11-26T00:00:00Z"

@@ -72,14 +72,14 @@ def test_root_relative_links_get_the_base_path_and_lines() -> None:
 
 def test_plain_python_fences_are_not_executable() -> None:
     md = create_markdown()
-    tokens, env = parse_body(md, "```python\nprint(1)\n```\n", RenderContext("p.md", 1))
+    _tokens, env = parse_body(md, "```python\nprint(1)\n```\n", RenderContext("p.md", 1))
     assert env["blocks"] == []
 
 
 def test_exec_fences_become_blocks_with_their_markdown_line() -> None:
     md = create_markdown()
     text = "Intro\n\n```python {exec=true, id=\"a\", caption=\"C\"}\nx = 1\n```\n"
-    tokens, env = parse_body(md, text, RenderContext("content/posts/p.md", 8))
+    _tokens, env = parse_body(md, text, RenderContext("content/posts/p.md", 8))
     [block] = env["blocks"]
     assert block.line == 11 and block.code == "x = 1\n"
     assert block.options == {"id": "a", "caption": "C"}
@@ -88,7 +88,7 @@ def test_exec_fences_become_blocks_with_their_markdown_line() -> None:
 def test_quarto_blocks_take_their_options_from_comment_lines() -> None:
     md = create_markdown()
     text = "```{python}\n#| label: fig-a\n#| fig-cap: A plot\nx = 1\n```\n"
-    tokens, env = parse_body(md, text, RenderContext("p.md", 1))
+    _tokens, env = parse_body(md, text, RenderContext("p.md", 1))
     [block] = env["blocks"]
     assert block.options == {"id": "fig-a", "caption": "A plot"}
     assert block.code == "x = 1\n" and block.line == 4
