@@ -158,6 +158,15 @@ def _core_blocks(state: StateCore) -> None:
             quarto, code, taken = split_quarto_options(code)
             options.update(quarto)
             first_line += taken
+        report = state.env.get("report")
+        if callable(report):
+            for error in info.errors:
+                report(Problem(path, first_line - 1, error,
+                               'write attributes as {key=value, key="text"}'))
+            if options.get("caption") and not options.get("alt"):
+                report(Problem(path, first_line - 1, "figure has a caption but no alt text; the "
+                               "caption is used as alt", 'add alt="what the figure shows"',
+                               severity="warning"))
         token.meta["exec_index"] = len(blocks)
         blocks.append(CodeBlock(path=path, line=first_line, index=len(blocks), code=code,
                                 options=options))

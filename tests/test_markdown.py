@@ -109,3 +109,13 @@ def test_automatic_summary_ends_at_a_paragraph() -> None:
     tokens, env = parse_body(md, text, RenderContext("p.md", 1))
     body = render_tokens(md, tokens, env, text, None, 70)
     assert body.summary.count("<p>") == 2 and body.truncated
+
+
+def test_a_figure_without_alt_text_is_a_warning_on_the_fence_line() -> None:
+    md = create_markdown()
+    text = "```python {exec=true, caption=\"A plot\"}\nx = 1\n```\n"
+    tokens, env = parse_body(md, text, RenderContext("content/posts/p.md", 4))
+    body = render_tokens(md, tokens, env, text, None, 70)
+    [problem] = body.problems
+    assert problem.severity == "warning" and problem.line == 4
+    assert "no alt text" in problem.message
