@@ -29,6 +29,20 @@ KNOWN_KEYS = frozenset({
     "theme", "outputs", "disableKinds", "related", "mainSections", "mainsections",
 })
 
+# Hugo settings for features figdown does not have: named in one warning, not as misspellings.
+HUGO_ONLY_KEYS = frozenset({
+    "enableInlineShortcodes", "minify", "outputFormats", "mediaTypes", "pygmentsUseClasses",
+    "pygmentsCodeFences", "services", "privacy", "module", "security", "caches", "imaging",
+    "build", "deployment", "frontmatter", "enableGitInfo", "googleAnalytics", "disqusShortname",
+    "paginatePath", "canonifyURLs", "relativeURLs", "removePathAccents", "sectionPagesMenu",
+    "defaultContentLanguageInSubdir", "hasCJKLanguage", "cascade", "segments", "server",
+    "params", "themesDir", "publishDir", "contentDir", "layoutDir", "staticDir", "assetDir",
+    "dataDir", "i18nDir", "archetypeDir", "resourceDir", "workingDir", "ignoreFiles",
+    "enableMissingTranslationPlaceholders", "titleCaseStyle", "newContentEditor",
+    "refLinksErrorLevel", "refLinksNotFoundURL", "locale", "capitalizeListTitles",
+    "pluralizeListTitles",
+})
+
 
 @dataclass(frozen=True)
 class FigureSettings:
@@ -171,20 +185,27 @@ def _merge_config_folder(root: Path) -> tuple[dict[str, Any], Path | None]:
             continue
         first = first or path
         data = _read_mapping(path, path.relative_to(root).as_posix())
-        if path.stem in {"hugo", "config"}:
+        key, _, lang = path.stem.partition(".")
+        if key in {"hugo", "config"}:
             merged.update(data)
+        elif lang:  # menus.en.toml: the `menus` of language `en`
+            languages = merged.setdefault("languages", {})
+            languages.setdefault(lang, {})[key] = data
+        elif isinstance(merged.get(key), dict):
+            merged[key].update(data)
         else:
-            merged[path.stem] = data
+            merged[key] = data
     return merged, first
 
 
 def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
     """Read the site's config file (or defaults when there is none)."""
     path = find_config_file(root)
+    folder, folder_file = _merge_config_folder(root)
     if path is not None:
-        raw = _read_mapping(path, path.name)
+        raw = {**folder, **_read_mapping(path, path.name)}
     else:
-        raw, path = _merge_config_folder(root)
+        raw, path = folder, folder_file
     display = path.relative_to(root).as_posix() if path else "config.yaml"
     return config_from_mapping(root, raw, path, display, base_url)
 
@@ -205,8 +226,14 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
     """Validate a parsed config mapping; every problem is reported at once."""
     problems: list[Problem] = []
     warnings: list[Problem] = []
+    raw = with_default_language(raw)
     known_lower = {k.lower() for k in KNOWN_KEYS}
-    unknown = sorted(k for k in raw if str(k).lower() not in known_lower)
+    hugo_only_lower = {k.lower() for k in HUGO_ONLY_KEYS} - known_lower
+    hugo_only = sorted(k for k in raw if str(k).lower() in hugo_only_lower)
+    if hugo_only:
+        warnings.append(Problem(display, None, "Hugo settings figdown does not use: " + ", ".join(
+            map(str, hugo_only)), "see README: Coming from Hugo", severity="warning"))
+    unknown = sorted(k for k in raw if str(k).lower() not in known_lower | hugo_only_lower)
     if unknown:
         warnings.append(Problem(display, None, "unknown config keys ignored: " + ", ".join(
             map(str, unknown)), "check their spelling against README's config table",
@@ -309,6 +336,42 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
     )
 
 
+# Keys a language block (`languages.en.*`) may set for its own language.
+_LANGUAGE_KEYS = ("title", "taxonomies", "menu", "menus", "copyright", "permalinks",
+                  "languageCode", "timeZone", "summaryLength", "pagination", "paginate")
+
+
+def with_default_language(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The config with the default language's own settings (`languages.en.*`) laid over it.
+
+    Hugo reads per-language `title`, `taxonomies`, `menu` and `params` from the language
+    block; figdown builds the default language only, so those settings become the site's.
+    """
+    merged = dict(raw)
+    languages = _get_ci(raw, "languages", None)
+    if not isinstance(languages, dict):
+        return merged
+    default = str(_get_ci(raw, "defaultContentLanguage", "en") or "en").lower()
+    block = next((v for k, v in languages.items() if str(k).lower() == default), None)
+    if not isinstance(block, dict):
+        return merged
+    for key in _LANGUAGE_KEYS:
+        value = _get_ci(block, key, None)
+        if value is not None:
+            for existing in [k for k in merged if str(k).lower() == key.lower()]:
+                del merged[existing]
+            merged[key] = value
+    params = _get_ci(block, "params", None)
+    if isinstance(params, dict):
+        site_params = _get_ci(raw, "params", {}) or {}
+        merged_params = dict(site_params) if isinstance(site_params, dict) else {}
+        merged_params.update(params)
+        for existing in [k for k in merged if str(k).lower() == "params"]:
+            del merged[existing]
+        merged["params"] = merged_params
+    return merged
+
+
 def _main_sections(raw: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[str, ...]:
     value = _get_ci(raw, "mainSections", None) or _get_ci(params, "mainSections", None)
     if isinstance(value, str):
@@ -364,11 +427,18 @@ def _menu(raw: Any) -> tuple[MenuEntry, ...]:
         if isinstance(item, dict) and "name" in item:
             entries.append(MenuEntry(
                 name=str(item["name"]),
-                url=str(item.get("url") or item.get("pageRef") or "/"),
+                url=_menu_url(str(item.get("url") or item.get("pageRef") or "/")),
                 weight=int(item.get("weight", 0) or 0),
                 identifier=str(item.get("identifier", "")),
             ))
     return tuple(sorted(entries, key=lambda e: (e.weight, e.name)))
+
+
+def _menu_url(url: str) -> str:
+    """Hugo reads a menu URL without a scheme or leading slash from the site's root."""
+    if url.startswith(("/", "#")) or "://" in url or url.startswith(("mailto:", "tel:")):
+        return url
+    return "/" + url
 
 
 def _line_of(path: Path | None, key: str) -> int | None:
