@@ -26,6 +26,9 @@ MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _TAGS = re.compile(r"<[^>]+>")
 _STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg)\b.*?</\1>", re.DOTALL)
+# A summary is shown on list pages, where the page's footnotes are not: no links to them.
+_FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
+                        r'</section>\n?|<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,7 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body
                                            "line_offset": 1})
     else:
         summary, truncated = _auto_summary(md, tokens, env, summary_length)
+    summary = _FOOTNOTES.sub("", summary)
     text = _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))
     words = len(re.findall(r"\w+", text))
     problems = tuple(env.get("problems", ()))

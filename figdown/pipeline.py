@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from figdown.aliases import resolve_aliases
 from figdown.blocks import BlockResult, PostBlocks
 from figdown.config import SiteConfig, load_config
 from figdown.content import Page, discover, read_page
@@ -62,6 +63,7 @@ class BuildReport:
     blocks_reused: int = 0
     block_seconds: float = 0.0
     seconds: float = 0.0
+    taxonomies: tuple[Taxonomy, ...] = ()  # the terms built, for tests and tools
 
     @property
     def ok(self) -> bool:
@@ -75,6 +77,7 @@ class Loaded:
     pages: tuple[Page, ...]
     left_out: Mapping[str, tuple[Page, ...]]
     problems: tuple[Problem, ...]
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias path → page URL
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -146,6 +149,7 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     problems.extend(term_problems)
     _fail_on_errors(problems)
     site = assemble_site(config, loaded.pages, bodies, taxonomies, figure_files)
+    site = replace(site, aliases=loaded.aliases)
 
     renderer = Renderer(site, create_environment(config.layouts_dir))
     extra = [*static_outputs(config.static_dir), *resource_outputs(config, loaded.pages),
@@ -167,7 +171,7 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
               "figures": len(figure_files)}
     return BuildReport(destination, counts=counts, terms=counts["terms"],
                        blocks_ran=executed.ran, blocks_reused=executed.reused,
-                       block_seconds=executed.seconds)
+                       block_seconds=executed.seconds, taxonomies=tuple(taxonomies))
 
 
 def build_clock() -> datetime:
@@ -224,7 +228,12 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
                                 f"only the default language ({config.default_language}) is built",
                                 severity="warning"))
     problems.extend(_collisions(pages))
-    return Loaded(tuple(pages), {k: tuple(v) for k, v in left_out.items()}, tuple(problems))
+    # Hugo redirects /<default language>/ to the home page of a multilingual site.
+    home_alias = {f"/{config.default_language}/": "/"} if len(config.languages) > 1 else {}
+    aliases, alias_problems = resolve_aliases(_sorted(pages), home_alias)
+    problems.extend(alias_problems)
+    return Loaded(tuple(pages), {k: tuple(v) for k, v in left_out.items()}, tuple(problems),
+                  aliases)
 
 
 def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
@@ -271,15 +280,6 @@ def _collisions(pages: Sequence[Page]) -> list[Problem]:
     problems: list[Problem] = []
     for page in pages:
         claims = [(page.url, "url")]
-        for alias in page.front.aliases:
-            cleaned = clean_path(alias if alias.startswith("/") else "/" + alias)
-            if cleaned is None:
-                problems.append(Problem(page.path, page.line_of("aliases"),
-                                        f"alias {alias!r} leaves the site's output folder",
-                                        "write a path inside the site"))
-                continue
-            claims.append((cleaned if cleaned.endswith(("/", ".html")) else cleaned + "/",
-                           "aliases"))
         for url, key in claims:
             other = owners.get(url)
             if other is not None and other is not page:

@@ -98,6 +98,7 @@ class Site:
     neighbours: Mapping[str, Neighbours] = field(default_factory=dict)
     section_pages: Mapping[str, tuple[PageView, ...]] = field(default_factory=dict)
     build_date: datetime | None = None
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias path → page URL
 
     @property
     def title(self) -> str:
