@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from markdown_it import MarkdownIt
+
 from figdown.aliases import resolve_aliases
 from figdown.blocks import BlockResult, PostBlocks
 from figdown.config import SiteConfig, load_config
@@ -26,6 +28,14 @@ from figdown.markdown import (
 from figdown.outputs import site_outputs, static_outputs
 from figdown.problems import ContentError, Problem
 from figdown.render import OutputFile, Renderer, create_environment
+from figdown.shortcodes import (
+    Expanded,
+    PageRef,
+    ShortcodeContext,
+    expand_shortcodes,
+    restore_shortcodes,
+    unknown_warnings,
+)
 from figdown.site import Neighbours, PageView, Site, TermRef, make_view
 from figdown.taxonomy import Tagged, Taxonomy, build_taxonomies
 from figdown.urls import absolute, clean_path, encode, expand_permalink, urlize, with_base
@@ -108,6 +118,11 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     _fail_on_errors(problems)
 
     md = create_markdown(config.unsafe_html)
+    expanded = _expand_shortcodes(config, loaded.pages, md)
+    for found in expanded.values():
+        problems.extend(found.problems)
+    problems.extend(unknown_warnings([(p.path, expanded[p.path].unknown) for p in loaded.pages]))
+    _fail_on_errors(problems)
     bodies: dict[str, RenderedBody] = {}
     pending: list[tuple[Page, RenderContext]] = []
     posts: list[PostBlocks] = []
@@ -115,15 +130,17 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         context = RenderContext(path=page.path, line_offset=page.body_line,
                                 base_path=config.base_path, page_url=page.url,
                                 figure_url=_figure_url(config, page))
-        tokens, env = parse_body(md, page.body, context)
+        text = expanded[page.path].text
+        tokens, env = parse_body(md, text, context)
         blocks = env.get("blocks", [])
         if blocks:
             pending.append((page, context))
             posts.append(PostBlocks(path=page.path, slug=_store_slug(page),
                                     source_dir=page.source.parent, blocks=tuple(blocks)))
         else:
-            bodies[page.path] = render_tokens(md, tokens, env, page.body, page.front.summary,
-                                              config.summary_length)
+            bodies[page.path] = restore_shortcodes(render_tokens(
+                md, tokens, env, text, page.front.summary, config.summary_length),
+                expanded[page.path])
 
     executed = _execute(config, options, posts)
     problems.extend(executed.problems)
@@ -132,9 +149,11 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         results = {i: r for (path, i), r in executed.results.items() if path == page.path}
         context.results = results
         context.keep_going = options.keep_going
-        tokens, env = parse_body(md, page.body, context)
-        bodies[page.path] = render_tokens(md, tokens, env, page.body, page.front.summary,
-                                          config.summary_length)
+        text = expanded[page.path].text
+        tokens, env = parse_body(md, text, context)
+        bodies[page.path] = restore_shortcodes(render_tokens(
+            md, tokens, env, text, page.front.summary, config.summary_length),
+            expanded[page.path])
         figure_files.extend(_figure_outputs(config, page, results.values()))
         if not options.keep_going:
             problems.extend(r.error for r in results.values() if r.error is not None)
@@ -298,6 +317,21 @@ def _sorted(pages: Sequence[Page]) -> list[Page]:
         stamp = page.front.date.timestamp() if page.front.date else float("-inf")
         return (weight == 0, weight, -stamp, page.front.title.lower(), page.path)
     return sorted(pages, key=key)
+
+
+def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page],
+                       md: MarkdownIt) -> dict[str, Expanded]:
+    """Every page body with its shortcodes expanded (before Markdown: see shortcodes.py)."""
+    refs = tuple(PageRef(p.rel, p.url) for p in pages)
+    result: dict[str, Expanded] = {}
+    for page in pages:
+        context = ShortcodeContext(
+            path=page.path, body_line=page.body_line, rel=page.rel, url=page.url,
+            base_url=config.base_url, base_path=config.base_path, pages=refs,
+            params=page.front.params, site_params=config.params,
+            render_inline=lambda text: str(md.renderInline(text)) if text else "")
+        result[page.path] = expand_shortcodes(page.body, context)
+    return result
 
 
 def _store_slug(page: Page) -> str:
