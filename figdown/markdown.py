@@ -221,7 +221,7 @@ def render_block_result(token: Token, result: BlockResult | None,
     return "".join(parts)
 
 
-def create_markdown(unsafe_html: bool = True) -> MarkdownIt:
+def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> MarkdownIt:
     """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
     md = MarkdownIt("commonmark", {"html": unsafe_html, "typographer": True, "linkify": True})
     md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
@@ -229,6 +229,9 @@ def create_markdown(unsafe_html: bool = True) -> MarkdownIt:
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)
     md.add_render_rule("fence", _render_fence)
+    if enable_emoji:
+        from figdown.emoji import emoji_plugin
+        md.use(emoji_plugin)
     return md
 
 

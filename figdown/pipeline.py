@@ -117,7 +117,7 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     problems.extend(loaded.problems)
     _fail_on_errors(problems)
 
-    md = create_markdown(config.unsafe_html)
+    md = create_markdown(config.unsafe_html, config.enable_emoji)
     expanded = _expand_shortcodes(config, loaded.pages, md)
     for found in expanded.values():
         problems.extend(found.problems)
