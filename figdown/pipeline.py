@@ -167,7 +167,8 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         config.taxonomies, lower=not config.disable_path_to_lower)
     problems.extend(term_problems)
     _fail_on_errors(problems)
-    site = assemble_site(config, loaded.pages, bodies, taxonomies, figure_files)
+    taxonomies, listed = _term_pages(config, taxonomies, loaded.pages)
+    site = assemble_site(config, listed, bodies, taxonomies, figure_files)
     site = replace(site, aliases=loaded.aliases)
 
     renderer = Renderer(site, create_environment(config.layouts_dir))
@@ -317,6 +318,26 @@ def _sorted(pages: Sequence[Page]) -> list[Page]:
         stamp = page.front.date.timestamp() if page.front.date else float("-inf")
         return (weight == 0, weight, -stamp, page.front.title.lower(), page.path)
     return sorted(pages, key=key)
+
+
+def _term_pages(config: SiteConfig, taxonomies: Sequence[Taxonomy], pages: Sequence[Page]
+                ) -> tuple[tuple[Taxonomy, ...], tuple[Page, ...]]:
+    """`content/tags/python/_index.md` titles the term `python`, as in Hugo, instead of
+    making a section at the term's URL. One for a term no page carries stays a list page."""
+    by_url = {term.url: (taxonomy, term) for taxonomy in taxonomies for term in taxonomy.terms}
+    titles: dict[str, str] = {}
+    kept: list[Page] = []
+    for page in pages:
+        found = by_url.get(page.url) if page.kind == "section" and len(page.sections) == 2 \
+            else None
+        if found is None:
+            kept.append(page)
+        elif page.front.title:
+            titles[found[1].url] = page.front.title
+    result = tuple(replace(taxonomy, terms=tuple(
+        replace(term, name=titles.get(term.url, term.name)) for term in taxonomy.terms))
+        for taxonomy in taxonomies)
+    return result, tuple(kept)
 
 
 def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page],
