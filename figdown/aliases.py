@@ -10,28 +10,28 @@ from figdown.problems import Problem
 from figdown.urls import clean_path
 
 
-def alias_path(alias: str, page_url: str) -> str | None:
+def alias_path(alias: str, page_url: str, ugly: bool = False) -> str | None:
     """Where an alias is written, Hugo's way; None when it would leave the site.
 
     An alias with a leading slash is from the site root; one without is beside the page
     (`legacy` on `/2024/03/post/` is `/2024/03/legacy/`). A path not ending in `.html`
-    is a folder, as Hugo writes `<alias>/index.html`.
+    is a folder, as Hugo writes `<alias>/index.html` — or `<alias>.html` with `uglyURLs`.
     """
     alias = alias.strip()
     if not alias or "://" in alias:
         return None
     if not alias.startswith("/"):
-        folder = page_url if page_url.endswith("/") else posixpath.dirname(page_url) + "/"
-        parent = posixpath.dirname(folder.rstrip("/"))
-        alias = posixpath.join(parent, alias)
+        alias = posixpath.join(posixpath.dirname(page_url.rstrip("/")), alias)
     cleaned = clean_path(alias)
     if cleaned is None or cleaned == "/":
         return None
-    return cleaned if cleaned.endswith(("/", ".html")) else cleaned + "/"
+    if cleaned.endswith(".html"):
+        return cleaned
+    return cleaned.rstrip("/") + ".html" if ugly else cleaned.rstrip("/") + "/"
 
 
-def resolve_aliases(pages: Sequence[Page], extra: Mapping[str, str] | None = None
-                    ) -> tuple[dict[str, str], list[Problem]]:
+def resolve_aliases(pages: Sequence[Page], extra: Mapping[str, str] | None = None,
+                    ugly: bool = False) -> tuple[dict[str, str], list[Problem]]:
     """Alias path → target URL for pages in display order, and a warning per lost alias.
 
     As in Hugo's output, a page's own URL wins over another page's alias, and when two
@@ -43,7 +43,7 @@ def resolve_aliases(pages: Sequence[Page], extra: Mapping[str, str] | None = Non
     result: dict[str, str] = dict(extra or {})
     for page in pages:
         for alias in page.front.aliases:
-            path = alias_path(alias, page.url)
+            path = alias_path(alias, page.url, ugly)
             line = page.line_of("aliases")
             if path is None:
                 problems.append(Problem(page.path, line, f"alias {alias!r} leaves the site",

@@ -204,11 +204,18 @@ def parse_front_matter(raw: RawFrontMatter, path: str, config: SiteConfig
         terms={k: v for k, v in terms.items() if v},
         params=params,
         headless=fields.boolean("headless"),
-        list_pages=str(build.get("list", "always")).lower(),
-        render=str(build.get("render", "always")).lower(),
+        list_pages=_build_option(build.get("list", "always")),
+        render=_build_option(build.get("render", "always")),
         key_lines=raw.key_lines,
     )
     return front, fields.problems
+
+
+def _build_option(value: Any) -> str:
+    """Hugo's `build.list`/`build.render`; the old true/false mean always/never."""
+    if isinstance(value, bool):
+        return "always" if value else "never"
+    return str(value).lower()
 
 
 def discover(content_dir: Path) -> Iterator[Path]:

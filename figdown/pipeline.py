@@ -250,7 +250,7 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
     problems.extend(_collisions(pages))
     # Hugo redirects /<default language>/ to the home page of a multilingual site.
     home_alias = {f"/{config.default_language}/": "/"} if len(config.languages) > 1 else {}
-    aliases, alias_problems = resolve_aliases(_sorted(pages), home_alias)
+    aliases, alias_problems = resolve_aliases(_sorted(pages), home_alias, config.ugly_urls)
     problems.extend(alias_problems)
     return Loaded(tuple(pages), {k: tuple(v) for k, v in left_out.items()}, tuple(problems),
                   aliases)
@@ -395,16 +395,23 @@ def resource_outputs(config: SiteConfig, pages: Sequence[Page]) -> list[OutputFi
     bundles = {page.source.parent: page for page in pages if page.bundle == "leaf"}
     outputs: list[OutputFile] = []
     content = config.content_dir
-    for path in sorted(content.rglob("*")):
+    files = sorted(content.rglob("*"))
+    # A bundle left out (draft, future, expired, headless, another language) keeps its files.
+    unpublished = {path.parent for path in files if path.suffix.lower() in {".md", ".markdown"}
+                   and path.name.split(".")[0] == "index" and path.parent not in bundles}
+    for path in files:
         if not path.is_file() or path.suffix.lower() in {".md", ".markdown"}:
             continue
         rel = path.relative_to(content)
         if any(part.startswith(".") for part in rel.parts):
             continue
+        if any(folder in unpublished for folder in path.parents):
+            continue
         owner = next((bundles[p] for p in path.parents if p in bundles), None)
         if owner is not None:
             inside = path.relative_to(owner.source.parent).as_posix()
-            target = owner.url.lstrip("/") + inside
+            folder = owner.url.removesuffix(".html").rstrip("/") + "/"  # uglyURLs: x.html
+            target = folder.lstrip("/") + inside
         else:
             lower = not config.disable_path_to_lower
             folders = [urlize(part, lower) or part for part in rel.parts[:-1]]
@@ -446,16 +453,19 @@ def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str
         index_page = next((p for p in pages if p.kind == "section" and p.sections == (name,)),
                           None)
         view = views[index_page.path] if index_page else _virtual_view(
-            config, "section", "/" + (urlize(name) or name) + "/", name.replace("-", " ").title())
+            config, "section", "/" + (urlize(name, not config.disable_path_to_lower) or name)
+            + "/", name.replace("-", " ").title())
         sections.append(view)
+        # build.list `local`: in its own section's list, not in the home page's or feeds.
         section_pages[view.url] = tuple(v for v in regular if v.section == name and
-                                        v.page.front.list_pages == "always")
+                                        v.page.front.list_pages in {"always", "local"})
     for page in pages:
         if page.kind == "section" and len(page.sections) > 1:
             view = views[page.path]
             sections.append(view)
             section_pages[view.url] = tuple(
-                v for v in regular if v.page.sections[:len(page.sections)] == page.sections)
+                v for v in regular if v.page.sections[:len(page.sections)] == page.sections
+                and v.page.front.list_pages in {"always", "local"})
     main = _main_section(config, regular)
     return Site(config=config, home=home, sections=tuple(sections), pages=regular,
                 taxonomies=tuple(taxonomies), main_section=main,
