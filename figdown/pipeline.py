@@ -447,6 +447,10 @@ def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str
     home_page = next((p for p in pages if p.kind == "home"), None)
     home = views[home_page.path] if home_page else _virtual_view(config, "home", "/", config.title)
     section_names = sorted({p.section for p in pages if p.kind == "page" and p.section})
+    # build.list `local`: in its own section's list, not on the home page nor in feeds;
+    # build.render `never`/`link`: no page to link to.
+    linked = tuple(v for v in regular if v.page.front.list_pages in {"always", "local"}
+                   and v.page.front.render == "always")
     sections: list[PageView] = []
     section_pages: dict[str, tuple[PageView, ...]] = {}
     for name in section_names:
@@ -456,20 +460,17 @@ def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str
             config, "section", "/" + (urlize(name, not config.disable_path_to_lower) or name)
             + "/", name.replace("-", " ").title())
         sections.append(view)
-        # build.list `local`: in its own section's list, not in the home page's or feeds.
-        section_pages[view.url] = tuple(v for v in regular if v.section == name and
-                                        v.page.front.list_pages in {"always", "local"})
+        section_pages[view.url] = tuple(v for v in linked if v.section == name)
     for page in pages:
         if page.kind == "section" and len(page.sections) > 1:
             view = views[page.path]
             sections.append(view)
             section_pages[view.url] = tuple(
-                v for v in regular if v.page.sections[:len(page.sections)] == page.sections
-                and v.page.front.list_pages in {"always", "local"})
+                v for v in linked if v.page.sections[:len(page.sections)] == page.sections)
     main = _main_section(config, regular)
     return Site(config=config, home=home, sections=tuple(sections), pages=regular,
                 taxonomies=tuple(taxonomies), main_section=main,
-                neighbours=_neighbours(regular), section_pages=section_pages,
+                neighbours=_neighbours(linked), section_pages=section_pages,
                 build_date=max((v.lastmod for v in regular if v.lastmod), default=None))
 
 

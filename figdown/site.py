@@ -110,8 +110,10 @@ class Site:
 
     @property
     def listed(self) -> tuple[PageView, ...]:
-        """Regular pages that lists show (Hugo's `build.list`)."""
-        return tuple(p for p in self.pages if p.page.front.list_pages == "always")
+        """Regular pages that lists show (Hugo's `build.list`; unrendered pages have no page
+        to link to)."""
+        return tuple(p for p in self.pages if p.page.front.list_pages == "always"
+                     and p.page.front.render == "always")
 
     @property
     def posts(self) -> tuple[PageView, ...]:
