@@ -76,7 +76,9 @@ class SiteConfig:
     params: Mapping[str, Any] = field(default_factory=dict)
     taxonomies: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TAXONOMIES))
     pager_size: int = 10
-    permalinks: Mapping[str, str] = field(default_factory=dict)
+    permalinks: Mapping[str, str] = field(default_factory=dict)  # section → page pattern
+    section_permalinks: Mapping[str, str] = field(default_factory=dict)  # section → pattern
+    term_permalinks: Mapping[str, str] = field(default_factory=dict)  # taxonomy → pattern
     summary_length: int = 70
     time_zone: str = "UTC"
     menu: tuple[MenuEntry, ...] = ()
@@ -284,11 +286,16 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
 
     permalinks_raw = _get_ci(raw, "permalinks", {}) or {}
     permalinks: dict[str, str] = {}
+    section_permalinks: dict[str, str] = {}
+    term_permalinks: dict[str, str] = {}
     if isinstance(permalinks_raw, dict):
+        kinds = {"page": permalinks, "section": section_permalinks, "term": term_permalinks}
         for key, value in permalinks_raw.items():
             if isinstance(value, dict):  # Hugo 0.112+: permalinks.page.posts
-                if key == "page":
-                    permalinks.update({str(k): str(v) for k, v in value.items()})
+                if str(key).lower() in kinds:
+                    kinds[str(key).lower()].update({str(k): str(v) for k, v in value.items()})
+            elif str(key) in taxonomies.values():  # the old form also names taxonomies
+                term_permalinks[str(key)] = str(value)
             else:
                 permalinks[str(key)] = str(value)
 
@@ -317,6 +324,8 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
         taxonomies=taxonomies,
         pager_size=pager_size,
         permalinks=permalinks,
+        section_permalinks=section_permalinks,
+        term_permalinks=term_permalinks,
         summary_length=summary_length,
         time_zone=time_zone,
         menu=_menu(_get_ci(raw, "menu", None) or _get_ci(raw, "menus", None)),

