@@ -222,14 +222,29 @@ def render_block_result(token: Token, result: BlockResult | None,
     return "".join(parts)
 
 
+def _omit_html(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+               env: dict[str, Any]) -> str:
+    """Goldmark's rendering of raw HTML when `markup.goldmark.renderer.unsafe` is false."""
+    token = tokens[idx]
+    if token.content.startswith("<!--FIGDOWNSC"):  # a shortcode's place (shortcodes.py)
+        return token.content
+    omitted = "<!-- raw HTML omitted -->"
+    return omitted + "\n" if token.type == "html_block" else omitted
+
+
 def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> MarkdownIt:
     """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
-    md = MarkdownIt("commonmark", {"html": unsafe_html, "typographer": True, "linkify": True})
+    # Raw HTML is always parsed, so that with `unsafe: false` it is left out as Goldmark
+    # does (`<!-- raw HTML omitted -->`) rather than shown as text.
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
     md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
     md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin)
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)
     md.add_render_rule("fence", _render_fence)
+    if not unsafe_html:
+        md.add_render_rule("html_block", _omit_html)
+        md.add_render_rule("html_inline", _omit_html)
     if enable_emoji:
         from figdown.emoji import emoji_plugin
         md.use(emoji_plugin)

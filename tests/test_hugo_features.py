@@ -137,3 +137,10 @@ def test_multilingual_site_builds_its_default_language_and_says_so_once(tmp_path
     assert len(skipped) == 1 and "pt-br" in skipped[0].message
     assert "About" in (root / "output/about/index.html").read_text(encoding="utf-8")
     assert (root / "output/en/index.html").is_file()  # Hugo's redirect to the home page
+
+
+def test_raw_html_is_omitted_as_goldmark_does_when_unsafe_is_off() -> None:
+    html = create_markdown(unsafe_html=False).render("<div>x</div>\n\na <b>b</b>\n")
+    assert html == ("<!-- raw HTML omitted -->\n"
+                    "<p>a <!-- raw HTML omitted -->b<!-- raw HTML omitted --></p>\n")
+    assert "<b>b</b>" in create_markdown(unsafe_html=True).render("a <b>b</b>\n")
