@@ -471,7 +471,10 @@ def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str
     regular = tuple(views[p.path] for p in ordered if p.kind == "page")
     home_page = next((p for p in pages if p.kind == "home"), None)
     home = views[home_page.path] if home_page else _virtual_view(config, "home", "/", config.title)
-    section_names = sorted({p.section for p in pages if p.kind == "page" and p.section})
+    plurals = set(config.taxonomies.values())
+    # A section is a top folder with pages, or with an `_index.md` (not a taxonomy's).
+    section_names = sorted({p.section for p in pages if p.section and (
+        p.kind == "page" or (p.kind == "section" and p.section not in plurals))})
     # build.list `local`: in its own section's list, not on the home page nor in feeds;
     # build.render `never`/`link`: no page to link to.
     linked = tuple(v for v in regular if v.page.front.list_pages in {"always", "local"}
