@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
-from urllib.parse import urljoin
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -89,8 +88,9 @@ def _inline_text(token: Token) -> str:
 
 
 def _is_relative(url: str) -> bool:
-    """A relative path such as `dot.svg` or `../x/`, not `#id`, `/abs` or `scheme:`."""
-    return bool(url) and not url.startswith(("/", "#", "?")) and not re.match(
+    """A relative path such as `dot.svg` or `../x/`, not `#id`, `/abs` or `scheme:`, nor
+    a shortcode's placeholder (`FIGDOWNSC…`, a `ref` URL put back after rendering)."""
+    return bool(url) and not url.startswith(("/", "#", "?", "FIGDOWNSC")) and not re.match(
         r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url)
 
 
@@ -280,25 +280,12 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body
     else:
         summary, truncated = _auto_summary(md, tokens, env, summary_length)
     summary = _FOOTNOTES.sub("", summary)
-    context = env.get("context")
-    if isinstance(context, RenderContext):
-        summary = _rooted_links(summary, with_base(context.base_path, context.page_url))
     text = _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))
     words = len(re.findall(r"\w+", text))
     problems = tuple(env.get("problems", ()))
     return RenderedBody(html=html, summary=summary, truncated=truncated,
                         toc=tuple(env.get("headings", ())), word_count=words,
                         links=tuple(env.get("links", ())), problems=problems)
-
-
-# Shortcode placeholders (FIGDOWNSC…, see shortcodes.py) become rooted URLs later.
-_RELATIVE_LINK = re.compile(r'(\s(?:href|src)=")(?![a-zA-Z][\w+.-]*:|/|FIGDOWNSC)([^"]*)"')
-
-
-def _rooted_links(html: str, page_url: str) -> str:
-    """Relative links of a summary made site-rooted: it is shown on other pages' lists,
-    while a leaf bundle's `![](pic.png)` means the picture beside the page."""
-    return _RELATIVE_LINK.sub(lambda m: f'{m.group(1)}{urljoin(page_url, m.group(2))}"', html)
 
 
 def _render_part(md: MarkdownIt, text: str, env: dict[str, Any]) -> str:

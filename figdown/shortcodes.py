@@ -12,6 +12,7 @@ their inner text is kept, and each is named once in a warning.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
@@ -418,14 +419,22 @@ def _highlight_options(text: str) -> dict[str, AttrValue]:
     return options
 
 
+def _rooted(url: str, ctx: ShortcodeContext) -> str:
+    """A figure's `src`/`link` under the base path; a relative one (a bundle's picture) from
+    the page's folder, so that it also works in summaries shown on list pages."""
+    if not url or url.startswith(("#", "//")) or re.match(r"^[a-zA-Z][\w+.-]*:", url):
+        return url
+    if not url.startswith("/"):
+        folder = ctx.url if ctx.url.endswith("/") else posixpath.dirname(ctx.url) + "/"
+        url = posixpath.normpath(posixpath.join(folder, url)) + ("/" if url.endswith("/")
+                                                                  else "")
+    return with_base(ctx.base_path, url)
+
+
 def _figure(args: Args, ctx: ShortcodeContext) -> str:
     """Hugo's built-in `figure`, with the caption's Markdown rendered."""
-    src = args.get("src", 0)
-    if src.startswith("/") and not src.startswith("//"):
-        src = with_base(ctx.base_path, src)
-    link = args.get("link")
-    if link.startswith("/") and not link.startswith("//"):
-        link = with_base(ctx.base_path, link)
+    src = _rooted(args.get("src", 0), ctx)
+    link = _rooted(args.get("link"), ctx)
     alt = args.get("alt") or re.sub(r"<[^>]+>", "", ctx.render_inline(args.get("caption")))
     img = f'<img src="{escape(src)}" alt="{escape(alt)}"'
     for attr in ("width", "height", "loading"):

@@ -155,3 +155,8 @@ def test_arguments_positional_and_named() -> None:
     assert parse_args(' "a b" c `raw "x"`').positional == ("a b", "c", 'raw "x"')
     assert dict(parse_args(' src="x.png" width=300 title="say \\"hi\\""').named) == {
         "src": "x.png", "width": "300", "title": 'say "hi"'}
+
+
+def test_figure_of_a_bundle_picture_is_linked_from_the_site_root() -> None:
+    html, _ = _render('{{< figure src="pic.png" >}}\n')
+    assert '<img src="/blog/2024/03/hello/pic.png"' in html
