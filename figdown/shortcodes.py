@@ -12,7 +12,6 @@ their inner text is kept, and each is named once in a warning.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
@@ -21,10 +20,10 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
-from figdown.fences import AttrValue, parse_value
 from figdown.highlight import highlight_code
 from figdown.markdown import RenderedBody, plain_text
 from figdown.problems import Problem
+from figdown.shortcode_html import embed_html, figure_html, highlight_options
 from figdown.urls import absolute, with_base
 
 # {{< name args >}}, {{% name %}}, {{< /name >}}, {{</ name >}}, {{< name />}} and the
@@ -313,7 +312,7 @@ class _Expander:
         # highlight
         code = re.sub(r"\n[ \t]*$", "", textwrap.dedent(inner).strip("\n"))
         lang = tag.args.get("lang", 0, "")
-        attrs = _highlight_options(tag.args.get("options", 1, ""))
+        attrs = highlight_options(tag.args.get("options", 1, ""))
         return self.replace(tag.start, close.end, highlight_code(code + "\n", lang, attrs))
 
     def render(self, tag: _Tag) -> str | None:
@@ -323,8 +322,8 @@ class _Expander:
         if name == "param":
             return self.param(tag)
         if name == "figure":
-            return _figure(args, ctx)
-        return _embed(name, args)
+            return figure_html(args, ctx)
+        return embed_html(name, args)
 
     def ref(self, tag: _Tag) -> str | None:
         target = tag.args.get("path", 0, "")
@@ -369,8 +368,7 @@ def resolve_ref(target: str, context: ShortcodeContext) -> PageRef | None:
         return next((p for p in context.pages if p.rel == context.rel), None)
     by_path: dict[str, PageRef] = {}
     for page in context.pages:
-        for key in _ref_keys(page.rel):
-            by_path.setdefault(key, page)
+        by_path.setdefault(_normalise_ref(page.rel), page)
     wanted = target.strip()
     folder = context.rel.rsplit("/", 1)[0] if "/" in context.rel else ""
     candidates = [wanted.strip("/")] if wanted.startswith("/") else [
@@ -381,13 +379,14 @@ def resolve_ref(target: str, context: ShortcodeContext) -> PageRef | None:
             return by_path[key]
     if "/" not in wanted.strip("/"):
         name = _normalise_ref(wanted.strip("/"))
-        named = [p for p in context.pages if _ref_keys(p.rel)[-1].rsplit("/", 1)[-1] == name]
+        named = [p for p in context.pages if _normalise_ref(p.rel).rsplit("/", 1)[-1] == name]
         if len(named) == 1:
             return named[0]
     return None
 
 
 def _normalise_ref(path: str) -> str:
+    """`./posts/x.md`, `posts/x`, `posts/x/index.md` → `posts/x`: one key per page."""
     parts: list[str] = []
     for part in path.split("/"):
         if part in {"", "."}:
@@ -402,92 +401,6 @@ def _normalise_ref(path: str) -> str:
         joined = joined.removesuffix(suffix)
     return joined.removesuffix("/_index").removesuffix("/index").removesuffix(
         "_index").lower()
-
-
-def _ref_keys(rel: str) -> list[str]:
-    return [_normalise_ref(rel)]
-
-
-def _highlight_options(text: str) -> dict[str, AttrValue]:
-    """`linenos=table,hl_lines=8 15-17` → typed options."""
-    options: dict[str, AttrValue] = {}
-    for part in text.split(","):
-        key, _, value = part.partition("=")
-        if key.strip():
-            options[key.strip()] = parse_value(value) if key.strip() != "hl_lines" else (
-                value.strip())
-    return options
-
-
-def _rooted(url: str, ctx: ShortcodeContext) -> str:
-    """A figure's `src`/`link` under the base path; a relative one (a bundle's picture) from
-    the page's folder, so that it also works in summaries shown on list pages."""
-    if not url or url.startswith(("#", "//")) or re.match(r"^[a-zA-Z][\w+.-]*:", url):
-        return url
-    if not url.startswith("/"):
-        folder = ctx.url if ctx.url.endswith("/") else posixpath.dirname(ctx.url) + "/"
-        url = posixpath.normpath(posixpath.join(folder, url)) + ("/" if url.endswith("/")
-                                                                  else "")
-    return with_base(ctx.base_path, url)
-
-
-def _figure(args: Args, ctx: ShortcodeContext) -> str:
-    """Hugo's built-in `figure`, with the caption's Markdown rendered."""
-    src = _rooted(args.get("src", 0), ctx)
-    link = _rooted(args.get("link"), ctx)
-    alt = args.get("alt") or re.sub(r"<[^>]+>", "", ctx.render_inline(args.get("caption")))
-    img = f'<img src="{escape(src)}" alt="{escape(alt)}"'
-    for attr in ("width", "height", "loading"):
-        if args.get(attr):
-            img += f' {attr}="{escape(args.get(attr))}"'
-    img += ">"
-    if link:
-        extra = "".join(f' {k}="{escape(args.get(k))}"' for k in ("target", "rel")
-                        if args.get(k))
-        img = f'<a href="{escape(link)}"{extra}>{img}</a>'
-    caption = ""
-    title, text, attr = args.get("title"), args.get("caption"), args.get("attr")
-    if title or text or attr:
-        caption = "<figcaption>"
-        if title:
-            caption += f"<h4>{escape(title)}</h4>"
-        if text or attr:
-            credit = ctx.render_inline(attr) if attr else ""
-            if attr and args.get("attrlink"):
-                credit = f'<a href="{escape(args.get("attrlink"))}">{credit}</a>'
-            caption += "<p>" + " ".join(p for p in (ctx.render_inline(text), credit) if p) + \
-                       "</p>"
-        caption += "</figcaption>"
-    css = f' class="{escape(args.get("class"))}"' if args.get("class") else ""
-    return f"<figure{css}>{img}{caption}</figure>\n"
-
-
-def _embed(name: str, args: Args) -> str:
-    """A link to the video, post or gist: nothing is fetched, no third-party script runs."""
-    if name == "youtube":
-        video = args.get("id", 0)
-        url = f"https://www.youtube.com/watch?v={quote(video)}"
-        label = args.get("title") or "Watch the video on YouTube"
-    elif name in {"vimeo", "vimeo_simple"}:
-        video = args.get("id", 0)
-        url = f"https://vimeo.com/{quote(video)}"
-        label = args.get("title") or "Watch the video on Vimeo"
-    elif name == "gist":
-        user, gist, file = args.get("user", 0), args.get("id", 1), args.get("file", 2)
-        url = f"https://gist.github.com/{quote(user)}/{quote(gist)}"
-        if file:
-            url += "#file-" + quote(re.sub(r"[^\w-]", "-", file.lower()))
-        label = f"View the gist {file or gist} by {user} on GitHub"
-    elif name == "instagram":
-        post = args.get("id", 0)
-        url = f"https://www.instagram.com/p/{quote(post)}/"
-        label = "View the post on Instagram"
-    else:  # x, twitter, tweet
-        user, post = args.get("user"), args.get("id", 0)
-        url = f"https://x.com/{quote(user) if user else 'i'}/status/{quote(post)}"
-        label = f"View the post by @{user} on X" if user else "View the post on X"
-    return (f'<p class="embed embed-{escape(name)}"><a href="{escape(url)}" '
-            f'rel="noopener">{escape(label)}</a></p>\n')
 
 
 def restore_shortcodes(body: RenderedBody, expanded: Expanded) -> RenderedBody:
