@@ -16,6 +16,7 @@ from figdown.blocks import BlockResult, PostBlocks
 from figdown.config import SiteConfig, load_config
 from figdown.content import Page, discover, read_page
 from figdown.execute import ExecOptions, ExecReport, execute_posts
+from figdown.hugo_layouts import go_template_warning
 from figdown.links import check_links
 from figdown.markdown import (
     Link,
@@ -171,6 +172,9 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     site = assemble_site(config, listed, bodies, taxonomies, figure_files)
     site = replace(site, aliases=loaded.aliases)
 
+    go_layouts = go_template_warning(config.root, config.layouts_dir)
+    if go_layouts is not None:
+        problems.append(go_layouts)
     renderer = Renderer(site, create_environment(config.layouts_dir))
     extra = [*static_outputs(config.static_dir), *resource_outputs(config, loaded.pages),
              *figure_files]

@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from figdown.hugo_layouts import SiteLayoutLoader
 from figdown.problems import ContentError, Problem
 from figdown.site import PageView, Site
 from figdown.taxonomy import Taxonomy, Term
@@ -54,7 +55,7 @@ def create_environment(site_layouts: Path) -> jinja2.Environment:
     """Site layouts first, then the default theme: a site overrides any template by name."""
     loaders: list[jinja2.BaseLoader] = []
     if site_layouts.is_dir():
-        loaders.append(jinja2.FileSystemLoader(site_layouts))
+        loaders.append(SiteLayoutLoader(site_layouts))  # a Hugo site's Go templates skipped
     loaders.append(jinja2.FileSystemLoader(theme_dir() / "layouts"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),

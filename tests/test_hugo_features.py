@@ -144,3 +144,18 @@ def test_raw_html_is_omitted_as_goldmark_does_when_unsafe_is_off() -> None:
     assert html == ("<!-- raw HTML omitted -->\n"
                     "<p>a <!-- raw HTML omitted -->b<!-- raw HTML omitted --></p>\n")
     assert "<b>b</b>" in create_markdown(unsafe_html=True).render("a <b>b</b>\n")
+
+
+def test_hugo_templates_in_layouts_are_named_once_and_the_theme_is_used(tmp_path: Path) -> None:
+    root = _site(tmp_path, {
+        "content/posts/a.md": "---\ntitle: A post\ndate: 2024-01-01\n---\nx\n",
+        "layouts/_default/single.html": '{{ define "main" }}{{ .Content }}{{ end }}\n',
+        "layouts/single.html": "<main>{{ .Content }}</main>\n",
+        "layouts/404.html": "{{- partial \"head.html\" . -}}\n",
+        "layouts/shortcodes/notice.html": "{{ .Inner }}\n",
+    })
+    report = _build(root)
+    assert report.ok, [str(p) for p in report.problems]
+    named = [p for p in report.problems if "Hugo templates" in p.message]
+    assert len(named) == 1 and "and 1 more" in named[0].message
+    assert "A post" in (root / "output/posts/a/index.html").read_text(encoding="utf-8")
