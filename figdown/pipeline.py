@@ -369,6 +369,15 @@ def _term_url(config: SiteConfig, term: Term) -> str | None:
     return clean_path(url)
 
 
+def _page_params(page: Page) -> dict[str, object]:
+    """What Hugo's `.Param` finds on a page: its params and its typed front matter keys."""
+    front = page.front
+    typed = {"title": front.title, "description": front.description, "summary": front.summary,
+             "slug": front.slug, "date": front.date, "draft": front.draft,
+             "keywords": list(front.keywords), "weight": front.weight}
+    return {**{k: v for k, v in typed.items() if v not in (None, "")}, **front.params}
+
+
 def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page],
                        md: MarkdownIt) -> dict[str, Expanded]:
     """Every page body with its shortcodes expanded (before Markdown: see shortcodes.py)."""
@@ -378,7 +387,7 @@ def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page],
         context = ShortcodeContext(
             path=page.path, body_line=page.body_line, rel=page.rel, url=page.url,
             base_url=config.base_url, base_path=config.base_path, pages=refs,
-            params=page.front.params, site_params=config.params,
+            params=_page_params(page), site_params=config.params,
             render_inline=lambda text: str(md.renderInline(text)) if text else "")
         result[page.path] = expand_shortcodes(page.body, context)
     return result
