@@ -45,10 +45,10 @@ class Pager:
 def theme_dir() -> Path:
     """The default theme: `layouts/` and `static/` of the figdown checkout or installed package."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent, here / "theme"):
+    for candidate in (here.parent, here / "_theme"):
         if (candidate / "layouts" / "base.html").is_file():
             return candidate
-    return here / "theme"
+    return here / "_theme"
 
 
 def create_environment(site_layouts: Path) -> jinja2.Environment:

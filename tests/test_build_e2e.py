@@ -130,3 +130,22 @@ def test_the_users_own_post_builds_into_a_correct_page(tmp_path: Path) -> None:
         assert f'href="/tags/{tag}/"' in html
     assert (out / "categories" / "neural-networks" / "index.html").is_file()
     assert 'id="what-is-relu"' in html
+
+
+def test_the_installed_package_carries_the_default_theme(tmp_path: Path) -> None:
+    """A wheel of figdown builds a site with no layouts/ of its own."""
+    import subprocess
+    import sys
+    import zipfile
+
+    wheel_dir = tmp_path / "wheel"
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                           "--no-build-isolation", "-w", str(wheel_dir), str(REPO)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    [wheel] = wheel_dir.glob("figdown-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for template in ["base.html", "single.html", "list.html", "terms.html", "term.html",
+                     "404.html", "rss.xml", "sitemap.xml", "alias.html"]:
+        assert f"figdown/_theme/layouts/{template}" in names, template
+    assert "figdown/_theme/static/css/style.css" in names
