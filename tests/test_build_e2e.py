@@ -140,7 +140,7 @@ def test_the_installed_package_carries_the_default_theme(tmp_path: Path) -> None
 
     wheel_dir = tmp_path / "wheel"
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                           "--no-build-isolation", "-w", str(wheel_dir), str(REPO)],
+                           "-w", str(wheel_dir), str(REPO)],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     [wheel] = wheel_dir.glob("figdown-*.whl")
