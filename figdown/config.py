@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from figdown.problems import ContentError, Problem
+from figdown.urls import urlize
 
 CONFIG_NAMES = ("config.yaml", "config.yml", "hugo.yaml", "hugo.yml", "hugo.toml", "config.toml",
                 "hugo.json", "config.json")
@@ -121,7 +122,13 @@ def find_config_file(root: Path) -> Path | None:
 
 
 def _read_mapping(path: Path, display: str) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8-sig")
+    data_bytes = path.read_bytes()
+    try:
+        text = data_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        bad_line = data_bytes[:err.start].count(b"\n") + 1
+        raise ContentError([Problem(display, bad_line, "config is not UTF-8 text",
+                                    "save it as UTF-8 in your editor")]) from None
     try:
         if path.suffix == ".toml":
             data: Any = tomllib.loads(text)
@@ -224,7 +231,15 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
     if taxonomies_raw is None:
         taxonomies = dict(DEFAULT_TAXONOMIES)
     elif isinstance(taxonomies_raw, dict):
-        taxonomies = {str(k): str(v) for k, v in taxonomies_raw.items()}
+        taxonomies = {}
+        for singular, plural in taxonomies_raw.items():
+            if isinstance(plural, str) and plural and urlize(plural, lower=False) == plural:
+                taxonomies[str(singular)] = plural
+            else:
+                problems.append(Problem(display, _line_of(path, str(singular)),
+                                        f"taxonomy {plural!r} cannot be a URL folder name",
+                                        f"write e.g. `{singular}: {singular}s` with letters, "
+                                        "digits and hyphens"))
     else:
         taxonomies = dict(DEFAULT_TAXONOMIES)
         problems.append(Problem(display, _line_of(path, "taxonomies"),
@@ -267,6 +282,8 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
 
     params = _get_ci(raw, "params", {}) or {}
     if not isinstance(params, dict):
+        problems.append(Problem(display, _line_of(path, "params"), "`params` must be a mapping",
+                                "write one `name: value` per line under `params:`"))
         params = {}
     markup = _get_ci(raw, "markup", {}) or {}
     unsafe = True
@@ -375,7 +392,8 @@ def _line_of(path: Path | None, key: str) -> int | None:
     """The first line of the config file that mentions a key, for messages."""
     if path is None or not path.is_file():
         return None
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    for number, line in enumerate(text.splitlines(), 1):
         if key.lower() in line.lower():
             return number
     return None

@@ -243,6 +243,9 @@ def read_page(source: Path, config: SiteConfig) -> tuple[Page | None, list[Probl
         line = data[:err.start].count(b"\n") + 1
         return None, [Problem(display, line, "file is not UTF-8 text",
                               "save it as UTF-8 in your editor")]
+    if not text.strip("\ufeff \t\r\n") and Path(rel).stem.split(".")[0] != "_index":
+        return None, [Problem(display, 1, "file is empty",
+                              "write front matter and some text, or delete the file")]
     try:
         raw = split_front_matter(text, display)
     except FrontMatterError as err:

@@ -29,6 +29,17 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
         result: dict[Any, Any] = super().construct_mapping(node, deep=True)
         return result
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as err:  # 2024-13-45 looks like a date but is not
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a date ({err})", node.start_mark) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                              _StrictLoader.construct_yaml_timestamp)
+
 
 @dataclass(frozen=True)
 class RawFrontMatter:
@@ -115,7 +126,11 @@ def _parse_json(text: str, path: str) -> RawFrontMatter:
         raise FrontMatterError(Problem(path, err.lineno, f"front matter is not valid JSON: "
                                        f"{err.msg}", "fix the JSON object")) from None
     except ValueError as err:
-        raise FrontMatterError(Problem(path, 1, f"front matter is not valid JSON: {err}",
+        key = str(err).removeprefix("duplicate key ")
+        pattern = re.compile(rf"^\s*{re.escape(json.dumps(key[1:-1]))}\s*:", re.MULTILINE)
+        starts = [m.start() for m in pattern.finditer(text)]
+        line = text[:starts[1]].count("\n") + 1 if len(starts) > 1 else 1
+        raise FrontMatterError(Problem(path, line, f"front matter is not valid JSON: {err}",
                                        "remove the repeated key")) from None
     body = text[end:].removeprefix("\n")
     body_line = text[:end].count("\n") + 2

@@ -26,6 +26,7 @@ class OutputFile:
     data: bytes | None = None
     source: Path | None = None
     origin: str = ""  # what made it, for collision messages
+    line: int | None = None  # the line of `origin` that chose this path, if it is a file
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,13 @@ def template_problem(err: Exception, fallback: str) -> Problem:
         name = str(err.filename or err.name or fallback)
         return Problem(_display_template(name), err.lineno, f"template syntax error: {err.message}",
                        "fix the template")
-    if isinstance(err, jinja2.TemplateNotFound):
-        return Problem(f"layouts/{err.name}", None, "layout not found",
-                       "add the template to layouts/ or remove what asks for it")
     line, frame_name = _template_frame(err)
+    if isinstance(err, jinja2.TemplateNotFound):
+        if frame_name is None:
+            return Problem(f"layouts/{err.name}", None, "layout not found",
+                           "add the template to layouts/ or remove what asks for it")
+        return Problem(_display_template(frame_name), line, f"layout not found: {err.name}",
+                       f"add layouts/{err.name} or remove what asks for it")
     message = str(err).splitlines()[0] if str(err) else type(err).__name__
     if isinstance(err, jinja2.UndefinedError):
         message = f"undefined variable: {message}"
@@ -96,9 +100,11 @@ def _template_frame(err: Exception) -> tuple[int | None, str | None]:
     found: tuple[int | None, str | None] = (None, None)
     while tb is not None:
         name = tb.tb_frame.f_globals.get("__jinja_template__")
+        filename = tb.tb_frame.f_code.co_filename
         if name is not None:
-            filename = tb.tb_frame.f_code.co_filename
             found = (name.get_corresponding_lineno(tb.tb_lineno), filename)
+        elif not filename.endswith(".py") and not filename.startswith("<"):
+            found = (tb.tb_lineno, filename)  # a frame Jinja rewrote to the template's line
         tb = tb.tb_next
     return found
 
@@ -173,7 +179,8 @@ class Renderer:
         template = f"{view.layout}.html" if view.layout and self.has(
             f"{view.layout}.html") else "single.html"
         yield OutputFile(output_file(view.url), self.render(
-            template, view.source, page=view, neighbours=neighbours), origin=view.source)
+            template, view.source, page=view, neighbours=neighbours), origin=view.source,
+            line=view.page.line_of("url") or view.page.line_of("slug"))
 
     def feed(self, path: str, title: str, items: Sequence[PageView], origin: str,
              link: str) -> OutputFile:

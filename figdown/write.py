@@ -78,15 +78,19 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
 
 
 def _write_all(outputs: Iterable[OutputFile], staging: Path) -> int:
-    origins: dict[str, str] = {}
+    origins: dict[str, OutputFile] = {}
     count = 0
     for output in outputs:
-        if output.path in origins:
-            raise ContentError([Problem(output.origin or output.path, None,
+        first = origins.get(output.path)
+        if first is not None:
+            # name the content file (and its line) when one of the two is a page
+            blamed = min((first, output), key=lambda o: (o.line is None,
+                                                          not o.origin.startswith("content/")))
+            raise ContentError([Problem(blamed.origin or blamed.path, blamed.line,
                                         f"two outputs would be written to /{output.path}: "
-                                        f"{origins[output.path]} and {output.origin}",
+                                        f"{first.origin} and {output.origin}",
                                         "give one of them another slug, url or alias")])
-        origins[output.path] = output.origin or output.path
+        origins[output.path] = output
         target = staging / output.path
         if staging not in target.resolve().parents:
             raise ContentError([Problem(output.origin, None,
