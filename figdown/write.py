@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from figdown.config import CONFIG_NAMES
 from figdown.problems import ContentError, Problem
 from figdown.render import OutputFile
 
@@ -27,6 +28,7 @@ def destination_problem(destination: Path, site_root: Path,
     root = site_root.resolve()
     display = str(destination)
     home = Path.home().resolve()
+    config_names = {*CONFIG_NAMES, *([config_file.name] if config_file else [])}
     reason = None
     if dest == Path(dest.anchor):
         reason = "is the file system root"
@@ -37,8 +39,8 @@ def destination_problem(destination: Path, site_root: Path,
     elif any(dest == (root / name).resolve() or (root / name).resolve() in dest.parents
              for name in ("content", "layouts", "static", "archetypes", "lib")):
         reason = "is inside the site's sources"
-    elif dest.is_dir() and ((dest / "content").exists() or (
-            config_file is not None and (dest / config_file.name).exists())):
+    elif dest.is_dir() and ((dest / "content").exists() or any(
+            (dest / name).exists() for name in config_names)):
         reason = "looks like a site (it has content/ or a config file)"
     elif dest.exists() and not dest.is_dir():
         reason = "is a file"
@@ -59,14 +61,14 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
         raise ContentError([refusal])
     destination = destination.resolve()
     destination.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(destination)
     staging = destination.parent / f".{destination.name}.new-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
     staging.mkdir()
     try:
-        count = _write_all(outputs, staging)
+        # the marker goes first, so that a build killed halfway leaves a folder known as ours
         (staging / MARKER).write_text("This folder is written by figdown; a build replaces it "
                                       "whole.\n", encoding="utf-8")
+        count = _write_all(outputs, staging)
         problems = check(staging) if check else []
         if any(p.severity == "error" for p in problems):
             raise ContentError(problems)
@@ -75,6 +77,14 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return WriteResult(count, destination)
+
+
+def _remove_leftovers(destination: Path) -> None:
+    """Staging and old folders of builds that were killed before they could clean up."""
+    for pattern in (f".{destination.name}.new-*", f".{destination.name}.old-*"):
+        for folder in sorted(destination.parent.glob(pattern)):
+            if folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file():
+                shutil.rmtree(folder)
 
 
 def _write_all(outputs: Iterable[OutputFile], staging: Path) -> int:
@@ -111,8 +121,6 @@ def _swap(staging: Path, destination: Path) -> None:
         staging.rename(destination)
         return
     old = destination.parent / f".{destination.name}.old-{os.getpid()}"
-    if old.exists():
-        shutil.rmtree(old)
     destination.rename(old)
     try:
         staging.rename(destination)
