@@ -42,6 +42,10 @@ class Pager:
     urls: tuple[str, ...]
 
 
+_ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                            "\ufffe\uffff]")
+
+
 def theme_dir() -> Path:
     """The default theme: `layouts/` and `static/` of the figdown checkout or installed package."""
     here = Path(__file__).resolve().parent
@@ -142,7 +146,8 @@ class Renderer:
             raise ContentError([template_problem(err, template)]) from None
         except (TypeError, AttributeError, ValueError, KeyError) as err:
             raise ContentError([template_problem(err, template)]) from None
-        return text.encode("utf-8")
+        # characters XML 1.0 forbids and HTML parsers reject; user text can hold them
+        return _ILLEGAL_CHARS.sub("", text).encode("utf-8")
 
     def has(self, template: str) -> bool:
         try:
