@@ -178,3 +178,13 @@ def test_refusal_is_reported_once_without_traceback(site: Path,
     err = refused(site, site, capsys)
     assert "Traceback" not in err
     assert err.count("refusing") == 1
+
+
+def test_destination_under_a_file_is_an_error_not_a_crash(
+        site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "afile").write_text("precious", encoding="utf-8")
+    assert build(site, tmp_path / "afile" / "out") == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'afile'}: cannot read or write: File exists" in err
+    assert "Traceback" not in err
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "precious"
