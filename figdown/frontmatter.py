@@ -95,9 +95,11 @@ def _parse_yaml(block: str, path: str) -> dict[str, Any]:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 2 if mark is not None else 1
         reason = err.problem or err.context or "invalid YAML"
+        hint = ("write a real date such as 2024-11-20 or 2024-11-20T09:30:00+01:00"
+                if "is not a date" in reason else
+                "fix the YAML (quote values containing `:` or `#`)")
         raise FrontMatterError(Problem(path, line, f"front matter is not valid YAML: {reason}",
-                                       "fix the YAML (quote values containing `:` or `#`)")
-                               ) from None
+                                       hint)) from None
     except yaml.YAMLError as err:
         raise FrontMatterError(Problem(path, 1, f"front matter is not valid YAML: {err}",
                                        "fix the YAML")) from None

@@ -25,6 +25,8 @@ from figdown.urls import with_base
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _TAGS = re.compile(r"<[^>]+>")
+_FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="footnotes">.*?'
+                        r"</section>\s*", re.DOTALL)
 _SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
 _HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg)\b.*?</\1>", re.DOTALL)
@@ -251,6 +253,7 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body
     else:
         summary, truncated = _auto_summary(md, tokens, env, summary_length)
     context = env.get("context")
+    summary = _FOOTNOTES.sub("", summary)  # the page shows them; a list would repeat ids
     if isinstance(context, RenderContext):
         summary = _summary_links(summary, with_base(context.base_path, context.page_url))
     text = _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))

@@ -18,7 +18,8 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
         if view.page.front.render == "always":
             yield from renderer.page_outputs(view)
             for alias in view.page.front.aliases:
-                yield renderer.alias(_alias_path(alias), view.url, view.source)
+                yield renderer.alias(_alias_path(alias), view.url, view.source,
+                                     view.page.line_of("aliases"))
 
     home = site.home
     yield from renderer.list_outputs("list.html", "/", site.posts, home.source, page=home,
@@ -31,7 +32,8 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
         yield renderer.feed(f"{section.url}index.xml", f"{section.title} on {site.title}",
                             members, section.source, section.url)
         for alias in section.page.front.aliases:
-            yield renderer.alias(_alias_path(alias), section.url, section.source)
+            yield renderer.alias(_alias_path(alias), section.url, section.source,
+                                 section.page.line_of("aliases"))
 
     for taxonomy in site.taxonomies:
         yield from renderer.taxonomy_outputs(taxonomy)

@@ -409,7 +409,8 @@ def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str
     main = _main_section(config, regular)
     return Site(config=config, home=home, sections=tuple(sections), pages=regular,
                 taxonomies=tuple(taxonomies), main_section=main,
-                neighbours=_neighbours(regular), section_pages=section_pages,
+                neighbours=_neighbours([v for v in regular if v.page.front.render == "always"]),
+                section_pages=section_pages,
                 build_date=max((v.lastmod for v in regular if v.lastmod), default=None))
 
 

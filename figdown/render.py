@@ -174,10 +174,11 @@ class Renderer:
                                                             **context), origin=origin)
         yield self.alias(f"{first}page/1/", first, origin)
 
-    def alias(self, alias_path: str, target: str, origin: str) -> OutputFile:
+    def alias(self, alias_path: str, target: str, origin: str,
+              line: int | None = None) -> OutputFile:
         data = self.render("alias.html", origin, target=self.site.absolute_url(target)
                            if "://" in self.site.config.base_url else self.site.url(target))
-        return OutputFile(output_file(alias_path), data, origin=origin)
+        return OutputFile(output_file(alias_path), data, origin=origin, line=line)
 
     def page_outputs(self, view: PageView) -> Iterator[OutputFile]:
         neighbours = self.site.neighbours.get(view.source)

@@ -102,6 +102,11 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path) -> int:
                                         "give one of them another slug, url or alias")])
         origins[output.path] = output
         target = staging / output.path
+        if any(len(part.encode("utf-8")) > 255 for part in output.path.split("/")):
+            raise ContentError([Problem(output.origin, output.line,
+                                        f"output path /{output.path[:80]}… has a folder or file "
+                                        "name longer than 255 bytes",
+                                        "use a shorter slug, url or file name")])
         if staging not in target.resolve().parents:
             raise ContentError([Problem(output.origin, None,
                                         f"output path {output.path!r} leaves the output folder",

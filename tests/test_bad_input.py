@@ -139,6 +139,18 @@ CASES = [
          ("content/posts/alpha.md:3: front matter is not valid TOML",)),
     Case("duplicate json keys", a_post('{\n"title": "A",\n"title": "B"\n}\n\nText.\n'),
          ("content/posts/alpha.md:3: front matter is not valid JSON: duplicate key 'title'",)),
+    Case("impossible time offset", a_post(post("title: Alpha\ndate: 2024-01-01T00:00:00+25:00\n")),
+         ("content/posts/alpha.md:3: front matter is not valid YAML: '2024-01-01T00:00:00+25:00' "
+          "is not a date",)),
+    Case("empty draft is false", a_post(post("title: Alpha\ndraft:\n")), ("Built",), code=0,
+         check=page_exists("posts/alpha/index.html")),
+    Case("build list not a choice", a_post(post("title: Alpha\nbuild:\n  list: sometimes\n")),
+         ("content/posts/alpha.md:3: `build.list` must be one of always, never, local, "
+          "not 'sometimes'",)),
+    Case("build render never works",
+         files(content__posts__gamma_D_md=post("title: G\ndate: 2024-01-09\n"
+                                               "build: {render: never, list: never}\n")),
+         ("Built",), code=0),
     # --- files
     Case("not utf-8", a_post(b"---\ntitle: Alpha\n---\n\nCaf" + b"\xe9 au lait.\n"),
          ("content/posts/alpha.md:5: file is not UTF-8 text",)),
@@ -170,6 +182,22 @@ CASES = [
     Case("url collides with a list page",
          files(content__posts__gamma_D_md=post("title: G\nurl: /tags/\n")),
          ("content/posts/gamma.md:3:", "/tags/", "tags")),
+    Case("url takes the home page", files(content__posts__gamma_D_md=post("title: G\nurl: /\n")),
+         ("content/posts/gamma.md:3: two outputs would be written to /index.html: "
+          "content/posts/gamma.md and content (home /)",)),
+    Case("url takes the feed",
+         files(content__posts__gamma_D_md=post("title: G\nurl: /index.xml\n")),
+         ("content/posts/gamma.md:3: two outputs would be written to /index.xml",)),
+    Case("url takes a static file",
+         files(content__posts__gamma_D_md=post("title: G\nurl: /css/style.css\n")),
+         ("content/posts/gamma.md:3: two outputs would be written to /css/style.css: "
+          "content/posts/gamma.md and static/css/style.css",)),
+    Case("alias takes the home page",
+         files(content__posts__gamma_D_md=post("title: G\naliases: [/]\n")),
+         ("content/posts/gamma.md:3: two outputs would be written to /index.html",)),
+    Case("slug too long for a file name",
+         files(content__posts__gamma_D_md=post("title: G\nslug: " + "a" * 300 + "\n")),
+         ("content/posts/gamma.md:3: output path /posts/aaaa", "longer than 255 bytes")),
     # --- leaving the output folder
     Case("slug with dot dot", files(content__posts__gamma_D_md=post("title: G\nslug: ../../x\n")),
          ("content/posts/gamma.md:3: slug '../../x' is not a single path segment",)),
@@ -201,6 +229,8 @@ CASES = [
          ("config.yaml:5: taxonomy 'c/d'",)),
     Case("config taxonomy a list", files(config_D_yaml=CONFIG + "  cat: [a]\n"),
          ("config.yaml:5: taxonomy",)),
+    Case("two taxonomies with one name", files(config_D_yaml=CONFIG + "  category: tags\n"),
+         ("config.yaml:5: two taxonomies are called 'tags'",)),
     # --- templates
     Case("template syntax error",
          files(layouts__single_D_html=LAYOUT +
@@ -226,6 +256,16 @@ CASES = [
          ("config.yaml:1: config is not UTF-8 text",)),
     Case("config key of the wrong type", files(config_D_yaml=CONFIG + "params: [a]\n"),
          ("config.yaml:5: `params` must be a mapping",)),
+    Case("permalink pattern leaving the site",
+         files(config_D_yaml=CONFIG + "permalinks:\n  posts: /../:slug/\n"),
+         ("content/posts/alpha.md: page URL '/../alpha/' leaves the site",)),
+    Case("menu weight not a number",
+         files(config_D_yaml=CONFIG + "menu:\n  main:\n    - {name: About, url: /, weight: a}\n"),
+         ("config.yaml:7: menu weight must be a whole number, not 'a'",)),
+    Case("figures timeout not a number", files(config_D_yaml=CONFIG + "figures:\n  timeout: x\n"),
+         ("config.yaml:6: figures.timeout must be a number of seconds, not 'x'",)),
+    Case("languages not a mapping", files(config_D_yaml=CONFIG + "languages: 5\n"),
+         ("config.yaml:5: `languages` must map language codes to settings",)),
     Case("baseURL not a url", files(config_D_yaml="baseURL: 'ht tp://x'\ntitle: T\n"),
          ("config.yaml:1: baseURL 'ht tp://x' is not a URL",)),
     Case("baseURL without host", files(config_D_yaml="baseURL: 'https:///blog/'\ntitle: T\n"),

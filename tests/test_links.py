@@ -143,3 +143,15 @@ def test_links_escaping_the_base_path(tmp_path: Path) -> None:
     found = [p.message for p in check_links(tree, "/blog/", {})]
     assert found == ["broken link /x/ (did you mean /blog/x/?)",
                      "broken link /p.png (did you mean /blog/x/p.png?)"]
+
+
+def test_footnotes_and_fragments_in_summaries_work_on_list_pages(tmp_path: Path) -> None:
+    body = ("See [below](#details) and a note[^1].\n\n<!--more-->\n\n## Details\n\nMore.\n\n"
+            "[^1]: The note.\n")
+    site = make_site(tmp_path, body)
+    out = tmp_path / "out"
+    assert build(site, out) == 0
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="/posts/a/#details"' in home
+    assert 'href="/posts/a/#fn1"' in home
+    assert 'class="footnotes"' not in home
