@@ -96,7 +96,8 @@ def _parse_yaml(block: str, path: str) -> dict[str, Any]:
         line = mark.line + 2 if mark is not None else 1
         reason = err.problem or err.context or "invalid YAML"
         hint = ("write a real date such as 2024-11-20 or 2024-11-20T09:30:00+01:00"
-                if "is not a date" in reason else
+                if "is not a date" in reason else "remove the repeated key"
+                if "duplicate key" in reason else
                 "fix the YAML (quote values containing `:` or `#`)")
         raise FrontMatterError(Problem(path, line, f"front matter is not valid YAML: {reason}",
                                        hint)) from None
