@@ -37,7 +37,8 @@ def destination_problem(destination: Path, site_root: Path,
     elif dest == root or dest in root.parents:
         reason = "holds the site itself"
     elif any(dest == (root / name).resolve() or (root / name).resolve() in dest.parents
-             for name in ("content", "layouts", "static", "archetypes", "lib")):
+             for name in ("content", "layouts", "static", "archetypes", "lib", "figures",
+                          "assets", "data", "i18n", "themes", "config")):
         reason = "is inside the site's sources"
     elif dest.is_dir() and ((dest / "content").exists() or any(
             (dest / name).exists() for name in config_names)):

@@ -188,3 +188,10 @@ def test_destination_under_a_file_is_an_error_not_a_crash(
     assert f"{tmp_path / 'afile'}: cannot read or write: File exists" in err
     assert "Traceback" not in err
     assert (tmp_path / "afile").read_text(encoding="utf-8") == "precious"
+
+
+@pytest.mark.parametrize("name", ["layouts", "static", "lib", "figures", "config"])
+def test_source_folders_are_refused_even_before_they_exist(
+        site: Path, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "inside the site's sources" in refused(site, site / name, capsys)
+    assert not (site / name).exists()
