@@ -136,7 +136,9 @@ class Renderer:
         if "://" not in base_url:
             return html
         origin = base_url.split("://", 1)[0] + "://" + base_url.split("://", 1)[1].split("/")[0]
-        return re.sub(r'(\s(?:href|src)=")/(?!/)', lambda m: m.group(1) + origin + "/", html)
+        html = re.sub(r'(\s(?:href|src)=")/(?!/)', lambda m: m.group(1) + origin + "/", html)
+        return re.sub(r'(\ssrcset=")([^"]*)"', lambda m: m.group(1) + re.sub(
+            r"(^|,\s*)/(?!/)", lambda c: c.group(1) + origin + "/", m.group(2)) + '"', html)
 
     def render(self, template: str, origin: str, **context: Any) -> bytes:
         try:

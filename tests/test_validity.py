@@ -55,6 +55,18 @@ tags: [plain]
 
 Plain text, see [nasty](/posts/nasty/).
 """,
+    "pictures.md": """---
+title: Pictures
+date: 2024-01-01
+---
+
+<img src="/blog/posts/plain/pic.svg" srcset="/blog/posts/plain/pic.svg 1x, /blog/posts/plain/pic.svg 2x" alt="p">
+See [plain](../plain/#section) and [here](#more).
+
+<!--more-->
+
+## More
+""",
     "plain/pic.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>',
 }
 
@@ -191,3 +203,17 @@ def test_control_characters_never_reach_the_output(built: Path) -> None:
         if path.is_file() and path.suffix in {".html", ".xml"}:
             text = path.read_text(encoding="utf-8")
             assert not bad & set(text), path
+
+
+def test_links_in_feed_descriptions_are_absolute(built: Path) -> None:
+    import re
+    for feed in sorted(built.rglob("index.xml")):
+        for description in ET.parse(feed).getroot().iter("description"):
+            text = description.text or ""
+            values = re.findall(r'\s(?:href|src|srcset)="([^"]*)"', text)
+            for value in values:
+                for candidate in value.split(","):
+                    assert candidate.strip().startswith("https://example.org/blog/"), (
+                        feed, candidate)
+    home = ET.parse(built / "index.xml").getroot()
+    assert any("srcset" in (d.text or "") for d in home.iter("description"))
