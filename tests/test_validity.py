@@ -60,7 +60,8 @@ title: Pictures
 date: 2024-01-01
 ---
 
-<img src="/blog/posts/plain/pic.svg" srcset="/blog/posts/plain/pic.svg 1x, /blog/posts/plain/pic.svg 2x" alt="p">
+<img src="/blog/posts/plain/pic.svg" alt="p"
+  srcset="/blog/posts/plain/pic.svg 1x, /blog/posts/plain/pic.svg 2x">
 See [plain](../plain/#section) and [here](#more).
 
 <!--more-->
