@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,6 +90,12 @@ def _inline_text(token: Token) -> str:
     return "".join(parts)
 
 
+def _is_relative(url: str) -> bool:
+    """A relative path such as `dot.svg` or `../x/`, not `#id`, `/abs` or `scheme:`."""
+    return bool(url) and not url.startswith(("/", "#", "?")) and not re.match(
+        r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url)
+
+
 def _core_ids_links(state: StateCore) -> None:
     """Heading ids like Hugo's, file lines on inline tokens, links rewritten under the base."""
     env = state.env
@@ -96,6 +103,8 @@ def _core_ids_links(state: StateCore) -> None:
     headings: list[Heading] = []
     links: list[Link] = []
     base = str(env.get("base_path", "/"))
+    context = env.get("context")
+    page_url = context.page_url if isinstance(context, RenderContext) else "/"
     offset = int(env.get("line_offset", 1))
     tokens = state.tokens
     for index, token in enumerate(tokens):
@@ -113,6 +122,10 @@ def _core_ids_links(state: StateCore) -> None:
                     line = start + offset if start is not None else None
                     if url.startswith("/") and not url.startswith("//"):
                         child.attrSet(attr, with_base(base, url))
+                    elif _is_relative(url):
+                        # made root-relative so the link still works in lists and feeds
+                        child.attrSet(attr, with_base(base, posixpath.normpath(
+                            posixpath.join(page_url, url)) + ("/" if url.endswith("/") else "")))
                     links.append(Link(url, line, str(child.attrGet(attr) or "")))
         if token.type == "heading_open" and index + 1 < len(tokens):
             inline = tokens[index + 1]
@@ -162,6 +175,15 @@ def _core_blocks(state: StateCore) -> None:
             quarto, code, taken = split_quarto_options(code)
             options.update(quarto)
             first_line += taken
+        report = state.env.get("report")
+        if callable(report):
+            for error in info.errors:
+                report(Problem(path, first_line - 1, error,
+                               'write attributes as {key=value, key="text"}'))
+            if options.get("caption") and not options.get("alt"):
+                report(Problem(path, first_line - 1, "figure has a caption but no alt text; the "
+                               "caption is used as alt", 'add alt="what the figure shows"',
+                               severity="warning"))
         token.meta["exec_index"] = len(blocks)
         blocks.append(CodeBlock(path=path, line=first_line, index=len(blocks), code=code,
                                 options=options))

@@ -104,7 +104,7 @@ def build(options: BuildOptions) -> BuildReport:
 
 def _build(config: SiteConfig, options: BuildOptions, destination: Path,
            problems: list[Problem]) -> BuildReport:
-    now = options.now or _clock()
+    now = options.now or build_clock()
     loaded = load_pages(config, options, now)
     problems.extend(loaded.problems)
     _fail_on_errors(problems)
@@ -175,7 +175,7 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
                        block_seconds=executed.seconds)
 
 
-def _clock() -> datetime:
+def build_clock() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC)
