@@ -93,8 +93,16 @@ def template_problem(err: Exception, fallback: str) -> Problem:
         return Problem(_display_template(frame_name), line, f"layout not found: {err.name}",
                        f"add layouts/{err.name} or remove what asks for it")
     message = str(err).splitlines()[0] if str(err) else type(err).__name__
+    block = re.search(r"TemplateReference object' has no attribute '(\w+)'", message)
+    if block is not None:
+        return Problem(_display_template(frame_name or fallback), line,
+                       f"template error: there is no block `{block.group(1)}` for "
+                       f"`self.{block.group(1)}()`",
+                       f"add {{% block {block.group(1)} %}}…{{% endblock %}} to your layout")
     if isinstance(err, jinja2.UndefinedError):
         message = f"undefined variable: {message}"
+    elif not isinstance(err, jinja2.TemplateError):
+        message = f"{type(err).__name__}: {message}"
     return Problem(_display_template(frame_name or fallback), line, f"template error: {message}",
                    "fix the template, or give the variable a default with `| default(...)`")
 
@@ -146,7 +154,12 @@ class Renderer:
             text = tmpl.render(site=self.site, **context)
         except jinja2.TemplateError as err:
             raise ContentError([template_problem(err, template)]) from None
-        except (TypeError, AttributeError, ValueError, KeyError) as err:
+        except RecursionError:
+            raise ContentError([Problem(f"layouts/{template}", None,
+                                        "templates include or extend each other without end",
+                                        "remove the include or extends that loops back")]
+                               ) from None
+        except Exception as err:  # a template is code: 1/0, a bad call, a bad argument
             raise ContentError([template_problem(err, template)]) from None
         # characters XML 1.0 forbids and HTML parsers reject; user text can hold them
         return _ILLEGAL_CHARS.sub("", text).encode("utf-8")

@@ -246,6 +246,13 @@ CASES = [
          ("layouts/single.html:3: layout not found: partials/nope.html",)),
     Case("template missing base", files(layouts__single_D_html='{% extends "nope.html" %}\n'),
          ("layouts/single.html:1: layout not found: nope.html",)),
+    Case("template without a block base needs",
+         files(layouts__single_D_html='{% extends "base.html" %}\n{% block main %}x{% endblock %}\n'),
+         ("layouts/base.html:", "there is no block `title` for `self.title()`")),
+    Case("template raising", files(layouts__single_D_html="ok\n{{ 1 / 0 }}\n"),
+         ("layouts/single.html:2: template error: ZeroDivisionError",)),
+    Case("template including itself", files(layouts__single_D_html='{% include "single.html" %}'),
+         ("layouts/single.html: templates include or extend each other without end",)),
     # --- config
     Case("config yaml does not parse", files(config_D_yaml=CONFIG + "title: [oops\n"),
          ("config.yaml:", "config does not parse")),
