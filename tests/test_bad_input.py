@@ -247,7 +247,8 @@ CASES = [
     Case("template missing base", files(layouts__single_D_html='{% extends "nope.html" %}\n'),
          ("layouts/single.html:1: layout not found: nope.html",)),
     Case("template without a block base needs",
-         files(layouts__single_D_html='{% extends "base.html" %}\n{% block main %}x{% endblock %}\n'),
+         files(layouts__single_D_html='{% extends "base.html" %}\n'
+               '{% block main %}x{% endblock %}\n'),
          ("layouts/base.html:", "there is no block `title` for `self.title()`")),
     Case("template raising", files(layouts__single_D_html="ok\n{{ 1 / 0 }}\n"),
          ("layouts/single.html:2: template error: ZeroDivisionError",)),
