@@ -46,7 +46,9 @@ def resolve_aliases(pages: Sequence[Page], extra: Mapping[str, str] | None = Non
             path = alias_path(alias, page.url, ugly)
             line = page.line_of("aliases")
             if path is None:
-                problems.append(Problem(page.path, line, f"alias {alias!r} leaves the site",
+                where = ("is the home page's URL" if clean_path(alias.strip() or "/") == "/"
+                         else "leaves the site's output folder")
+                problems.append(Problem(page.path, line, f"alias {alias!r} {where}",
                                         "write a path inside the site, such as /old-name/"))
                 continue
             if path in urls:

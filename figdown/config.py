@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from figdown.problems import ContentError, Problem
+from figdown.urls import urlize
 
 CONFIG_NAMES = ("config.yaml", "config.yml", "hugo.yaml", "hugo.yml", "hugo.toml", "config.toml",
                 "hugo.json", "config.json")
@@ -137,7 +138,13 @@ def find_config_file(root: Path) -> Path | None:
 
 
 def _read_mapping(path: Path, display: str) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8-sig")
+    data_bytes = path.read_bytes()
+    try:
+        text = data_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        bad_line = data_bytes[:err.start].count(b"\n") + 1
+        raise ContentError([Problem(display, bad_line, "config is not UTF-8 text",
+                                    "save it as UTF-8 in your editor")]) from None
     try:
         if path.suffix == ".toml":
             data: Any = tomllib.loads(text)
@@ -253,7 +260,19 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
     if taxonomies_raw is None:
         taxonomies = dict(DEFAULT_TAXONOMIES)
     elif isinstance(taxonomies_raw, dict):
-        taxonomies = {str(k): str(v) for k, v in taxonomies_raw.items()}
+        taxonomies = {}
+        for singular, plural in taxonomies_raw.items():
+            if isinstance(plural, str) and plural and urlize(plural, lower=False) == plural:
+                taxonomies[str(singular)] = plural
+            else:
+                problems.append(Problem(display, _line_of(path, str(singular)),
+                                        f"taxonomy {plural!r} cannot be a URL folder name",
+                                        f"write e.g. `{singular}: {singular}s` with letters, "
+                                        "digits and hyphens"))
+            if list(taxonomies.values()).count(plural) > 1:
+                problems.append(Problem(display, _line_of(path, str(singular)),
+                                        f"two taxonomies are called {plural!r}",
+                                        "give each taxonomy its own plural name"))
     else:
         taxonomies = dict(DEFAULT_TAXONOMIES)
         problems.append(Problem(display, _line_of(path, "taxonomies"),
@@ -301,6 +320,8 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
 
     params = _get_ci(raw, "params", {}) or {}
     if not isinstance(params, dict):
+        problems.append(Problem(display, _line_of(path, "params"), "`params` must be a mapping",
+                                "write one `name: value` per line under `params:`"))
         params = {}
     markup = _get_ci(raw, "markup", {}) or {}
     unsafe = True
@@ -311,6 +332,16 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
             unsafe = bool(renderer["unsafe"])
 
     figures = _figure_settings(_get_ci(raw, "figures", {}) or {}, display, path, problems)
+    menu = _menu(_get_ci(raw, "menu", None) or _get_ci(raw, "menus", None), display, path,
+                 problems)
+    languages_raw = _get_ci(raw, "languages", {}) or {}
+    languages: tuple[str, ...] = ()
+    if isinstance(languages_raw, (dict, list)):
+        languages = tuple(str(k).lower() for k in languages_raw)
+    else:
+        problems.append(Problem(display, _line_of(path, "languages"),
+                                "`languages` must map language codes to settings",
+                                "write e.g. `languages: {en: {weight: 1}}`"))
 
     if problems:
         raise ContentError(problems)
@@ -328,7 +359,7 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
         term_permalinks=term_permalinks,
         summary_length=summary_length,
         time_zone=time_zone,
-        menu=_menu(_get_ci(raw, "menu", None) or _get_ci(raw, "menus", None)),
+        menu=menu,
         copyright=str(_get_ci(raw, "copyright", "") or ""),
         figures=figures,
         build_drafts=bool(_get_ci(raw, "buildDrafts", False)),
@@ -338,7 +369,7 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
         ugly_urls=bool(_get_ci(raw, "uglyURLs", False)),
         unsafe_html=unsafe,
         enable_emoji=bool(_get_ci(raw, "enableEmoji", False)),
-        languages=tuple(str(k).lower() for k in (_get_ci(raw, "languages", {}) or {})),
+        languages=languages,
         default_language=str(_get_ci(raw, "defaultContentLanguage", "en") or "en").lower(),
         main_sections=_main_sections(raw, params),
         warnings=tuple(warnings),
@@ -417,17 +448,24 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
                                 f"figures.format must be svg or png, not {fmt!r}", ""))
         fmt = "svg"
     style_file = raw.get("styleFile")
+    timeout = raw.get("timeout", 60)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        problems.append(Problem(display, _line_of(path, "timeout"),
+                                f"figures.timeout must be a number of seconds, not {timeout!r}",
+                                "write e.g. `timeout: 60`"))
+        timeout = 60
     return FigureSettings(
         helpers=str(raw.get("helpers", "lib")),
         store=str(raw.get("store", "figures")),
         style=style,
         style_file=str(style_file) if style_file else None,
         format=fmt,
-        timeout=float(raw.get("timeout", 60)),
+        timeout=timeout,
     )
 
 
-def _menu(raw: Any) -> tuple[MenuEntry, ...]:
+def _menu(raw: Any, display: str, path: Path | None,
+          problems: list[Problem]) -> tuple[MenuEntry, ...]:
     main = raw.get("main") if isinstance(raw, dict) else None
     if not isinstance(main, list):
         return ()
@@ -437,7 +475,7 @@ def _menu(raw: Any) -> tuple[MenuEntry, ...]:
             entries.append(MenuEntry(
                 name=str(item["name"]),
                 url=_menu_url(str(item.get("url") or item.get("pageRef") or "/")),
-                weight=int(item.get("weight", 0) or 0),
+                weight=_menu_weight(item.get("weight", 0), display, path, problems),
                 identifier=str(item.get("identifier", "")),
             ))
     return tuple(sorted(entries, key=lambda e: (e.weight, e.name)))
@@ -450,11 +488,21 @@ def _menu_url(url: str) -> str:
     return "/" + url
 
 
+def _menu_weight(value: Any, display: str, path: Path | None, problems: list[Problem]) -> int:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value or 0
+    problems.append(Problem(display, _line_of(path, "weight"),
+                            f"menu weight must be a whole number, not {value!r}",
+                            "write e.g. `weight: 10`"))
+    return 0
+
+
 def _line_of(path: Path | None, key: str) -> int | None:
     """The first line of the config file that mentions a key, for messages."""
     if path is None or not path.is_file():
         return None
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    for number, line in enumerate(text.splitlines(), 1):
         if key.lower() in line.lower():
             return number
     return None

@@ -6,8 +6,9 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -25,6 +26,10 @@ from figdown.urls import with_base
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _TAGS = re.compile(r"<[^>]+>")
+_FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="footnotes">.*?'
+                        r"</section>\s*", re.DOTALL)
+_SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
+_HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg)\b.*?</\1>", re.DOTALL)
 # A summary is shown on list pages, where the page's footnotes are not: no links to them.
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
@@ -44,6 +49,7 @@ class Link:
 
     url: str
     line: int | None
+    href: str = ""  # as written into the HTML, when figdown changed it (the base path added)
 
 
 @dataclass(frozen=True)
@@ -106,20 +112,25 @@ def _core_ids_links(state: StateCore) -> None:
     offset = int(env.get("line_offset", 1))
     tokens = state.tokens
     for index, token in enumerate(tokens):
+        if token.type == "html_block" and token.map:
+            links.extend(_html_links(token.content, token.map[0] + offset))
         if token.type == "inline":
             start = token.map[0] if token.map else None
             for child in token.children or []:
                 child.meta["line"] = start
+                if child.type == "html_inline" and start is not None:
+                    links.extend(_html_links(child.content, start + offset))
                 if child.type in {"link_open", "image"}:
                     attr = "href" if child.type == "link_open" else "src"
                     url = str(child.attrGet(attr) or "")
-                    links.append(Link(url, start + offset if start is not None else None))
+                    line = start + offset if start is not None else None
                     if url.startswith("/") and not url.startswith("//"):
                         child.attrSet(attr, with_base(base, url))
                     elif _is_relative(url):
                         # made root-relative so the link still works in lists and feeds
                         child.attrSet(attr, with_base(base, posixpath.normpath(
                             posixpath.join(page_url, url)) + ("/" if url.endswith("/") else "")))
+                    links.append(Link(url, line, str(child.attrGet(attr) or "")))
         if token.type == "heading_open" and index + 1 < len(tokens):
             inline = tokens[index + 1]
             custom = None
@@ -140,6 +151,12 @@ def _core_ids_links(state: StateCore) -> None:
             headings.append(Heading(int(token.tag[1]), anchor, text.strip()))
     env["headings"] = headings
     env["links"] = links
+
+
+def _html_links(html: str, first_line: int) -> list[Link]:
+    """Links in raw HTML, kept as written (Hugo does not rewrite them), for the link checker."""
+    return [Link(unescape(m.group(2) or m.group(3)), first_line + html.count("\n", 0, m.start()))
+            for m in _HTML_LINK.finditer(html)]
 
 
 def _core_blocks(state: StateCore) -> None:
@@ -279,13 +296,28 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body
                                            "line_offset": 1})
     else:
         summary, truncated = _auto_summary(md, tokens, env, summary_length)
-    summary = _FOOTNOTES.sub("", summary)
+    context = env.get("context")
+    summary = _FOOTNOTES.sub("", summary)  # the page shows them; a list would repeat ids
+    if isinstance(context, RenderContext):
+        summary = _summary_links(summary, with_base(context.base_path, context.page_url))
     text = _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))
     words = len(re.findall(r"\w+", text))
     problems = tuple(env.get("problems", ()))
     return RenderedBody(html=html, summary=summary, truncated=truncated,
                         toc=tuple(env.get("headings", ())), word_count=words,
                         links=tuple(env.get("links", ())), problems=problems)
+
+
+def _summary_links(html: str, page_href: str) -> str:
+    """Relative and `#fragment` links made root-relative: summaries are shown on list pages."""
+    def fix(match: re.Match[str]) -> str:
+        value = match.group(2)
+        parts = urlsplit(unescape(value))
+        if parts.scheme or parts.netloc or value.startswith("/") or value.startswith(
+                "FIGDOWNSC"):  # a shortcode's placeholder: its URL is put back later
+            return match.group(0)
+        return f'{match.group(1)}"{escape(urljoin(page_href, unescape(value)))}"'
+    return _SUMMARY_LINK.sub(fix, html)
 
 
 def _render_part(md: MarkdownIt, text: str, env: dict[str, Any]) -> str:

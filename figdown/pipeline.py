@@ -108,6 +108,11 @@ def build(options: BuildOptions) -> BuildReport:
     except ContentError as err:
         problems.extend(err.problems)
         return BuildReport(None, tuple(problems), seconds=time.perf_counter() - started)
+    except OSError as err:  # a folder that cannot be made, a full disk, no permission
+        where = str(err.filename) if err.filename else str(destination)
+        problems.append(Problem(where, None, f"cannot read or write: {err.strerror or err}",
+                                "check that the folder exists, is writable and has space"))
+        return BuildReport(None, tuple(problems), seconds=time.perf_counter() - started)
     return replace(report, problems=tuple(problems), seconds=time.perf_counter() - started)
 
 
