@@ -178,6 +178,7 @@ class RebuildPlan:
     resources: tuple[Path, ...] = ()  # other files under content/ added, edited or deleted
     static: tuple[Path, ...] = ()  # static files to copy into the site
     removed_static: tuple[Path, ...] = ()  # static files to delete from the site
+    site_wide: tuple[Path, ...] = ()  # templates, config files and helpers that changed
     full: bool = False  # a template, the config or a helper changed: rebuild every page
     kinds: frozenset[ChangeKind] = field(default_factory=frozenset)  # every kind seen
 
@@ -200,6 +201,7 @@ class RebuildPlan:
             *self.resources,
             *self.static,
             *self.removed_static,
+            *self.site_wide,
         )
         return tuple(sorted(set(paths)))
 
@@ -231,6 +233,7 @@ def plan_rebuild(changes: Iterable[tuple[Change | int, Path]], site: SiteLayout)
         resources=tuple(sorted(p for p, k in kinds.items() if k is ChangeKind.CONTENT_RESOURCE)),
         static=pick(static_kinds, deleted=False),
         removed_static=pick(static_kinds, deleted=True),
+        site_wide=tuple(sorted(p for p, k in kinds.items() if k in _FULL_KINDS)),
         full=any(k in _FULL_KINDS for k in kinds.values()),
         kinds=frozenset(kinds.values()),
     )

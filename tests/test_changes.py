@@ -130,6 +130,8 @@ def test_atomic_save_counts_as_a_change_not_a_removal() -> None:
 def test_templates_config_and_helpers_rebuild_everything(relpath: str) -> None:
     plan = plan_rebuild([(Change.MODIFIED, ROOT / relpath)], SITE)
     assert plan.full
+    assert plan.site_wide == (ROOT / relpath,)
+    assert plan.changed == (ROOT / relpath,)
     assert not plan.css_only
 
 
