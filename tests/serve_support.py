@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from figdown.changes import BuildOutcome, RebuildPlan, SiteLayout
+from figdown.serve import PreviewServer
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -121,3 +122,26 @@ class EventStream:
     def close(self) -> None:
         self.file.close()
         self.sock.close()
+
+
+class Preview:
+    """A started server, its stand-in builder and what it printed."""
+
+    def __init__(self, root: Path, watch: bool = False) -> None:
+        self.site = make_site(root / "site")
+        self.preview = root / "site" / "preview"
+        self.build = FakeBuild(self.site, self.preview)
+        self.lines: list[str] = []
+        self.server = PreviewServer(
+            self.build,
+            self.preview,
+            self.site,
+            port=0,
+            watch=watch,
+            echo=self.lines.append,
+            heartbeat=0.3,
+        )
+
+    @property
+    def port(self) -> int:
+        return self.server.port

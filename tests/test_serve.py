@@ -14,37 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve_support import EventStream, FakeBuild, get, make_site
+from serve_support import EventStream, Preview, get
 
 from figdown.changes import BuildOutcome, Change, RebuildPlan, plan_rebuild
 from figdown.livereload import inject_script
 from figdown.preview_http import resolve_in, url_segments
-from figdown.serve import PreviewServer, format_url, is_loopback
+from figdown.serve import format_url, is_loopback
 
 SCRIPT = b'<script src="/__figdown/reload.js"'
-
-
-class Preview:
-    """A started server, its stand-in builder and what it printed."""
-
-    def __init__(self, root: Path, watch: bool = False) -> None:
-        self.site = make_site(root / "site")
-        self.preview = root / "site" / "preview"
-        self.build = FakeBuild(self.site, self.preview)
-        self.lines: list[str] = []
-        self.server = PreviewServer(
-            self.build,
-            self.preview,
-            self.site,
-            port=0,
-            watch=watch,
-            echo=self.lines.append,
-            heartbeat=0.3,
-        )
-
-    @property
-    def port(self) -> int:
-        return self.server.port
 
 
 @pytest.fixture
