@@ -60,6 +60,10 @@ def format_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+class ServeError(Exception):
+    """The preview cannot start; the message is one line for the terminal."""
+
+
 def bind_server(
     host: str, port: int, preview_dir: Path, broadcaster: Broadcaster, heartbeat: float
 ) -> PreviewHTTPServer:
@@ -90,8 +94,10 @@ class PreviewServer:
         heartbeat: float = 15.0,
         step_ms: int = 50,
         debounce_ms: int = 1600,
+        on_bind: Callable[[str], None] | None = None,
     ) -> None:
         self.build = build
+        self.on_bind = on_bind
         self.preview_dir = preview_dir
         self.layout = layout
         self.host = host
@@ -105,6 +111,7 @@ class PreviewServer:
         self._build_lock = threading.Lock()  # never two builds at once
         self._stop = threading.Event()
         self._httpd: PreviewHTTPServer | None = None
+        self._serving = False
         self._threads: list[threading.Thread] = []
         self.watching = threading.Event()  # set once the watcher is ready for changes
 
@@ -119,20 +126,34 @@ class PreviewServer:
         return format_url(self.host, self.port)
 
     def start(self) -> None:
-        """Build once, then serve and watch; a failed first build is served as an overlay."""
+        """Bind, build once, then serve and watch; a failed first build shows as an overlay.
+
+        The port is bound before the first build so that `on_bind` can hand the real
+        address to the builder: the preview's links point at this server.
+        """
         if not is_loopback(self.host):
             self.echo(
                 f"Warning: listening on {self.host}, not on loopback: anyone who can reach "
                 "this machine can read the preview, drafts included."
             )
-        self.preview_dir.mkdir(parents=True, exist_ok=True)
-        self.rebuild(None)
-        self._httpd = bind_server(
-            self.host, self.requested_port, self.preview_dir, self.broadcaster, self._heartbeat
-        )
+        try:
+            self._httpd = bind_server(
+                self.host, self.requested_port, self.preview_dir, self.broadcaster, self._heartbeat
+            )
+        except OSError as error:
+            last = self.requested_port + PORT_TRIES if self.requested_port else 0
+            ports = f"{self.requested_port}-{last}" if last else "any port"
+            raise ServeError(
+                f"cannot listen on {self.host} ({ports}): {error.strerror or error}"
+            ) from None
         if self.requested_port and self.port != self.requested_port:
             self.echo(f"Port {self.requested_port} is taken; using {self.port}.")
+        if self.on_bind is not None:
+            self.on_bind(self.url)
+        self.preview_dir.mkdir(parents=True, exist_ok=True)
+        self.rebuild(None)
         self._spawn("figdown-http", self._httpd.serve_forever, 0.2)
+        self._serving = True
         if self._watch:
             self._spawn("figdown-watch", self._watch_loop)
             self.watching.wait(timeout=5)
@@ -157,7 +178,9 @@ class PreviewServer:
         self._stop.set()
         self.broadcaster.close()
         if self._httpd is not None:
-            self._httpd.shutdown()
+            if self._serving:  # shutdown() waits for serve_forever, which may never have run
+                self._httpd.shutdown()
+                self._serving = False
             self._httpd.server_close()
         for thread in self._threads:
             thread.join(timeout=10)
@@ -245,9 +268,16 @@ def serve(
     open_browser: bool = False,
     cleanup: Callable[[], None] | None = None,
     echo: Echo = _print,
+    on_bind: Callable[[str], None] | None = None,
 ) -> int:
-    """Preview a site until Ctrl-C or SIGTERM; `cleanup` runs last. Returns the exit status."""
-    server = PreviewServer(build, preview_dir, layout, host, port, echo=echo)
+    """Preview a site until Ctrl-C or SIGTERM; `cleanup` runs last. Returns the exit status.
+
+    `build(None)` builds everything, `build(plan)` what a burst of changes needs; it writes
+    into `preview_dir` only. `on_bind(url)` is called with the server's address before the
+    first build. `cleanup` runs after the server and watcher have stopped, even on errors.
+    """
+    server = PreviewServer(build, preview_dir, layout, host, port, echo=echo, on_bind=on_bind)
+    status = 0
     with _interrupt_on_sigterm():
         try:
             server.start()
@@ -257,12 +287,15 @@ def serve(
                 pass
         except KeyboardInterrupt:
             echo("Stopping the preview server.")
+        except ServeError as error:
+            echo(f"Error: {error}")
+            status = 1
         finally:
             with _ignoring_sigint():  # a second Ctrl-C must not skip the cleanup
                 server.stop()
                 if cleanup is not None:
                     cleanup()
-    return 0
+    return status
 
 
 @contextlib.contextmanager

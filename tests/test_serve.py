@@ -19,7 +19,7 @@ from serve_support import EventStream, Preview, get
 from figdown.changes import BuildOutcome, Change, RebuildPlan, plan_rebuild
 from figdown.livereload import inject_script
 from figdown.preview_http import resolve_in, url_segments
-from figdown.serve import format_url, is_loopback
+from figdown.serve import format_url, is_loopback, serve
 
 SCRIPT = b'<script src="/__figdown/reload.js"'
 
@@ -441,3 +441,59 @@ def test_interrupt_stops_cleanly_and_removes_the_preview(
     assert process.returncode == 0, rest
     assert "Traceback" not in rest
     assert not (tmp_path / "site" / "preview").exists()
+
+
+def test_builder_learns_the_server_address_before_the_first_build(tmp_path: Path) -> None:
+    running = Preview(tmp_path)
+    seen: list[str] = []
+    build = running.build
+
+    def remember_then_build(plan: RebuildPlan | None) -> BuildOutcome:
+        assert seen, "on_bind must come before the first build"
+        return build(plan)
+
+    running.server.build = remember_then_build
+    running.server.on_bind = seen.append
+    running.server.start()
+    try:
+        assert seen == [running.server.url]
+        assert seen[0] == f"http://127.0.0.1:{running.port}/"
+    finally:
+        running.server.stop()
+
+
+def test_interrupted_first_build_still_stops_and_cleans_up(tmp_path: Path) -> None:
+    running = Preview(tmp_path)
+    cleaned: list[bool] = []
+
+    def interrupted(plan: RebuildPlan | None) -> BuildOutcome:
+        raise KeyboardInterrupt
+
+    status = serve(
+        interrupted,
+        running.preview,
+        running.site,
+        port=0,
+        cleanup=lambda: cleaned.append(True),
+        echo=running.lines.append,
+    )
+    assert status == 0
+    assert cleaned == [True]
+    assert "Stopping the preview server." in running.lines
+
+
+def test_unavailable_address_is_a_one_line_error(tmp_path: Path) -> None:
+    running = Preview(tmp_path)
+    cleaned: list[bool] = []
+    status = serve(
+        running.build,
+        running.preview,
+        running.site,
+        host="192.0.2.1",  # TEST-NET-1: never an address of this machine
+        port=0,
+        cleanup=lambda: cleaned.append(True),
+        echo=running.lines.append,
+    )
+    assert status == 1
+    assert cleaned == [True]
+    assert running.lines[-1].startswith("Error: cannot listen on 192.0.2.1")
