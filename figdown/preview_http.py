@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import mimetypes
 import os
 import queue
@@ -11,7 +12,7 @@ import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urlsplit
 
 from figdown.livereload import (
@@ -97,6 +98,45 @@ def resolve_in(root: Path, segments: tuple[str, ...]) -> Path | None:
     return Path(real)
 
 
+def is_loopback_host(host: str) -> bool:
+    """True for names and addresses that only reach this machine."""
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(header: str) -> str:
+    """The host part of a Host header: `127.0.0.1:1313` → `127.0.0.1`, `[::1]:1313` → `::1`."""
+    if header.startswith("["):
+        return header[1:].partition("]")[0]
+    return header.rpartition(":")[0] if header.count(":") == 1 else header
+
+
+def parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """The first and last byte of a single `bytes=` range, or None when it cannot be served."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first_text, dash, last_text = spec.strip().partition("-")
+    if not dash:
+        return None
+    try:
+        if not first_text:  # `bytes=-500`: the last 500 bytes
+            length = int(last_text)
+            return (max(size - length, 0), size - 1) if length > 0 and size else None
+        first = int(first_text)
+        last = int(last_text) if last_text else size - 1
+    except ValueError:
+        return None
+    if first < 0 or first >= size or last < first:
+        return None
+    return first, min(last, size - 1)
+
+
 def request_path(target: str) -> str:
     """The path part of a request target, without query or fragment.
 
@@ -112,6 +152,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 128  # ten tabs reloading at once open dozens of connections
 
     def __init__(
         self,
@@ -125,6 +166,9 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.preview_dir = preview_dir
         self.broadcaster = broadcaster
         self.heartbeat = heartbeat
+        # On loopback, only requests naming a local host are answered: a web page that
+        # points its own domain at 127.0.0.1 (DNS rebinding) cannot read the drafts.
+        self.check_host = is_loopback_host(address[0])
         super().__init__(address, PreviewRequestHandler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -152,6 +196,10 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         self._respond(send_body=True)
 
     def _respond(self, send_body: bool) -> None:
+        if self.server.check_host and not is_loopback_host(host_name(self.headers["Host"] or "")):
+            body = b"403 Forbidden: this preview answers to localhost and 127.0.0.1 only\n"
+            self._send_bytes(body, CONTENT_TYPES[".txt"], HTTPStatus.FORBIDDEN, send_body)
+            return
         path = request_path(self.path)
         if path == EVENTS_URL and send_body:
             self._stream_events()
@@ -209,9 +257,41 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
             return
         with handle:
             size = os.fstat(handle.fileno()).st_size
+            wanted = self.headers["Range"]
+            if wanted and status == HTTPStatus.OK:
+                self._send_range(handle, kind, size, wanted, send_body)
+                return
             self._send_headers(status, kind, size)
             if send_body:
                 shutil.copyfileobj(handle, self.wfile, _STREAM_CHUNK)
+
+    def _send_range(
+        self, handle: BinaryIO, kind: str, size: int, wanted: str, send_body: bool
+    ) -> None:
+        """Part of a file, as video players ask for (Safari will not play an mp4 without)."""
+        span = parse_range(wanted, size)
+        if span is None:
+            self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        first, last = span
+        self.send_response(HTTPStatus.PARTIAL_CONTENT)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
+        self.send_header("Content-Length", str(last - first + 1))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if send_body:
+            handle.seek(first)
+            remaining = last - first + 1
+            while remaining > 0:
+                chunk = handle.read(min(_STREAM_CHUNK, remaining))
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
+                remaining -= len(chunk)
 
     def _send_bytes(
         self,
@@ -230,6 +310,7 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(length))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Accept-Ranges", "bytes")
         self.end_headers()
 
     def _stream_events(self) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import ipaddress
 import signal
 import threading
 import time
@@ -30,6 +29,7 @@ from figdown.changes import (
 )
 from figdown.livereload import Broadcaster, problem_lines
 from figdown.preview_http import PreviewHTTPServer
+from figdown.preview_http import is_loopback_host as is_loopback
 
 Builder = Callable[[RebuildPlan | None], BuildOutcome]
 Echo = Callable[[str], None]
@@ -42,16 +42,6 @@ def _print(line: str) -> None:
     print(line, flush=True)
 
 
-def is_loopback(host: str) -> bool:
-    """True when `host` is reachable only from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def format_url(host: str, port: int) -> str:
     """The address to print and open."""
     shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
@@ -62,6 +52,25 @@ def format_url(host: str, port: int) -> str:
 
 class ServeError(Exception):
     """The preview cannot start; the message is one line for the terminal."""
+
+
+def check_preview_dir(preview_dir: Path, layout: SiteLayout) -> None:
+    """Refuse a preview folder the build would write into sources from, or that holds them.
+
+    The folder is emptied and removed when the preview stops, and every file written
+    under a watched source folder would set off another build.
+    """
+    preview = preview_dir.resolve()
+    overlapping = [layout.root] if layout.root.resolve().is_relative_to(preview) else []
+    for source in layout.source_dirs():
+        real = source.resolve()
+        if real.is_relative_to(preview) or preview.is_relative_to(real):
+            overlapping.append(source)
+    if overlapping:
+        raise ServeError(
+            f"the preview folder {preview_dir} overlaps {overlapping[0]} — "
+            "give the preview a folder of its own, outside content/, layouts/ and static/"
+        )
 
 
 def bind_server(
@@ -131,6 +140,7 @@ class PreviewServer:
         The port is bound before the first build so that `on_bind` can hand the real
         address to the builder: the preview's links point at this server.
         """
+        check_preview_dir(self.preview_dir, self.layout)
         if not is_loopback(self.host):
             self.echo(
                 f"Warning: listening on {self.host}, not on loopback: anyone who can reach "
@@ -210,8 +220,17 @@ class PreviewServer:
         return classify_change(Path(path), self.layout) is not ChangeKind.IGNORED
 
     def _watch_loop(self) -> None:
-        roots = [root for root in self.layout.watch_roots() if root.is_dir()]
         self.echo(f"Watching {self._describe_watched()} for changes.")
+        try:
+            self._watch_changes(force_polling=None)
+        except Exception as error:  # e.g. the system's limit of watched folders
+            if self._stop.is_set():
+                return
+            self.echo(f"Warning: cannot watch for changes ({error}); checking every 0.3 s instead.")
+            self._watch_changes(force_polling=True)
+
+    def _watch_changes(self, force_polling: bool | None) -> None:
+        roots = [root for root in self.layout.watch_roots() if root.is_dir()]
         changes: Iterator[set[tuple[watchfiles.Change, str]]] = watchfiles.watch(
             *roots,
             watch_filter=self._accept,
@@ -221,6 +240,8 @@ class PreviewServer:
             rust_timeout=200,
             yield_on_timeout=True,
             raise_interrupt=False,
+            force_polling=force_polling,
+            poll_delay_ms=300,
         )
         for batch in changes:
             self.watching.set()

@@ -104,6 +104,9 @@ class EventStream:
         name, data = "", ""
         for raw in self.file:
             line = raw.decode().rstrip("\r\n")
+            if line.startswith(":"):  # a heartbeat
+                yield "", ""
+                continue
             if not line:
                 if name:
                     yield name, data
@@ -113,11 +116,15 @@ class EventStream:
             elif line.startswith("data: "):
                 data = line[6:]
 
-    def next_event(self, skip: tuple[str, ...] = ()) -> tuple[str, str]:
+    def next_event(self, skip: tuple[str, ...] = (), within: float = 5.0) -> tuple[str, str]:
+        """The next event not in `skip`; heartbeats keep the socket busy, hence the deadline."""
+        deadline = time.monotonic() + within
         for name, data in self.events():
-            if name not in skip:
+            if name and name not in skip:
                 return name, data
-        raise EOFError("the event stream ended")
+            if time.monotonic() > deadline:
+                break
+        raise TimeoutError(f"no event within {within} s")
 
     def close(self) -> None:
         self.file.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -12,14 +13,16 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import watchfiles
 from serve_support import EventStream, Preview, get
 
 from figdown.changes import BuildOutcome, Change, RebuildPlan, plan_rebuild
 from figdown.livereload import inject_script
 from figdown.preview_http import resolve_in, url_segments
-from figdown.serve import format_url, is_loopback, serve
+from figdown.serve import ServeError, format_url, is_loopback, serve
 
 SCRIPT = b'<script src="/__figdown/reload.js"'
 
@@ -497,3 +500,65 @@ def test_unavailable_address_is_a_one_line_error(tmp_path: Path) -> None:
     assert status == 1
     assert cleaned == [True]
     assert running.lines[-1].startswith("Error: cannot listen on 192.0.2.1")
+
+
+def get_with(port: int, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def test_byte_ranges_are_served_for_video(preview: Preview) -> None:
+    (preview.preview / "clip.mp4").write_bytes(bytes(range(100)))
+    status, headers, body = get_with(preview.port, "/clip.mp4", {"Range": "bytes=10-19"})
+    assert status == 206
+    assert headers["Content-Range"] == "bytes 10-19/100"
+    assert body == bytes(range(10, 20))
+    status, _, body = get_with(preview.port, "/clip.mp4", {"Range": "bytes=-5"})
+    assert (status, body) == (206, bytes(range(95, 100)))
+    status, headers, _ = get_with(preview.port, "/clip.mp4", {"Range": "bytes=200-"})
+    assert status == 416
+    assert headers["Content-Range"] == "bytes */100"
+
+
+def test_foreign_host_names_are_refused_on_loopback(preview: Preview) -> None:
+    assert get_with(preview.port, "/", {"Host": "evil.example"})[0] == 403
+    assert get_with(preview.port, "/", {"Host": "evil.example:1313"})[0] == 403
+    for host in ("localhost", f"127.0.0.1:{preview.port}", "[::1]:1313", "blog.localhost"):
+        assert get_with(preview.port, "/", {"Host": host})[0] == 200, host
+
+
+@pytest.mark.parametrize("where", ["", "content", "static", "content/preview"])
+def test_preview_folder_overlapping_the_sources_is_refused(tmp_path: Path, where: str) -> None:
+    running = Preview(tmp_path)
+    running.server.preview_dir = running.site.root / where
+    with pytest.raises(ServeError, match="overlaps"):
+        running.server.start()
+    running.server.stop()
+
+
+def test_watching_falls_back_to_polling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_watch = watchfiles.watch
+
+    def failing_watch(*paths: Any, **options: Any) -> Any:
+        if not options.get("force_polling"):
+            raise OSError("OS file watch limit reached")
+        return real_watch(*paths, **options)
+
+    monkeypatch.setattr(watchfiles, "watch", failing_watch)
+    running = Preview(tmp_path, watch=True)
+    running.server.start()
+    stream = EventStream(running.port)
+    try:
+        assert stream.next_event()[0] == "hello"
+        time.sleep(1.1)  # polling compares modification times in whole seconds
+        (running.site.content_dir / "about.md").write_text("Polled\n")
+        assert stream.next_event()[0] == "reload"
+        assert any("checking every 0.3 s instead" in line for line in running.lines)
+    finally:
+        stream.close()
+        running.server.stop()
