@@ -280,6 +280,8 @@ function open() {
     });
   }
   source.onerror = () => {
+    // Forget the old server's state: a tab opening now must wait for the new hello.
+    state = null;
     if (source.readyState === EventSource.CLOSED) setTimeout(open, 1000);
   };
 }
