@@ -44,7 +44,8 @@ def _print(line: str) -> None:
 
 def format_url(host: str, port: int) -> str:
     """The address to print and open."""
-    shown = "127.0.0.1" if host in ("", "0.0.0.0") else host
+    any_address = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}
+    shown = any_address.get(host, host)
     if ":" in shown:
         shown = f"[{shown}]"
     return f"http://{shown}:{port}/"
@@ -55,7 +56,7 @@ class ServeError(Exception):
 
 
 def check_preview_dir(preview_dir: Path, layout: SiteLayout) -> None:
-    """Refuse a preview folder the build would write into sources from, or that holds them.
+    """Refuse a preview folder that holds the site's sources or lies inside one of them.
 
     The folder is emptied and removed when the preview stops, and every file written
     under a watched source folder would set off another build.

@@ -393,6 +393,8 @@ def test_loopback_addresses() -> None:
     assert not is_loopback("0.0.0.0")
     assert not is_loopback("192.168.1.20")
     assert format_url("::1", 1313) == "http://[::1]:1313/"
+    assert format_url("0.0.0.0", 1313) == "http://127.0.0.1:1313/"
+    assert format_url("::", 1313) == "http://[::1]:1313/"
 
 
 def test_script_goes_before_the_last_body_end() -> None:
