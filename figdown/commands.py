@@ -23,7 +23,7 @@ from figdown.problems import ContentError
 
 def run(command: str, argv: Sequence[str]) -> int:
     """Dispatch one command; each has its own `--help`."""
-    handlers = {"list": run_list, "publish": run_publish}
+    handlers = {"list": run_list, "publish": run_publish, "serve": run_serve, "new": run_new}
     handler = handlers.get(command)
     if handler is None:
         print(f"figdown: `{command}` is not available", file=sys.stderr)
@@ -104,3 +104,71 @@ def run_publish(argv: Sequence[str]) -> int:
     else:
         print(f"Published {result.commit} to {result.remote}/{result.branch}.")
     return EXIT_OK
+
+
+def run_new(argv: Sequence[str]) -> int:
+    """`figdown new posts/my-post.md`: a new page from the site's archetype, as `hugo new`."""
+    from datetime import datetime
+
+    from figdown.archetype import ArchetypeError, ContentExistsError, new_content
+
+    parser = _Parser(prog="figdown new",
+                     description="Create a content file from archetypes/ (draft: true).")
+    parser.add_argument("path", help="path under content/, e.g. posts/my-post.md")
+    _add_site_flags(parser)
+    args = parser.parse_args(argv)
+    root = args.source.resolve()
+    try:
+        created = new_content(root, args.path, datetime.now().astimezone())
+    except (ArchetypeError, ContentExistsError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(f"Created {created.relative_to(root).as_posix()}")
+    return EXIT_OK
+
+
+def run_serve(argv: Sequence[str]) -> int:
+    """`figdown serve`: build into a preview folder, serve it, rebuild on every save."""
+    import shutil
+    import tempfile
+
+    from figdown.changes import BuildOutcome, RebuildPlan, SiteLayout
+    from figdown.serve import DEFAULT_PORT, serve
+
+    parser = _Parser(prog="figdown serve",
+                     description="Preview the site with live reload (drafts and future posts "
+                                 "included). Never writes to output/.")
+    _add_site_flags(parser)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help=f"port to listen on (default {DEFAULT_PORT}, else the next free one)")
+    parser.add_argument("--bind", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1: this machine only)")
+    parser.add_argument("--no-drafts", action="store_true",
+                        help="leave out drafts and future posts, as a production build does")
+    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N")
+    args = parser.parse_args(argv)
+    root = args.source.resolve()
+    if not root.is_dir():
+        print(f"figdown: error: -s {args.source}: no such folder", file=sys.stderr)
+        return EXIT_USAGE
+    # The preview lives outside the site: it can never be published or committed by mistake.
+    preview = Path(tempfile.mkdtemp(prefix="figdown-preview-")) / "site"
+    address: dict[str, str] = {"url": "/"}
+
+    def build_preview(plan: RebuildPlan | None) -> BuildOutcome:
+        report = build(BuildOptions(
+            source=root, destination=preview, base_url=address["url"],
+            drafts=not args.no_drafts, future=not args.no_drafts, jobs=args.jobs,
+            warn_links=True))
+        print_problems(report.problems, args.quiet, args.verbose)
+        errors = tuple(str(p) for p in report.problems if p.severity == "error")
+        return BuildOutcome(ok=report.ok, problems=errors,
+                            css_only=bool(plan is not None and plan.css_only))
+
+    def remember(url: str) -> None:
+        address["url"] = url
+
+    layout = SiteLayout.for_site(root, ignored=[preview.parent])
+    return serve(build_preview, preview, layout, host=args.bind, port=args.port,
+                 cleanup=lambda: shutil.rmtree(preview.parent, ignore_errors=True),
+                 on_bind=remember)

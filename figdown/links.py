@@ -40,7 +40,8 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
         page_ids: set[str] = set()
         page_refs: list[str] = []
         for match in _ATTR.finditer(text):
-            name, value = match.group(1).lower(), html.unescape(match.group(2) if match.group(2) is not None else match.group(3))
+            quoted = match.group(2) if match.group(2) is not None else match.group(3)
+            name, value = match.group(1).lower(), html.unescape(quoted)
             if name == "id":
                 page_ids.add(value)
             elif name == "srcset":

@@ -149,3 +149,15 @@ def test_the_installed_package_carries_the_default_theme(tmp_path: Path) -> None
                      "404.html", "rss.xml", "sitemap.xml", "alias.html"]:
         assert f"figdown/_theme/layouts/{template}" in names, template
     assert "figdown/_theme/static/css/style.css" in names
+
+
+def test_new_creates_a_draft_and_refuses_to_overwrite(make_site) -> None:  # type: ignore[no-untyped-def]
+    site = make_site({"content/posts/_index.md": "---\ntitle: Posts\n---\n"})
+    created = run_build("new", "posts/mish-activation.md", "-s", site)
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "Created content/posts/mish-activation.md"
+    text = (site / "content" / "posts" / "mish-activation.md").read_text(encoding="utf-8")
+    assert 'title: "Mish Activation"' in text or "title: Mish Activation" in text
+    assert "draft: true" in text
+    again = run_build("new", "posts/mish-activation.md", "-s", site)
+    assert again.returncode == 1 and "Traceback" not in again.stderr
