@@ -99,6 +99,8 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
 
     ran = 0
     if to_run:
+        # Made before any block runs, so that its appearance is not taken for a block's write.
+        store.mkdir(parents=True, exist_ok=True)
         by_path = {plan.post.path: plan for plan in to_run}
         progress = ProgressBar(len(to_run), sys.stderr, options.progress)
 
