@@ -114,7 +114,7 @@ def coerce_options(block: CodeBlock) -> tuple[BlockOptions, list[Problem]]:
             )
         )
 
-    if "id" in opts and not _ID_PATTERN.fullmatch(str(opts["id"])):
+    if opts.get("id") and not _ID_PATTERN.fullmatch(str(opts["id"])):
         bad("id", opts["id"], "a name of letters, digits, '-' and '_'")
         block_id = f"fig-{block.index + 1}"
     caption = opts.get("caption", "")

@@ -145,15 +145,12 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 
 
 def can_prune(store: Path, protected: Iterable[Path]) -> bool:
-    """Pruning is safe: the store is a real folder, and no source folder lies inside it."""
+    """Pruning is safe: the store is a real folder, and no source folder (the site root,
+    posts' folders, helpers) is the store or lies inside it."""
     if store.is_symlink() or not store.is_dir():
         return False
     root = store.resolve()
-    for path in protected:
-        resolved = path.resolve()
-        if resolved == root or resolved.is_relative_to(root) or root.is_relative_to(resolved):
-            return False
-    return True
+    return not any(path.resolve().is_relative_to(root) for path in protected)
 
 
 def prune_store(store: Path, owned: set[str]) -> list[str]:
