@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from execsite import ExecSite, errors
+
 from figdown import pool
 from figdown.blocks import PostBlocks
 

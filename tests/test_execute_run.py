@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from execsite import ExecSite, errors
+
 from figdown.execute import ExecReport
 
 RELU = """\
@@ -72,7 +72,7 @@ def test_printed_output_is_captured(mixed: tuple[ExecSite, ExecReport]) -> None:
 
 
 def test_exception_points_at_the_markdown_line(mixed: tuple[ExecSite, ExecReport]) -> None:
-    site, report = mixed
+    _site, report = mixed
     post = [p for p in report.results.values() if p.block.path.endswith("raises.md")]
     failing = report.results[("content/posts/raises.md", 1)]
     assert failing.error is not None
