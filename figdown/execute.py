@@ -12,6 +12,7 @@ from pathlib import Path
 from figdown.blockopts import BlockOptions, check_block_ids, coerce_options
 from figdown.blocks import BlockResult, CodeBlock, PostBlocks
 from figdown.keys import KeyContext, block_keys, make_key_context
+from figdown.messages import BlockFailure, BlockOutcome, BlockTask, PostTask, WorkerInit
 from figdown.pool import run_tasks
 from figdown.problems import Problem
 from figdown.progress import ProgressBar
@@ -25,7 +26,6 @@ from figdown.store import (
     read_result,
     write_result,
 )
-from figdown.worker import BlockFailure, BlockOutcome, BlockTask, PostTask, WorkerInit
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
         ran=ran,
         reused=reused,
         seconds=time.perf_counter() - started,
-        problems=tuple(problems),
+        problems=tuple(sorted(problems, key=lambda p: (p.path, p.line or 0))),
         pruned=tuple(pruned),
     )
 

@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 import figdown
-from figdown.worker import BlockFailure, BlockOutcome, PostTask, WorkerInit
+from figdown.messages import BlockFailure, BlockOutcome, PostTask, WorkerInit
 
 # A block that ignores its soft timeout is killed this many seconds later.
 KILL_GRACE = 1.0

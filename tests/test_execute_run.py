@@ -171,3 +171,13 @@ def test_png_is_saved_at_twice_its_page_size(tmp_path: Path) -> None:
     data = (site.store / figure.store_path).read_bytes()
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (768, 576)
+
+
+def test_helpers_folder_imports_as_a_package_too(tmp_path: Path) -> None:
+    site = ExecSite(tmp_path)
+    site.helper("counter", "calls = []\n")
+    code = "from lib import counter\ncounter.calls.append(1)\nprint(len(counter.calls))\n"
+    report = site.run([site.post("a", [code]), site.post("b", [code])], jobs=1)
+    assert errors(report) == []
+    assert [r.output for _, r in sorted(report.results.items())] == ["1\n", "1\n"]
+    assert not list((tmp_path / "lib").glob("__pycache__"))
