@@ -12,6 +12,7 @@ import importlib
 import io
 import linecache
 import os
+import random
 import signal
 import sys
 import traceback
@@ -91,7 +92,11 @@ class _Runner:
             # Both `import acts` and `from lib import acts` reach the helpers.
             sys.path[:0] = [str(self.helpers), str(self.helpers.parent)]
         self.style_errors = self._apply_style()
+        self.sys_path = list(sys.path)
+        self.environ = dict(os.environ)
         signal.signal(signal.SIGALRM, _raise_timeout)
+        # Ctrl-C is the build's to handle: it stops the workers itself.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def _apply_style(self) -> list[str]:
         """Reset rcParams to matplotlib's defaults plus the site style; return what failed."""
@@ -125,9 +130,16 @@ class _Runner:
     def run_post(self, task: PostTask) -> list[BlockOutcome]:
         """Run a post's blocks in one fresh namespace, stopping at the first failure."""
         os.chdir(task.source_dir)
+        # Undo what an earlier post in this worker may have changed.
+        sys.path[:] = self.sys_path
+        os.environ.clear()
+        os.environ.update(self.environ)
         self._forget_helpers()
         self.plt.close("all")
         self._apply_style()
+        # Seeded, so that a post drawing random data draws the same figure on every build.
+        random.seed(0)
+        self.np.random.seed(0)
         namespace: dict[str, Any] = {
             "__name__": "__main__",
             "__builtins__": builtins,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from execsite import ExecSite, errors
 
@@ -145,21 +146,24 @@ def test_posts_do_not_share_state(tmp_path: Path) -> None:
         "first",
         [
             "secret = 42\nimport counter\ncounter.calls.append(1)\n"
-            "plt.rcParams['lines.linewidth'] = 7\nplt.figure()\nplt.show()\n",
+            "plt.rcParams['lines.linewidth'] = 7\nplt.figure()\nplt.show()\n"
+            "import sys\nsys.path.append('/nowhere')\nnp.random.seed(5)\n",
         ],
     )
     second = site.post(
         "second",
         [
-            "import counter\nprint('secret' in globals(), len(counter.calls))\n"
-            "print(plt.rcParams['lines.linewidth'])\nprint(open('data.csv').read().strip())\n"
+            "import counter, sys\nprint('secret' in globals(), len(counter.calls))\n"
+            "print(plt.rcParams['lines.linewidth'], '/nowhere' in sys.path)\n"
+            "print(open('data.csv').read().strip())\nprint(repr(np.random.rand()))\n"
         ],
     )
     report = site.run([first, second], jobs=1)
     assert errors(report) == []
     assert len(report.results[("content/posts/first.md", 0)].figures) == 1
     output = report.results[("content/posts/second.md", 0)].output
-    assert output == "False 0\n1.5\n1,2,3\n"
+    np.random.seed(0)
+    assert output == f"False 0\n1.5 False\n1,2,3\n{np.random.rand()!r}\n"
 
 
 def test_png_is_saved_at_twice_its_page_size(tmp_path: Path) -> None:
