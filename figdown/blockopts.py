@@ -98,7 +98,9 @@ def key_options(options: Mapping[str, OptionValue]) -> dict[str, OptionValue]:
     return kept
 
 
-def coerce_options(block: CodeBlock) -> tuple[BlockOptions, list[Problem]]:
+def coerce_options(
+    block: CodeBlock, default_format: str = "svg", default_timeout: float = DEFAULT_TIMEOUT
+) -> tuple[BlockOptions, list[Problem]]:
     """Check and type a block's options; bad values are reported and replaced by defaults."""
     opts = canonical_options(block.options)
     problems: list[Problem] = []
@@ -118,9 +120,9 @@ def coerce_options(block: CodeBlock) -> tuple[BlockOptions, list[Problem]]:
         bad("id", opts["id"], "a name of letters, digits, '-' and '_'")
         block_id = f"fig-{block.index + 1}"
     caption = opts.get("caption", "")
-    fmt = str(opts.get("format", "svg")).lower()
+    fmt = str(opts.get("format", default_format)).lower()
     if fmt not in FORMATS:
-        bad("format", opts["format"], "svg or png")
+        bad("format", opts.get("format", default_format), "svg or png")
         fmt = "svg"
 
     def positive(name: str, integer: bool = False) -> float | None:
@@ -148,7 +150,7 @@ def coerce_options(block: CodeBlock) -> tuple[BlockOptions, list[Problem]]:
         width=width,
         height=height,
         dpi=int(dpi) if dpi else DEFAULT_DPI,
-        timeout=timeout if timeout else DEFAULT_TIMEOUT,
+        timeout=timeout if timeout else default_timeout,
     )
     return options, problems
 

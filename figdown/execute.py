@@ -37,6 +37,8 @@ class ExecOptions:
     helpers: Path | None = None  # site folder of importable helper modules (`lib/`)
     style: Mapping[str, object] = field(default_factory=dict)  # rcParams from the config
     style_file: Path | None = None  # a matplotlib style file from the config
+    format: str = "svg"  # image format of blocks that name none: "svg" or "png"
+    timeout: float = 60.0  # seconds a block may run, unless it says otherwise
     jobs: int = 0  # 0: one worker per core
     refresh: bool = False  # run every block, ignoring the store
     prune: bool = True  # remove store entries no post uses any more
@@ -154,7 +156,7 @@ def _plan_posts(
     slugs: dict[str, str] = {}
     for post in posts:
         problems: list[Problem] = []
-        coerced = [coerce_options(block) for block in post.blocks]
+        coerced = [coerce_options(b, options.format, options.timeout) for b in post.blocks]
         block_options = tuple(opts for opts, _ in coerced)
         for _, found in coerced:
             problems += found
@@ -165,7 +167,7 @@ def _plan_posts(
                     post.path,
                     None,
                     f"post slug {post.slug!r} cannot name a folder of the figure store",
-                    "use letters, digits, '-', '_' and '.' in the slug",
+                    "use letters, digits, '-', '_' and '.' in the slug ('/' between folders)",
                 )
             )
         elif post.slug in slugs and post.blocks:
@@ -179,7 +181,7 @@ def _plan_posts(
             )
         elif post.blocks:
             slugs[post.slug] = post.path
-        keys = tuple(block_keys(post.blocks, context))
+        keys = tuple(block_keys(post.blocks, block_options, context))
         stored = tuple(
             None if problems else read_result(options.store, post.slug, o.block_id, key)
             for o, key in zip(block_options, keys, strict=True)

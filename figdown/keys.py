@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from figdown.blockopts import key_options
+from figdown.blockopts import BlockOptions, key_options
 from figdown.blocks import CodeBlock
 
 KEY_SCHEMA = 1
@@ -128,16 +128,21 @@ def helper_hashes(codes: Sequence[str], helpers: Path | None) -> dict[str, str]:
     return hashes
 
 
-def block_keys(blocks: Sequence[CodeBlock], context: KeyContext) -> list[str]:
-    """The key of each block of a post: its code and all code before it, its options,
-    the style, the helpers it (or earlier code) imports, and library versions."""
+def block_keys(
+    blocks: Sequence[CodeBlock], effective: Sequence[BlockOptions], context: KeyContext
+) -> list[str]:
+    """The key of each block of a post: its code and all code before it, its options
+    (with the site defaults it gets), the style, the helpers it (or earlier code)
+    imports, and library versions."""
     keys = []
-    for position, block in enumerate(blocks):
+    for position, (block, opts) in enumerate(zip(blocks, effective, strict=True)):
         codes = [b.code for b in blocks[: position + 1]]
+        options = key_options(block.options)
+        options.update(format=opts.format, dpi=opts.dpi, timeout=opts.timeout)
         payload = {
             "schema": KEY_SCHEMA,
             "code": codes,
-            "options": key_options(block.options),
+            "options": options,
             "style": context.style,
             "style_file": context.style_file,
             "helpers": helper_hashes(codes, context.helpers),

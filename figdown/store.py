@@ -31,8 +31,9 @@ class StoredResult:
 
 
 def is_safe_slug(slug: str) -> bool:
-    """A slug usable as one folder name inside the store."""
-    return bool(_SAFE_NAME.fullmatch(slug)) and slug not in (".", "..")
+    """A slug usable as a folder inside the store: one or more plain names joined by `/`."""
+    parts = slug.split("/")
+    return all(_SAFE_NAME.fullmatch(part) and part not in (".", "..") for part in parts)
 
 
 def manifest_path(slug: str, block_id: str) -> str:
@@ -154,44 +155,27 @@ def can_prune(store: Path, protected: Iterable[Path]) -> bool:
 
 
 def prune_store(store: Path, owned: set[str]) -> list[str]:
-    """Delete the files of post folders in the store that no block owns; return them.
+    """Delete the files in the store's folders that no block owns; return them.
 
-    Only entries inside the store's post folders are removed (files at the store's top
-    level, such as a README, stay); symbolic links are removed, never followed.
+    Files at the store's top level (a README) and hidden top-level entries stay; symbolic
+    links are removed, never followed; folders left empty are removed.
     """
     removed: list[str] = []
-    owned_slugs = {path.split("/", 1)[0] for path in owned}
-    for entry in sorted(store.iterdir()):
-        if entry.name.startswith(".") or entry.is_symlink() or not entry.is_dir():
-            continue
-        if entry.name not in owned_slugs:
-            removed += _remove_tree(store, entry)
-            continue
-        for item in sorted(entry.iterdir()):
-            relative = f"{entry.name}/{item.name}"
-            if relative in owned:
-                continue
-            if item.is_dir() and not item.is_symlink():
-                removed += _remove_tree(store, item)
-            else:
-                item.unlink()
-                removed.append(relative)
-    return removed
-
-
-def _remove_tree(store: Path, folder: Path) -> list[str]:
-    removed = []
-    for current, dirs, files in os.walk(folder, topdown=False, followlinks=False):
+    folders: list[Path] = []
+    for current, dirs, files in os.walk(store, topdown=True, followlinks=False):
         base = Path(current)
-        for name in files:
-            (base / name).unlink()
-            removed.append((base / name).relative_to(store).as_posix())
-        for name in dirs:
+        if base == store:
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            files = []
+        else:
+            folders.append(base)
+        for name in [*files, *(d for d in dirs if (base / d).is_symlink())]:
             path = base / name
-            if path.is_symlink():
+            relative = path.relative_to(store).as_posix()
+            if relative not in owned:
                 path.unlink()
-                removed.append(path.relative_to(store).as_posix())
-            else:
-                path.rmdir()
-    folder.rmdir()
-    return removed
+                removed.append(relative)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return sorted(removed)

@@ -16,8 +16,8 @@ from figdown.blockopts import (
     split_quarto_options,
 )
 from figdown.blocks import CodeBlock
-from figdown.keys import block_keys, helper_hashes, make_key_context
-from figdown.store import can_prune, prune_store, read_result, write_result
+from figdown.keys import KeyContext, block_keys, helper_hashes, make_key_context
+from figdown.store import can_prune, is_safe_slug, prune_store, read_result, write_result
 
 
 def block(code: str = "x = 1\n", index: int = 0, **options: object) -> CodeBlock:
@@ -88,19 +88,24 @@ def test_captions_and_echo_do_not_change_the_key_options() -> None:
 # Keys
 
 
-def test_key_covers_code_before_the_block(tmp_path: Path) -> None:
+def keys_of(blocks: list[CodeBlock], context: KeyContext, fmt: str = "svg") -> list[str]:
+    return block_keys(blocks, [coerce_options(b, fmt)[0] for b in blocks], context)
+
+
+def test_key_covers_code_before_the_block() -> None:
     context = make_key_context({}, None, None)
-    first = block_keys([block("a = 1\n"), block("b = 2\n", 1)], context)
-    changed = block_keys([block("a = 3\n"), block("b = 2\n", 1)], context)
+    first = keys_of([block("a = 1\n"), block("b = 2\n", 1)], context)
+    changed = keys_of([block("a = 3\n"), block("b = 2\n", 1)], context)
     assert first[0] != changed[0] and first[1] != changed[1]
-    later = block_keys([block("a = 1\n"), block("b = 9\n", 1)], context)
+    later = keys_of([block("a = 1\n"), block("b = 9\n", 1)], context)
     assert first[0] == later[0] and first[1] != later[1]
 
 
-def test_key_depends_on_style(tmp_path: Path) -> None:
-    plain = block_keys([block()], make_key_context({}, None, None))
-    styled = block_keys([block()], make_key_context({"lines.linewidth": 2}, None, None))
+def test_key_depends_on_style_and_site_defaults() -> None:
+    plain = keys_of([block()], make_key_context({}, None, None))
+    styled = keys_of([block()], make_key_context({"lines.linewidth": 2}, None, None))
     assert plain != styled
+    assert plain != keys_of([block()], make_key_context({}, None, None), fmt="png")
 
 
 def test_helper_imports_are_followed_between_helpers(tmp_path: Path) -> None:
@@ -165,3 +170,16 @@ def test_prune_refuses_a_store_holding_sources(tmp_path: Path) -> None:
     assert not can_prune(tmp_path / "missing", [])
     (tmp_path / "figures").mkdir()
     assert can_prune(tmp_path / "figures", [tmp_path, tmp_path / "content"])
+
+
+def test_prune_keeps_owned_files_of_nested_slugs(tmp_path: Path) -> None:
+    write_result(tmp_path, "posts/relu", "plot", "k", [(b"a", "svg", 1, 1)], "")
+    write_result(tmp_path, "posts/gone", "plot", "k", [(b"a", "svg", 1, 1)], "")
+    removed = prune_store(tmp_path, {"posts/relu/plot.json", "posts/relu/plot.svg"})
+    assert removed == ["posts/gone/plot.json", "posts/gone/plot.svg"]
+    assert sorted(p.name for p in (tmp_path / "posts").iterdir()) == ["relu"]
+
+
+def test_slugs_are_plain_folder_paths() -> None:
+    assert is_safe_slug("posts/relu") and is_safe_slug("relu")
+    assert not any(map(is_safe_slug, ["", "../x", "a//b", "/abs", "a/./b"]))
