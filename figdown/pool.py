@@ -22,6 +22,9 @@ from figdown.messages import BlockFailure, BlockOutcome, PostTask, WorkerInit
 
 # A block that ignores its soft timeout is killed this many seconds later.
 KILL_GRACE = 1.0
+# A worker not ready this long after its start is stuck (the first run on a machine
+# builds matplotlib's font cache, which can take a while).
+STARTUP_TIMEOUT = 300.0
 # Give up starting workers after this many die before becoming ready.
 MAX_START_FAILURES = 3
 
@@ -44,7 +47,7 @@ class _Worker:
     ready: bool = False
     task: PostTask | None = None
     position: int = 0  # index into task.blocks of the block now running
-    deadline: float = 0.0
+    deadline: float = field(default_factory=lambda: time.monotonic() + STARTUP_TIMEOUT)
 
 
 @dataclass
@@ -112,7 +115,7 @@ def _assign(run: PoolRun, w: _Worker, task: PostTask) -> None:
 
 def _step(run: PoolRun, workers: list[_Worker], pending: deque[PostTask]) -> None:
     """Wait for the next message, death or deadline, and handle it."""
-    busy = [w.deadline for w in workers if w.task is not None]
+    busy = [w.deadline for w in workers if w.task is not None or not w.ready]
     timeout = max(0.0, min(busy) - time.monotonic()) if busy else None
     ready = wait([w.conn for w in workers], timeout)
     for w in list(workers):
@@ -123,9 +126,13 @@ def _step(run: PoolRun, workers: list[_Worker], pending: deque[PostTask]) -> Non
             except (EOFError, OSError):
                 _replace(run, workers, w, pending, _death_message(w))
                 continue
-        if w.task is not None and time.monotonic() > w.deadline:
+        if time.monotonic() <= w.deadline:
+            continue
+        if w.task is not None:
             block = w.task.blocks[w.position]
             _replace(run, workers, w, pending, f"timed out after {block.timeout:g} s", "timeout")
+        elif not w.ready:
+            _replace(run, workers, w, pending, "the worker process did not start")
 
 
 def _receive(run: PoolRun, w: _Worker, message: tuple[str, object]) -> None:
