@@ -90,7 +90,7 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
     for plan in plans:
         if plan.problems:
             problems += plan.problems
-            _fill_not_run(plan, results, problems, "its options have errors")
+            _fill_not_run(plan, results, problems, "fix the errors reported for this post first")
         elif plan.needs_run(options.refresh):
             to_run.append(plan)
         else:
