@@ -60,7 +60,8 @@ def test_split_quarto_options_keeps_every_other_line(lines: list[str]) -> None:
 
 
 def test_quarto_names_are_figdown_options() -> None:
-    options, problems = coerce_options(block(**{"label": "p", "fig-cap": "C", "fig-width": 4}))
+    quarto = CodeBlock("a.md", 3, 0, "x = 1\n", {"label": "p", "fig-cap": "C", "fig-width": 4})
+    options, problems = coerce_options(quarto)
     assert problems == []
     assert (options.block_id, options.caption, options.width) == ("p", "C", 4.0)
 
