@@ -23,8 +23,8 @@ class CodeBlock:
 
     @property
     def block_id(self) -> str:
-        """The block's `id` option, or a name made from its position."""
-        value = self.options.get("id")
+        """The block's `id` option (Quarto: `label`), or a name made from its position."""
+        value = self.options.get("id") or self.options.get("label")
         return str(value) if value else f"fig-{self.index + 1}"
 
 

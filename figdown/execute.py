@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from figdown.blocks import BlockResult, PostBlocks
+from figdown.blockopts import BlockOptions, check_block_ids, coerce_options
+from figdown.blocks import BlockResult, CodeBlock, PostBlocks
+from figdown.keys import KeyContext, block_keys, make_key_context
+from figdown.messages import BlockFailure, BlockOutcome, BlockTask, PostTask, WorkerInit
+from figdown.pool import run_tasks
 from figdown.problems import Problem
+from figdown.progress import ProgressBar
+from figdown.store import (
+    StoredResult,
+    can_prune,
+    is_safe_slug,
+    listed_files,
+    manifest_path,
+    prune_store,
+    read_result,
+    write_result,
+)
 
 
 @dataclass(frozen=True)
@@ -19,6 +37,8 @@ class ExecOptions:
     helpers: Path | None = None  # site folder of importable helper modules (`lib/`)
     style: Mapping[str, object] = field(default_factory=dict)  # rcParams from the config
     style_file: Path | None = None  # a matplotlib style file from the config
+    format: str = "svg"  # image format of blocks that name none: "svg" or "png"
+    timeout: float = 60.0  # seconds a block may run, unless it says otherwise
     jobs: int = 0  # 0: one worker per core
     refresh: bool = False  # run every block, ignoring the store
     prune: bool = True  # remove store entries no post uses any more
@@ -30,17 +50,308 @@ class ExecReport:
     """Every block's result, keyed by (post path, block index)."""
 
     results: Mapping[tuple[str, int], BlockResult]
-    ran: int = 0
-    reused: int = 0
+    ran: int = 0  # blocks executed in this build
+    reused: int = 0  # blocks whose result came from the store without running
     seconds: float = 0.0
     problems: tuple[Problem, ...] = ()
+    pruned: tuple[str, ...] = ()  # store paths removed, relative to the store
+
+
+@dataclass(frozen=True)
+class _PostPlan:
+    post: PostBlocks
+    options: tuple[BlockOptions, ...]
+    keys: tuple[str, ...]
+    stored: tuple[StoredResult | None, ...]
+    problems: tuple[Problem, ...]  # problems that keep the post from running
+
+    def needs_run(self, refresh: bool) -> bool:
+        return not self.problems and (refresh or any(s is None for s in self.stored))
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecReport:
     """Run (or reuse from the store) every block of every post; never raises for user code."""
-    results = {
-        (post.path, block.index): BlockResult(block=block)
-        for post in posts
-        for block in post.blocks
-    }
-    return ExecReport(results=results)
+    started = time.perf_counter()
+    store = options.store
+    context = make_key_context(options.style, options.style_file, options.helpers)
+    plans = _plan_posts(posts, options, context)
+    results: dict[tuple[str, int], BlockResult] = {}
+    problems: list[Problem] = []
+    to_run: list[_PostPlan] = []
+    reused = 0
+    for plan in plans:
+        if plan.problems:
+            problems += plan.problems
+            _fill_not_run(plan, results, problems, "fix the errors reported for this post first")
+        elif plan.needs_run(options.refresh):
+            to_run.append(plan)
+        else:
+            for block, stored in zip(plan.post.blocks, plan.stored, strict=True):
+                assert stored is not None
+                results[(plan.post.path, block.index)] = _from_store(block, stored)
+                reused += 1
+
+    ran = 0
+    if to_run:
+        # Made before any block runs, so that its appearance is not taken for a block's write.
+        store.mkdir(parents=True, exist_ok=True)
+        by_path = {plan.post.path: plan for plan in to_run}
+        progress = ProgressBar(len(to_run), sys.stderr, options.progress)
+
+        def on_outcome(task: PostTask, outcome: BlockOutcome) -> None:
+            nonlocal ran
+            ran += 1
+            plan = by_path[task.path]
+            result = _record(plan, outcome, store, options.refresh)
+            results[(task.path, outcome.index)] = result
+            if result.error is not None:
+                problems.append(result.error)
+
+        def on_done(task: PostTask) -> None:
+            _fill_not_run(by_path[task.path], results, problems, "a block above it failed")
+            progress.finish(task.path)
+
+        tasks = [_make_task(plan, options, plans) for plan in to_run]
+        jobs = options.jobs if options.jobs > 0 else default_jobs()
+        init = _worker_init(options)
+        try:
+            style_errors = run_tasks(
+                tasks, init, jobs, on_outcome, lambda t: progress.start(t.path), on_done
+            )
+        finally:
+            progress.close()
+        problems += _style_problems(style_errors, options)
+
+    pruned: list[str] = []
+    if options.prune and store.is_dir():
+        protected = [options.site_root, *(p.post.source_dir for p in plans)]
+        if options.helpers is not None:
+            protected.append(options.helpers)
+        if can_prune(store, protected):
+            pruned = prune_store(store, _owned_files(plans, results, store))
+
+    return ExecReport(
+        results=results,
+        ran=ran,
+        reused=reused,
+        seconds=time.perf_counter() - started,
+        problems=tuple(sorted(problems, key=lambda p: (p.path, p.line or 0))),
+        pruned=tuple(pruned),
+    )
+
+
+def _plan_posts(
+    posts: Sequence[PostBlocks], options: ExecOptions, context: KeyContext
+) -> list[_PostPlan]:
+    """Check each post's options and look up each block's stored result."""
+    plans = []
+    slugs: dict[str, str] = {}
+    for post in posts:
+        problems: list[Problem] = []
+        coerced = [coerce_options(b, options.format, options.timeout) for b in post.blocks]
+        block_options = tuple(opts for opts, _ in coerced)
+        for _, found in coerced:
+            problems += found
+        problems += check_block_ids(post.blocks, [o.block_id for o in block_options])
+        if not is_safe_slug(post.slug):
+            problems.append(
+                Problem(
+                    post.path,
+                    None,
+                    f"post slug {post.slug!r} cannot name a folder of the figure store",
+                    "use letters, digits, '-', '_' and '.' in the slug ('/' between folders)",
+                )
+            )
+        elif post.slug in slugs and post.blocks:
+            problems.append(
+                Problem(
+                    post.path,
+                    None,
+                    f"post slug {post.slug!r} is also the slug of {slugs[post.slug]}",
+                    "give the post its own slug: figures are stored by slug",
+                )
+            )
+        elif post.blocks:
+            slugs[post.slug] = post.path
+        keys = tuple(block_keys(post.blocks, block_options, context))
+        stored = tuple(
+            None if problems else read_result(options.store, post.slug, o.block_id, key)
+            for o, key in zip(block_options, keys, strict=True)
+        )
+        plans.append(_PostPlan(post, block_options, keys, stored, tuple(problems)))
+    return plans
+
+
+def _make_task(plan: _PostPlan, options: ExecOptions, plans: list[_PostPlan]) -> PostTask:
+    blocks = tuple(
+        BlockTask(
+            index=block.index,
+            block_id=opts.block_id,
+            code=block.code,
+            line=block.line,
+            save=options.refresh or stored is None,
+            format=opts.format,
+            dpi=opts.dpi,
+            width=opts.width,
+            height=opts.height,
+            timeout=opts.timeout,
+        )
+        for block, opts, stored in zip(plan.post.blocks, plan.options, plan.stored, strict=True)
+    )
+    return PostTask(
+        path=plan.post.path,
+        source_dir=str(plan.post.source_dir.resolve()),
+        watch=_watched_folders(plan.post, options, plans),
+        blocks=blocks,
+    )
+
+
+def _watched_folders(
+    post: PostBlocks, options: ExecOptions, plans: list[_PostPlan]
+) -> tuple[tuple[str, bool], ...]:
+    """Folders a block of this post must not write to: the site root, the post folder's
+    parent and the helpers (recursively) — less any folder that holds some post, where
+    another post's blocks may be writing at the same time, and the store."""
+    root = options.site_root.resolve()
+    post_dirs = {p.post.source_dir.resolve() for p in plans}
+    store = options.store.resolve()
+    candidates = [(root, False), (post.source_dir.resolve().parent, False)]
+    if options.helpers is not None:
+        candidates.append((options.helpers.resolve(), True))
+    watched: dict[Path, bool] = {}
+    for folder, recursive in candidates:
+        if not folder.is_relative_to(root) or folder.is_relative_to(store):
+            continue
+        if any(folder.is_relative_to(d) for d in post_dirs):
+            continue
+        watched[folder] = watched.get(folder, False) or recursive
+    return tuple((str(folder), recursive) for folder, recursive in watched.items())
+
+
+def _worker_init(options: ExecOptions) -> WorkerInit:
+    return WorkerInit(
+        site_root=str(options.site_root.resolve()),
+        helpers=str(options.helpers.resolve()) if options.helpers else None,
+        style=dict(options.style),
+        style_file=str(options.style_file.resolve()) if options.style_file else None,
+    )
+
+
+def _from_store(block: CodeBlock, stored: StoredResult) -> BlockResult:
+    return BlockResult(block=block, figures=stored.figures, output=stored.output, reused=True)
+
+
+def _record(plan: _PostPlan, outcome: BlockOutcome, store: Path, refresh: bool) -> BlockResult:
+    """Turn a worker's outcome into a result, storing fresh figures."""
+    position = next(i for i, b in enumerate(plan.post.blocks) if b.index == outcome.index)
+    block = plan.post.blocks[position]
+    opts = plan.options[position]
+    if outcome.failure is not None:
+        error = _failure_problem(block, opts, outcome.failure)
+        return BlockResult(block=block, output=outcome.output, error=error)
+    stored = plan.stored[position]
+    if stored is None or refresh:
+        figures = [(f.data, f.format, f.width, f.height) for f in outcome.figures]
+        if opts.caption and not figures:
+            error = Problem(
+                block.path,
+                block.line,
+                f"block {opts.block_id}: has a caption but drew no figure",
+                "draw a figure in this block, or remove its caption",
+            )
+            return BlockResult(block=block, output=outcome.output, error=error)
+        key = plan.keys[position]
+        stored = write_result(store, plan.post.slug, opts.block_id, key, figures, outcome.output)
+        return BlockResult(block=block, figures=stored.figures, output=stored.output)
+    return _from_store(block, stored)
+
+
+_HINTS = {
+    "timeout": "make the block faster, or give it more time with its `timeout` option (seconds)",
+    "crash": "the block ended its worker process (os._exit, a crash in compiled code, or no "
+    "memory left); the post's later blocks did not run",
+    "outside": "write files beside the post (its folder is the working directory) or in a "
+    "temporary folder",
+    "exception": "fix the block's code",
+}
+
+
+def _failure_problem(block: CodeBlock, opts: BlockOptions, failure: BlockFailure) -> Problem:
+    """`path:line: block <id>: <error>`, with the user's traceback frames in the hint."""
+    hint = _HINTS.get(failure.kind, "")
+    if failure.frames:
+        lines = ["traceback (most recent call last):"]
+        for frame in failure.frames:
+            lines.append(f"  {frame.path}:{frame.line}, in {frame.name}")
+            if frame.source:
+                lines.append(f"    {frame.source}")
+        hint = "\n".join(lines) if failure.kind == "exception" else hint + "\n" + "\n".join(lines)
+    return Problem(
+        block.path,
+        failure.line or block.line,
+        f"block {opts.block_id}: {failure.message}",
+        hint,
+    )
+
+
+def _fill_not_run(
+    plan: _PostPlan,
+    results: dict[tuple[str, int], BlockResult],
+    problems: list[Problem],
+    reason: str,
+) -> None:
+    """A note for each block of the post that has no result: it did not run."""
+    for block, opts in zip(plan.post.blocks, plan.options, strict=True):
+        key = (plan.post.path, block.index)
+        if key in results:
+            continue
+        note = Problem(
+            block.path, block.line, f"block {opts.block_id}: not run: {reason}", "", "note"
+        )
+        if not any(p.line == block.line and p.path == block.path for p in plan.problems):
+            problems.append(note)
+        results[key] = BlockResult(block=block, error=_first(plan.problems, block) or note)
+
+
+def _first(problems: Sequence[Problem], block: CodeBlock) -> Problem | None:
+    return next((p for p in problems if p.path == block.path and p.line == block.line), None)
+
+
+def _style_problems(errors: list[str], options: ExecOptions) -> list[Problem]:
+    """One problem for each part of the site's figure style that matplotlib refused."""
+    where = "config"
+    if options.style_file is not None:
+        where = str(options.style_file)
+        if options.style_file.resolve().is_relative_to(options.site_root.resolve()):
+            relative = options.style_file.resolve().relative_to(options.site_root.resolve())
+            where = relative.as_posix()
+    return [
+        Problem(where, None, f"figure style: {error}", "fix the figure style in the config")
+        for error in errors
+    ]
+
+
+def _owned_files(
+    plans: list[_PostPlan], results: Mapping[tuple[str, int], BlockResult], store: Path
+) -> set[str]:
+    """The store paths some current block owns: its manifest and the files it lists."""
+    owned: set[str] = set()
+    for plan in plans:
+        if not is_safe_slug(plan.post.slug):
+            continue
+        for block, opts in zip(plan.post.blocks, plan.options, strict=True):
+            result = results.get((plan.post.path, block.index))
+            if result is not None and result.error is None:
+                owned.add(manifest_path(plan.post.slug, opts.block_id))
+                owned.update(f.store_path for f in result.figures)
+            else:
+                owned.update(listed_files(store, plan.post.slug, opts.block_id))
+    return owned

@@ -1,0 +1,82 @@
+"""Messages between the build process and its workers (pickled over a socket)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WorkerInit:
+    """What every worker of a build needs before its first post."""
+
+    site_root: str
+    helpers: str | None
+    style: dict[str, Any]
+    style_file: str | None
+
+
+@dataclass(frozen=True)
+class BlockTask:
+    """One block to run, with the options the worker needs."""
+
+    index: int
+    block_id: str
+    code: str
+    line: int  # Markdown line of the block's first line of code
+    save: bool  # False: run for the namespace only, the store already has its figures
+    format: str
+    dpi: int
+    width: float | None
+    height: float | None
+    timeout: float
+
+
+@dataclass(frozen=True)
+class PostTask:
+    """The blocks of one post, run in order in one namespace."""
+
+    path: str
+    source_dir: str
+    watch: tuple[tuple[str, bool], ...]  # (folder, recursive) that blocks must not write to
+    blocks: tuple[BlockTask, ...]
+
+
+@dataclass(frozen=True)
+class TraceFrame:
+    """One frame of a traceback inside the user's code."""
+
+    path: str  # the Markdown file or the helper module, relative to the site root
+    line: int
+    name: str
+    source: str
+
+
+@dataclass(frozen=True)
+class BlockFailure:
+    """Why a block failed."""
+
+    kind: str  # "exception", "timeout", "outside", "crash"
+    message: str  # one line
+    line: int | None  # Markdown line, when known
+    frames: tuple[TraceFrame, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedFigure:
+    """A saved figure: the file's bytes and its size on the page in CSS pixels."""
+
+    data: bytes
+    format: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class BlockOutcome:
+    """What running one block produced."""
+
+    index: int
+    figures: tuple[RenderedFigure, ...] = ()
+    output: str = ""
+    failure: BlockFailure | None = None

@@ -1,0 +1,347 @@
+"""Code that runs inside a dedicated worker process: it runs posts' blocks and draws figures.
+
+Only the standard library is imported at module level, so that the build process can
+import the message types cheaply; numpy and matplotlib are imported once per worker.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import importlib
+import io
+import linecache
+import os
+import random
+import signal
+import sys
+import traceback
+import warnings
+from multiprocessing.connection import Connection
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+from figdown.messages import (
+    BlockFailure,
+    BlockOutcome,
+    BlockTask,
+    PostTask,
+    RenderedFigure,
+    TraceFrame,
+    WorkerInit,
+)
+
+SVG_HASHSALT = "figdown"
+
+
+class BlockTimeout(BaseException):
+    """Raised inside a block that runs past its timeout (not an Exception: user code
+    with a bare `except Exception` must not swallow it)."""
+
+
+def main(fd: int) -> None:
+    """Entry point of a worker process, talking to the build over the socket `fd`."""
+    conn = Connection(fd)
+    init = conn.recv()
+    try:
+        serve(conn, init)
+    finally:
+        conn.close()
+
+
+def serve(conn: Connection, init: WorkerInit) -> None:
+    """The worker's main loop: announce readiness, then run posts until told to stop."""
+    runner = _Runner(init)
+    conn.send(("ready", runner.style_errors))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if task is None:
+            return
+        for outcome in runner.run_post(task):
+            conn.send(("block", outcome))
+
+
+def _raise_timeout(signum: int, frame: FrameType | None) -> None:
+    raise BlockTimeout
+
+
+class _Runner:
+    """The worker's state for one build: imported libraries and the site's settings."""
+
+    def __init__(self, init: WorkerInit) -> None:
+        sys.dont_write_bytecode = True  # no __pycache__ folders in the user's site
+        os.environ["MPLBACKEND"] = "Agg"
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        import numpy as np
+
+        plt.show = _show_nothing
+        self.mpl: Any = matplotlib
+        self.plt: Any = plt
+        self.np: Any = np
+        self.init = init
+        self.site_root = Path(init.site_root)
+        self.helpers = Path(init.helpers).resolve() if init.helpers else None
+        if self.helpers is not None:
+            # Both `import acts` and `from lib import acts` reach the helpers.
+            sys.path[:0] = [str(self.helpers), str(self.helpers.parent)]
+        self.style_errors = self._apply_style()
+        self.sys_path = list(sys.path)
+        self.environ = dict(os.environ)
+        signal.signal(signal.SIGALRM, _raise_timeout)
+        # Ctrl-C is the build's to handle: it stops the workers itself.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def _apply_style(self) -> list[str]:
+        """Reset rcParams to matplotlib's defaults plus the site style; return what failed."""
+        errors: list[str] = []
+        self.mpl.rcdefaults()
+        if self.init.style_file:
+            try:
+                self.plt.style.use(self.init.style_file)
+            except Exception as exc:
+                errors.append(f"style file {self.init.style_file}: {_one_line(exc)}")
+        for key, value in self.init.style.items():
+            try:
+                self.mpl.rcParams[key] = value
+            except Exception as exc:
+                errors.append(f"rcParams {key}={value!r}: {_one_line(exc)}")
+        self.mpl.rcParams["svg.hashsalt"] = SVG_HASHSALT
+        return errors
+
+    def _forget_helpers(self) -> None:
+        """Drop helper modules so each post imports them afresh."""
+        if self.helpers is None:
+            return
+        prefix = str(self.helpers) + os.sep
+        for name, module in list(sys.modules.items()):
+            places = [getattr(module, "__file__", None) or ""]
+            places += list(getattr(module, "__path__", None) or [])
+            if any(isinstance(p, str) and (p + os.sep).startswith(prefix) for p in places):
+                del sys.modules[name]
+        importlib.invalidate_caches()
+
+    def run_post(self, task: PostTask) -> list[BlockOutcome]:
+        """Run a post's blocks in one fresh namespace, stopping at the first failure."""
+        os.chdir(task.source_dir)
+        # Undo what an earlier post in this worker may have changed.
+        sys.path[:] = self.sys_path
+        os.environ.clear()
+        os.environ.update(self.environ)
+        self._forget_helpers()
+        self.plt.close("all")
+        self._apply_style()
+        # Seeded, so that a post drawing random data draws the same figure on every build.
+        random.seed(0)
+        self.np.random.seed(0)
+        namespace: dict[str, Any] = {
+            "__name__": "__main__",
+            "__builtins__": builtins,
+            "np": self.np,
+            "plt": self.plt,
+        }
+        filenames = {
+            _block_filename(task.path, block): (task.path, block.line) for block in task.blocks
+        }
+        outcomes: list[BlockOutcome] = []
+        with warnings.catch_warnings():
+            for block in task.blocks:
+                outcome = self._run_block(task, block, namespace, filenames)
+                outcomes.append(outcome)
+                if outcome.failure is not None:
+                    break
+        self.plt.close("all")
+        for name in filenames:
+            linecache.cache.pop(name, None)
+        return outcomes
+
+    def _run_block(
+        self,
+        task: PostTask,
+        block: BlockTask,
+        namespace: dict[str, Any],
+        filenames: dict[str, tuple[str, int]],
+    ) -> BlockOutcome:
+        filename = _block_filename(task.path, block)
+        lines = block.code.splitlines(keepends=True)
+        linecache.cache[filename] = (len(block.code), None, lines, filename)
+        before = _snapshot(task.watch, task.source_dir)
+        rc = self.mpl.rcParams
+        saved_size = rc["figure.figsize"]
+        if block.width or block.height:
+            rc["figure.figsize"] = (block.width or saved_size[0], block.height or saved_size[1])
+        captured = io.StringIO()
+        failure: BlockFailure | None = None
+        try:
+            code = compile(block.code, filename, "exec", dont_inherit=True)
+            with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+                signal.setitimer(signal.ITIMER_REAL, block.timeout)
+                try:
+                    exec(code, namespace)
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+        except BlockTimeout as exc:
+            failure = self._failure(exc, "timeout", filenames, block, task.path)
+        except (Exception, SystemExit, KeyboardInterrupt) as exc:
+            failure = self._failure(exc, "exception", filenames, block, task.path)
+        finally:
+            if block.width or block.height:
+                rc["figure.figsize"] = saved_size
+        figures: tuple[RenderedFigure, ...] = ()
+        if failure is None:
+            try:
+                figures = self._save_figures(block) if block.save else ()
+            except Exception as exc:
+                failure = self._failure(exc, "exception", filenames, block, task.path)
+        self.plt.close("all")
+        changed = _changes(before, _snapshot(task.watch, task.source_dir), self.site_root)
+        if failure is None and changed:
+            shown = ", ".join(changed[:3]) + (", …" if len(changed) > 3 else "")
+            failure = BlockFailure("outside", f"wrote outside its post's folder: {shown}", None)
+        return BlockOutcome(block.index, figures, captured.getvalue(), failure)
+
+    def _save_figures(self, block: BlockTask) -> tuple[RenderedFigure, ...]:
+        """Save every open figure, in the order they were made."""
+        figures = []
+        for number in sorted(self.plt.get_fignums()):
+            fig = self.plt.figure(number)
+            width_in, height_in = fig.get_size_inches()
+            buffer = io.BytesIO()
+            if block.format == "png":
+                fig.savefig(buffer, format="png", dpi=2 * block.dpi, metadata={"Software": None})
+                width, height = round(width_in * block.dpi), round(height_in * block.dpi)
+            else:
+                fig.savefig(
+                    buffer,
+                    format="svg",
+                    dpi=2 * block.dpi,
+                    metadata={"Date": None, "Creator": None},
+                )
+                width, height = round(width_in * 96), round(height_in * 96)
+            figures.append(RenderedFigure(buffer.getvalue(), block.format, width, height))
+        return tuple(figures)
+
+    def _failure(
+        self,
+        exc: BaseException,
+        kind: str,
+        filenames: dict[str, tuple[str, int]],
+        block: BlockTask,
+        post_path: str,
+    ) -> BlockFailure:
+        frames = _user_frames(exc.__traceback__, filenames, self.helpers, self.site_root)
+        if isinstance(exc, SyntaxError) and exc.filename in filenames and exc.lineno:
+            path, start = filenames[exc.filename]
+            text = (exc.text or "").strip()
+            frames = (*frames, TraceFrame(path, start + exc.lineno - 1, "<block>", text))
+        in_post = [f for f in frames if f.path == post_path]
+        line = in_post[-1].line if in_post else None
+        message = f"timed out after {block.timeout:g} s" if kind == "timeout" else _one_line(exc)
+        return BlockFailure(kind, message, line, frames)
+
+
+def _block_filename(path: str, block: BlockTask) -> str:
+    return f"<figdown:{path}:{block.line}>"
+
+
+def _show_nothing(*args: object, **kwargs: object) -> None:
+    """plt.show() at build time: figures are saved when the block ends."""
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if isinstance(exc, SyntaxError):
+        text = exc.msg
+    name = type(exc).__name__
+    if len(text) > 300:
+        text = text[:297] + "..."
+    return f"{name}: {text}" if text else name
+
+
+def _is_inside(path: Path, folder: Path) -> bool:
+    try:
+        Path(os.path.abspath(path)).relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def _user_frames(
+    tb: TracebackType | None,
+    filenames: dict[str, tuple[str, int]],
+    helpers: Path | None,
+    site_root: Path,
+) -> tuple[TraceFrame, ...]:
+    """The traceback frames inside the post's blocks and the site's helpers, mapped to
+    Markdown lines; library and worker frames are left out."""
+    frames = []
+    for summary in traceback.extract_tb(tb):
+        lineno = summary.lineno or 0
+        if summary.filename in filenames:
+            path, start = filenames[summary.filename]
+            name = "<block>" if summary.name == "<module>" else summary.name
+            frames.append(TraceFrame(path, start + lineno - 1, name, summary.line or ""))
+        elif helpers is not None and _is_inside(Path(summary.filename), helpers):
+            absolute = Path(os.path.abspath(summary.filename))
+            try:
+                shown = absolute.relative_to(site_root.resolve()).as_posix()
+            except ValueError:
+                shown = str(absolute)
+            frames.append(TraceFrame(shown, lineno, summary.name, summary.line or ""))
+    return tuple(frames)
+
+
+Snapshot = dict[str, tuple[int, int] | None]
+
+
+def _snapshot(watch: tuple[tuple[str, bool], ...], post_dir: str) -> Snapshot:
+    """Files (mtime, size) and folders (None) in the watched folders, outside the post's."""
+    seen: Snapshot = {}
+    post = os.path.abspath(post_dir)
+
+    def scan(folder: str, recursive: bool) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name == "__pycache__":
+                continue
+            if entry.path == post:
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    seen[entry.path] = None
+                    if recursive:
+                        scan(entry.path, True)
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    seen[entry.path] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                continue
+
+    for folder, recursive in watch:
+        scan(folder, recursive)
+    return seen
+
+
+def _changes(before: Snapshot, after: Snapshot, site_root: Path) -> list[str]:
+    """The paths created, changed or removed between two snapshots, relative to the site."""
+    paths = sorted(
+        p
+        for p in before.keys() | after.keys()
+        if p not in before or p not in after or before[p] != after[p]
+    )
+    shown = []
+    for path in paths:
+        try:
+            shown.append(Path(path).relative_to(site_root).as_posix())
+        except ValueError:
+            shown.append(path)
+    return shown

@@ -1,0 +1,186 @@
+"""Pure parts of the block executor: options, Quarto option lines, keys, the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from figdown.blockopts import (
+    check_block_ids,
+    coerce_options,
+    key_options,
+    parse_option_value,
+    split_quarto_options,
+)
+from figdown.blocks import CodeBlock
+from figdown.keys import KeyContext, block_keys, helper_hashes, make_key_context
+from figdown.store import can_prune, is_safe_slug, prune_store, read_result, write_result
+
+
+def block(code: str = "x = 1\n", index: int = 0, **options: object) -> CodeBlock:
+    return CodeBlock("content/posts/a.md", 10, index, code, options)  # type: ignore[arg-type]
+
+
+# Quarto option lines
+
+
+def test_quarto_lines_become_typed_options() -> None:
+    code = '#| label: relu-plot\n#| fig-cap: "The ReLU"\n#| echo: false\n#| fig-width: 6.5\nx = 1\n'
+    options, rest, removed = split_quarto_options(code)
+    assert options == {"label": "relu-plot", "fig-cap": "The ReLU", "echo": False, "fig-width": 6.5}
+    assert rest == "x = 1\n"
+    assert removed == 4
+
+
+def test_quarto_lines_only_count_at_the_top() -> None:
+    code = "x = 1\n#| echo: false\n"
+    assert split_quarto_options(code) == ({}, code, 0)
+
+
+def test_quarto_values_are_typed_like_yaml() -> None:
+    assert parse_option_value("true") is True
+    assert parse_option_value("30") == 30
+    assert parse_option_value("3.5") == 3.5
+    assert parse_option_value("'it''s'") == "it's"
+    assert parse_option_value("png") == "png"
+
+
+@given(st.lists(st.text(alphabet="abc =\n#|:1", max_size=20), max_size=5))
+def test_split_quarto_options_keeps_every_other_line(lines: list[str]) -> None:
+    code = "\n".join(lines)
+    _, rest, removed = split_quarto_options(code)
+    kept = code.splitlines(keepends=True)[removed:]
+    assert rest == "".join(kept)
+
+
+# Block options
+
+
+def test_quarto_names_are_figdown_options() -> None:
+    quarto = CodeBlock("a.md", 3, 0, "x = 1\n", {"label": "p", "fig-cap": "C", "fig-width": 4})
+    options, problems = coerce_options(quarto)
+    assert problems == []
+    assert (options.block_id, options.caption, options.width) == ("p", "C", 4.0)
+
+
+def test_bad_option_values_are_problems_at_the_block() -> None:
+    _, problems = coerce_options(block(format="gif", width=-1, timeout="soon", dpi=1.5))
+    assert len(problems) == 4
+    assert all(p.line == 10 and p.path == "content/posts/a.md" for p in problems)
+    assert "format='gif'" in problems[0].message
+
+
+def test_block_ids_must_not_clash() -> None:
+    blocks = (block(index=0, id="plot"), block(index=1, id="plot"), block(index=2, id="plot-2"))
+    messages = [p.message for p in check_block_ids(blocks, [b.block_id for b in blocks])]
+    assert any("same id" in m for m in messages)
+    assert any("figure 2 of block plot" in m for m in messages)
+
+
+def test_captions_and_echo_do_not_change_the_key_options() -> None:
+    assert key_options({"caption": "A", "echo": False}) == key_options({"caption": "B"})
+    assert key_options({"caption": "A"}) != key_options({})
+    assert key_options({"width": 5}) != key_options({"width": 6})
+
+
+# Keys
+
+
+def keys_of(blocks: list[CodeBlock], context: KeyContext, fmt: str = "svg") -> list[str]:
+    return block_keys(blocks, [coerce_options(b, fmt)[0] for b in blocks], context)
+
+
+def test_key_covers_code_before_the_block() -> None:
+    context = make_key_context({}, None, None)
+    first = keys_of([block("a = 1\n"), block("b = 2\n", 1)], context)
+    changed = keys_of([block("a = 3\n"), block("b = 2\n", 1)], context)
+    assert first[0] != changed[0] and first[1] != changed[1]
+    later = keys_of([block("a = 1\n"), block("b = 9\n", 1)], context)
+    assert first[0] == later[0] and first[1] != later[1]
+
+
+def test_key_depends_on_style_and_site_defaults() -> None:
+    plain = keys_of([block()], make_key_context({}, None, None))
+    styled = keys_of([block()], make_key_context({"lines.linewidth": 2}, None, None))
+    assert plain != styled
+    assert plain != keys_of([block()], make_key_context({}, None, None), fmt="png")
+
+
+def test_helper_imports_are_followed_between_helpers(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "acts.py").write_text("import shapes\n")
+    (lib / "shapes.py").write_text("X = 1\n")
+    (lib / "other.py").write_text("Y = 1\n")
+    assert sorted(helper_hashes(["from acts import relu\n"], lib)) == ["acts.py", "shapes.py"]
+    assert sorted(helper_hashes(["from lib import acts\n"], lib)) == [
+        "acts.py",
+        "other.py",
+        "shapes.py",
+    ]
+    assert helper_hashes(["import numpy\n"], lib) == {}
+
+
+# Store
+
+
+def test_stored_result_reads_back(tmp_path: Path) -> None:
+    write_result(tmp_path, "relu", "plot", "k1", [(b"<svg/>", "svg", 576, 336)], "hi\n")
+    stored = read_result(tmp_path, "relu", "plot", "k1")
+    assert stored is not None
+    assert stored.output == "hi\n"
+    assert [(f.store_path, f.width, f.height) for f in stored.figures] == [
+        ("relu/plot.svg", 576, 336)
+    ]
+    assert read_result(tmp_path, "relu", "plot", "other-key") is None
+
+
+def test_damaged_entries_are_never_served(tmp_path: Path) -> None:
+    write_result(tmp_path, "relu", "plot", "k1", [(b"<svg/>", "svg", 1, 1)], "")
+    (tmp_path / "relu" / "plot.svg").write_bytes(b"<svg")
+    assert read_result(tmp_path, "relu", "plot", "k1") is None
+    (tmp_path / "relu" / "plot.svg").unlink()
+    assert read_result(tmp_path, "relu", "plot", "k1") is None
+    (tmp_path / "relu" / "plot.json").write_text("{not json")
+    assert read_result(tmp_path, "relu", "plot", "k1") is None
+    manifest = {"schema": 1, "key": "k1", "figures": [{"file": "../../etc/passwd"}], "output": ""}
+    (tmp_path / "relu" / "plot.json").write_text(json.dumps(manifest))
+    assert read_result(tmp_path, "relu", "plot", "k1") is None
+
+
+def test_prune_removes_only_unowned_store_entries(tmp_path: Path) -> None:
+    store = tmp_path / "figures"
+    write_result(store, "relu", "plot", "k", [(b"a", "svg", 1, 1), (b"b", "svg", 1, 1)], "")
+    write_result(store, "gone", "plot", "k", [(b"a", "svg", 1, 1)], "")
+    (store / "README.md").write_text("kept")
+    outside = tmp_path / "keep.txt"
+    outside.write_text("kept")
+    (store / "relu" / "link").symlink_to(outside)
+    removed = prune_store(store, {"relu/plot.json", "relu/plot.svg"})
+    assert sorted(removed) == ["gone/plot.json", "gone/plot.svg", "relu/link", "relu/plot-2.svg"]
+    assert (store / "relu" / "plot.svg").exists() and (store / "README.md").exists()
+    assert outside.read_text() == "kept"
+
+
+def test_prune_refuses_a_store_holding_sources(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    assert not can_prune(tmp_path, [tmp_path / "content"])
+    assert not can_prune(tmp_path / "missing", [])
+    (tmp_path / "figures").mkdir()
+    assert can_prune(tmp_path / "figures", [tmp_path, tmp_path / "content"])
+
+
+def test_prune_keeps_owned_files_of_nested_slugs(tmp_path: Path) -> None:
+    write_result(tmp_path, "posts/relu", "plot", "k", [(b"a", "svg", 1, 1)], "")
+    write_result(tmp_path, "posts/gone", "plot", "k", [(b"a", "svg", 1, 1)], "")
+    removed = prune_store(tmp_path, {"posts/relu/plot.json", "posts/relu/plot.svg"})
+    assert removed == ["posts/gone/plot.json", "posts/gone/plot.svg"]
+    assert sorted(p.name for p in (tmp_path / "posts").iterdir()) == ["relu"]
+
+
+def test_slugs_are_plain_folder_paths() -> None:
+    assert is_safe_slug("posts/relu") and is_safe_slug("relu")
+    assert not any(map(is_safe_slug, ["", "../x", "a//b", "/abs", "a/./b"]))
