@@ -428,7 +428,8 @@ def _execute(config: SiteConfig, options: BuildOptions, posts: list[PostBlocks])
     exec_options = ExecOptions(
         store=config.figure_store, site_root=config.root,
         helpers=config.helpers_dir if config.helpers_dir.is_dir() else None,
-        style=config.figures.style, style_file=style_file, jobs=options.jobs,
+        style=config.figures.style, style_file=style_file, format=config.figures.format,
+        timeout=config.figures.timeout, jobs=options.jobs,
         refresh=options.refresh_figures, progress=options.progress)
     return execute_posts(posts, exec_options)
 

@@ -37,6 +37,9 @@ def test_example_site_matches_hugo(tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(REPO / "content", site / "content")
     shutil.copy(REPO / "config.yaml", site / "config.yaml")
+    for name in ("lib", "figures"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, site / name)
     layouts = site / "layouts"
     layouts.mkdir()
     (layouts / "single.html").write_text("{{ .Title }}\n")
