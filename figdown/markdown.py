@@ -196,6 +196,16 @@ def render_block_result(token: Token, result: BlockResult | None,
     return "".join(parts)
 
 
+def _render_heading_close(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                          env: dict[str, Any]) -> str:
+    """A `#` link to the section after each h2–h6, for readers who want to share a section."""
+    anchor = tokens[idx - 2].attrGet("id") if idx >= 2 else None
+    if anchor and tokens[idx].tag != "h1":
+        return (f' <a class="anchor" href="#{escape(str(anchor))}" '
+                f'aria-label="Link to this section">#</a></{tokens[idx].tag}>\n')
+    return f"</{tokens[idx].tag}>\n"
+
+
 def create_markdown(unsafe_html: bool = True) -> MarkdownIt:
     """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
     md = MarkdownIt("commonmark", {"html": unsafe_html, "typographer": True, "linkify": True})
@@ -204,6 +214,7 @@ def create_markdown(unsafe_html: bool = True) -> MarkdownIt:
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)
     md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("heading_close", _render_heading_close)
     return md
 
 
