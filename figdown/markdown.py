@@ -206,6 +206,18 @@ def _render_heading_close(self: Any, tokens: Sequence[Token], idx: int, options:
     return f"</{tokens[idx].tag}>\n"
 
 
+def _render_table_open(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                       env: dict[str, Any]) -> str:
+    """Tables in a focusable wrapper that scrolls sideways on narrow screens."""
+    return ('<div class="table-wrap" role="region" aria-label="Table" tabindex="0">'
+            + str(self.renderToken(tokens, idx, options, env)))
+
+
+def _render_table_close(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                        env: dict[str, Any]) -> str:
+    return str(self.renderToken(tokens, idx, options, env)) + "</div>\n"
+
+
 def create_markdown(unsafe_html: bool = True) -> MarkdownIt:
     """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
     md = MarkdownIt("commonmark", {"html": unsafe_html, "typographer": True, "linkify": True})
@@ -215,6 +227,8 @@ def create_markdown(unsafe_html: bool = True) -> MarkdownIt:
     md.core.ruler.push("figdown_blocks", _core_blocks)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("heading_close", _render_heading_close)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
     return md
 
 

@@ -39,8 +39,10 @@
     for (var i = 0; i < query.length; i++) {
       var at = lower.indexOf(query[i]);
       if (at !== -1) {
-        var start = Math.max(0, at - 60);
-        return (start > 0 ? "… " : "") + text.slice(start, at + 100).trim() + " …";
+        var start = at > 70 ? text.lastIndexOf(" ", at - 60) + 1 : 0;
+        var end = text.indexOf(" ", at + 110);
+        if (end === -1) end = text.length;
+        return (start > 0 ? "… " : "") + text.slice(start, end).trim() + (end < text.length ? " …" : "");
       }
     }
     return entry.summary;
