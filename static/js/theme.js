@@ -12,7 +12,23 @@
     return window.matchMedia && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
+  // A formula wider than the screen scrolls inside itself; let the keyboard reach it too.
+  function focusableOverflow() {
+    var boxes = document.querySelectorAll('math[display="inline"], .math.display');
+    for (var i = 0; i < boxes.length; i++) {
+      var box = boxes[i];
+      if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");
+      else if (box.getAttribute("tabindex") === "0") box.removeAttribute("tabindex");
+    }
+  }
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(focusableOverflow, 200);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusableOverflow();
     var button = document.getElementById("theme-toggle");
     if (!button) return;
     function sync() {
