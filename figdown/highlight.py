@@ -53,12 +53,14 @@ def highlight_code(code: str, lang: str, attrs: dict[str, AttrValue] | None = No
 
 
 def stylesheet() -> str:
-    """Pygments CSS for the light scheme, and the dark one under `prefers-color-scheme`."""
+    """Pygments CSS: light by default, dark on screens in the dark scheme (toggle or system)."""
     light = _style_defs(LIGHT_STYLE, ".highlight")
     dark = _style_defs(DARK_STYLE, '[data-theme="dark"] .highlight', light)
     dark_auto = _style_defs(DARK_STYLE, ':root:not([data-theme="light"]) .highlight', light)
+    # The dark rules are for screens only: paper is white whatever the reader's scheme.
     return (f"/* Code highlighting: {LIGHT_STYLE} (light), {DARK_STYLE} (dark). */\n{light}\n"
-            f"{dark}\n@media (prefers-color-scheme: dark) {{\n{dark_auto}\n}}\n")
+            f"@media screen {{\n{dark}\n}}\n"
+            f"@media screen and (prefers-color-scheme: dark) {{\n{dark_auto}\n}}\n")
 
 
 def _style_defs(style: str, selector: str, over: str = "") -> str:

@@ -294,3 +294,24 @@ def test_figures_follow_the_colour_scheme(browser: Any, figure_origin: str, visi
     else:  # no white rectangle: the figure is about as dark as the page around it
         assert brightness < 60, f"dark figure mean brightness {brightness:.0f}"
         assert abs(brightness - page_brightness) < 30
+
+
+def test_print_drops_navigation_and_keeps_figures_and_math(
+        browser: Any, figure_origin: str, visits: Visits) -> None:
+    context = open_context(browser, visits, "dark-toggle")
+    page = context.new_page()
+    page.goto(figure_origin + "/posts/relu/")
+    page.emulate_media(media="print", color_scheme="dark")
+    for hidden in (".site-header", ".site-footer", ".post-nav", ".toc", ".skip-link"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert page.locator("#relu-plot img").is_visible()
+    assert page.locator(".math.display").first.is_visible()
+    style = page.evaluate("""() => ({
+        body: getComputedStyle(document.body).backgroundColor,
+        filter: getComputedStyle(document.querySelector('#relu-plot img')).filter,
+        keyword: getComputedStyle(document.querySelector('.highlight .k, .highlight .kn')).color,
+    })""")
+    context.close()
+    assert style["body"] == "rgb(255, 255, 255)"
+    assert style["filter"] == "none"  # figures print as drawn, not inverted
+    assert style["keyword"] == "rgb(169, 13, 145)"  # the light code style (xcode) on paper

@@ -83,7 +83,7 @@
       .catch(function () { status.textContent = "The search index could not be loaded."; });
   }
 
-  document.documentElement.classList.add("js-search");
+  form.hidden = false;  // hidden in the HTML: without this script it could not search
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var url = new URL(window.location.href);
