@@ -18,7 +18,7 @@ _TAGS = re.compile(r"<[^>]+>")
 def index_text(content: str) -> str:
     """A page's words for searching: prose and math as text; code blocks and anchors left out."""
     text = _DROP.sub(" ", content)
-    text = _MATH.sub(lambda m: _TAGS.sub("", m.group(0)), text)
+    text = _MATH.sub(lambda m: " " + _TAGS.sub(" ", m.group(0)) + " ", text)
     return re.sub(r"\s+", " ", html.unescape(_TAGS.sub(" ", text))).strip()
 
 
