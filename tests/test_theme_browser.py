@@ -315,3 +315,21 @@ def test_print_drops_navigation_and_keeps_figures_and_math(
     assert style["body"] == "rgb(255, 255, 255)"
     assert style["filter"] == "none"  # figures print as drawn, not inverted
     assert style["keyword"] == "rgb(169, 13, 145)"  # the light code style (xcode) on paper
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_finds_no_violations_on_a_post_with_a_figure(
+        browser: Any, figure_origin: str, axe_js: Path, visits: Visits, scheme: str) -> None:
+    run_axe(browser, figure_origin, axe_js, visits, "/posts/relu/", scheme)
+
+
+def test_a_figure_fits_a_phone_screen(browser: Any, figure_origin: str,
+                                      visits: Visits) -> None:
+    context = open_context(browser, visits, "dark", viewport=PHONE)
+    page = context.new_page()
+    page.goto(figure_origin + "/posts/relu/")
+    found = page.evaluate(OVERFLOW_JS)
+    width = page.locator("#relu-plot img").bounding_box()["width"]
+    context.close()
+    assert found["scroll"] <= found["width"] and not found["wide"], found
+    assert width <= PHONE["width"] - 2 * 16
