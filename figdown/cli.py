@@ -13,7 +13,7 @@ from figdown import __version__
 from figdown.pipeline import BuildOptions, BuildReport, build
 from figdown.problems import Problem
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 COMMANDS = ("build", "serve", "new", "list", "publish")
 
 
@@ -147,6 +147,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return commands.run(command, argv)
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # a bug in figdown, not in the user's site
+        if "-v" in argv or "--verbose" in argv:
+            raise
+        print(f"figdown: internal error: {type(err).__name__}: {err} — this is a bug in "
+              "figdown; run again with -v for the traceback and report it", file=sys.stderr)
+        return EXIT_INTERNAL
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
 

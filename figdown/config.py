@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from figdown.problems import ContentError, Problem
+from figdown.urls import urlize
 
 CONFIG_NAMES = ("config.yaml", "config.yml", "hugo.yaml", "hugo.yml", "hugo.toml", "config.toml",
                 "hugo.json", "config.json")
@@ -27,6 +28,20 @@ KNOWN_KEYS = frozenset({
     "copyright", "author", "figures", "buildDrafts", "buildFuture", "buildExpired",
     "disablePathToLower", "uglyURLs", "enableEmoji", "markup", "languages", "enableRobotsTXT",
     "theme", "outputs", "disableKinds", "related", "mainSections", "mainsections",
+})
+
+# Hugo settings for features figdown does not have: named in one warning, not as misspellings.
+HUGO_ONLY_KEYS = frozenset({
+    "enableInlineShortcodes", "minify", "outputFormats", "mediaTypes", "pygmentsUseClasses",
+    "pygmentsCodeFences", "services", "privacy", "module", "security", "caches", "imaging",
+    "build", "deployment", "frontmatter", "enableGitInfo", "googleAnalytics", "disqusShortname",
+    "paginatePath", "canonifyURLs", "relativeURLs", "removePathAccents", "sectionPagesMenu",
+    "defaultContentLanguageInSubdir", "hasCJKLanguage", "cascade", "segments", "server",
+    "params", "themesDir", "publishDir", "contentDir", "layoutDir", "staticDir", "assetDir",
+    "dataDir", "i18nDir", "archetypeDir", "resourceDir", "workingDir", "ignoreFiles",
+    "enableMissingTranslationPlaceholders", "titleCaseStyle", "newContentEditor",
+    "refLinksErrorLevel", "refLinksNotFoundURL", "locale", "capitalizeListTitles",
+    "pluralizeListTitles",
 })
 
 
@@ -62,7 +77,9 @@ class SiteConfig:
     params: Mapping[str, Any] = field(default_factory=dict)
     taxonomies: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_TAXONOMIES))
     pager_size: int = 10
-    permalinks: Mapping[str, str] = field(default_factory=dict)
+    permalinks: Mapping[str, str] = field(default_factory=dict)  # section → page pattern
+    section_permalinks: Mapping[str, str] = field(default_factory=dict)  # section → pattern
+    term_permalinks: Mapping[str, str] = field(default_factory=dict)  # taxonomy → pattern
     summary_length: int = 70
     time_zone: str = "UTC"
     menu: tuple[MenuEntry, ...] = ()
@@ -121,7 +138,13 @@ def find_config_file(root: Path) -> Path | None:
 
 
 def _read_mapping(path: Path, display: str) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8-sig")
+    data_bytes = path.read_bytes()
+    try:
+        text = data_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        bad_line = data_bytes[:err.start].count(b"\n") + 1
+        raise ContentError([Problem(display, bad_line, "config is not UTF-8 text",
+                                    "save it as UTF-8 in your editor")]) from None
     try:
         if path.suffix == ".toml":
             data: Any = tomllib.loads(text)
@@ -171,20 +194,27 @@ def _merge_config_folder(root: Path) -> tuple[dict[str, Any], Path | None]:
             continue
         first = first or path
         data = _read_mapping(path, path.relative_to(root).as_posix())
-        if path.stem in {"hugo", "config"}:
+        key, _, lang = path.stem.partition(".")
+        if key in {"hugo", "config"}:
             merged.update(data)
+        elif lang:  # menus.en.toml: the `menus` of language `en`
+            languages = merged.setdefault("languages", {})
+            languages.setdefault(lang, {})[key] = data
+        elif isinstance(merged.get(key), dict):
+            merged[key].update(data)
         else:
-            merged[path.stem] = data
+            merged[key] = data
     return merged, first
 
 
 def load_config(root: Path, base_url: str | None = None) -> SiteConfig:
     """Read the site's config file (or defaults when there is none)."""
     path = find_config_file(root)
+    folder, folder_file = _merge_config_folder(root)
     if path is not None:
-        raw = _read_mapping(path, path.name)
+        raw = {**folder, **_read_mapping(path, path.name)}
     else:
-        raw, path = _merge_config_folder(root)
+        raw, path = folder, folder_file
     display = path.relative_to(root).as_posix() if path else "config.yaml"
     return config_from_mapping(root, raw, path, display, base_url)
 
@@ -205,8 +235,14 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
     """Validate a parsed config mapping; every problem is reported at once."""
     problems: list[Problem] = []
     warnings: list[Problem] = []
+    raw = with_default_language(raw)
     known_lower = {k.lower() for k in KNOWN_KEYS}
-    unknown = sorted(k for k in raw if str(k).lower() not in known_lower)
+    hugo_only_lower = {k.lower() for k in HUGO_ONLY_KEYS} - known_lower
+    hugo_only = sorted(k for k in raw if str(k).lower() in hugo_only_lower)
+    if hugo_only:
+        warnings.append(Problem(display, None, "Hugo settings figdown does not use: " + ", ".join(
+            map(str, hugo_only)), "see README: Coming from Hugo", severity="warning"))
+    unknown = sorted(k for k in raw if str(k).lower() not in known_lower | hugo_only_lower)
     if unknown:
         warnings.append(Problem(display, None, "unknown config keys ignored: " + ", ".join(
             map(str, unknown)), "check their spelling against README's config table",
@@ -224,7 +260,19 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
     if taxonomies_raw is None:
         taxonomies = dict(DEFAULT_TAXONOMIES)
     elif isinstance(taxonomies_raw, dict):
-        taxonomies = {str(k): str(v) for k, v in taxonomies_raw.items()}
+        taxonomies = {}
+        for singular, plural in taxonomies_raw.items():
+            if isinstance(plural, str) and plural and urlize(plural, lower=False) == plural:
+                taxonomies[str(singular)] = plural
+            else:
+                problems.append(Problem(display, _line_of(path, str(singular)),
+                                        f"taxonomy {plural!r} cannot be a URL folder name",
+                                        f"write e.g. `{singular}: {singular}s` with letters, "
+                                        "digits and hyphens"))
+            if list(taxonomies.values()).count(plural) > 1:
+                problems.append(Problem(display, _line_of(path, str(singular)),
+                                        f"two taxonomies are called {plural!r}",
+                                        "give each taxonomy its own plural name"))
     else:
         taxonomies = dict(DEFAULT_TAXONOMIES)
         problems.append(Problem(display, _line_of(path, "taxonomies"),
@@ -257,16 +305,23 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
 
     permalinks_raw = _get_ci(raw, "permalinks", {}) or {}
     permalinks: dict[str, str] = {}
+    section_permalinks: dict[str, str] = {}
+    term_permalinks: dict[str, str] = {}
     if isinstance(permalinks_raw, dict):
+        kinds = {"page": permalinks, "section": section_permalinks, "term": term_permalinks}
         for key, value in permalinks_raw.items():
             if isinstance(value, dict):  # Hugo 0.112+: permalinks.page.posts
-                if key == "page":
-                    permalinks.update({str(k): str(v) for k, v in value.items()})
+                if str(key).lower() in kinds:
+                    kinds[str(key).lower()].update({str(k): str(v) for k, v in value.items()})
+            elif str(key) in taxonomies.values():  # the old form also names taxonomies
+                term_permalinks[str(key)] = str(value)
             else:
                 permalinks[str(key)] = str(value)
 
     params = _get_ci(raw, "params", {}) or {}
     if not isinstance(params, dict):
+        problems.append(Problem(display, _line_of(path, "params"), "`params` must be a mapping",
+                                "write one `name: value` per line under `params:`"))
         params = {}
     markup = _get_ci(raw, "markup", {}) or {}
     unsafe = True
@@ -277,6 +332,16 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
             unsafe = bool(renderer["unsafe"])
 
     figures = _figure_settings(_get_ci(raw, "figures", {}) or {}, display, path, problems)
+    menu = _menu(_get_ci(raw, "menu", None) or _get_ci(raw, "menus", None), display, path,
+                 problems)
+    languages_raw = _get_ci(raw, "languages", {}) or {}
+    languages: tuple[str, ...] = ()
+    if isinstance(languages_raw, (dict, list)):
+        languages = tuple(str(k).lower() for k in languages_raw)
+    else:
+        problems.append(Problem(display, _line_of(path, "languages"),
+                                "`languages` must map language codes to settings",
+                                "write e.g. `languages: {en: {weight: 1}}`"))
 
     if problems:
         raise ContentError(problems)
@@ -290,9 +355,11 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
         taxonomies=taxonomies,
         pager_size=pager_size,
         permalinks=permalinks,
+        section_permalinks=section_permalinks,
+        term_permalinks=term_permalinks,
         summary_length=summary_length,
         time_zone=time_zone,
-        menu=_menu(_get_ci(raw, "menu", None) or _get_ci(raw, "menus", None)),
+        menu=menu,
         copyright=str(_get_ci(raw, "copyright", "") or ""),
         figures=figures,
         build_drafts=bool(_get_ci(raw, "buildDrafts", False)),
@@ -302,11 +369,47 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
         ugly_urls=bool(_get_ci(raw, "uglyURLs", False)),
         unsafe_html=unsafe,
         enable_emoji=bool(_get_ci(raw, "enableEmoji", False)),
-        languages=tuple(str(k).lower() for k in (_get_ci(raw, "languages", {}) or {})),
+        languages=languages,
         default_language=str(_get_ci(raw, "defaultContentLanguage", "en") or "en").lower(),
         main_sections=_main_sections(raw, params),
         warnings=tuple(warnings),
     )
+
+
+# Keys a language block (`languages.en.*`) may set for its own language.
+_LANGUAGE_KEYS = ("title", "taxonomies", "menu", "menus", "copyright", "permalinks",
+                  "languageCode", "timeZone", "summaryLength", "pagination", "paginate")
+
+
+def with_default_language(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The config with the default language's own settings (`languages.en.*`) laid over it.
+
+    Hugo reads per-language `title`, `taxonomies`, `menu` and `params` from the language
+    block; figdown builds the default language only, so those settings become the site's.
+    """
+    merged = dict(raw)
+    languages = _get_ci(raw, "languages", None)
+    if not isinstance(languages, dict):
+        return merged
+    default = str(_get_ci(raw, "defaultContentLanguage", "en") or "en").lower()
+    block = next((v for k, v in languages.items() if str(k).lower() == default), None)
+    if not isinstance(block, dict):
+        return merged
+    for key in _LANGUAGE_KEYS:
+        value = _get_ci(block, key, None)
+        if value is not None:
+            for existing in [k for k in merged if str(k).lower() == key.lower()]:
+                del merged[existing]
+            merged[key] = value
+    params = _get_ci(block, "params", None)
+    if isinstance(params, dict):
+        site_params = _get_ci(raw, "params", {}) or {}
+        merged_params = dict(site_params) if isinstance(site_params, dict) else {}
+        merged_params.update(params)
+        for existing in [k for k in merged if str(k).lower() == "params"]:
+            del merged[existing]
+        merged["params"] = merged_params
+    return merged
 
 
 def _main_sections(raw: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[str, ...]:
@@ -345,17 +448,24 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
                                 f"figures.format must be svg or png, not {fmt!r}", ""))
         fmt = "svg"
     style_file = raw.get("styleFile")
+    timeout = raw.get("timeout", 60)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        problems.append(Problem(display, _line_of(path, "timeout"),
+                                f"figures.timeout must be a number of seconds, not {timeout!r}",
+                                "write e.g. `timeout: 60`"))
+        timeout = 60
     return FigureSettings(
         helpers=str(raw.get("helpers", "lib")),
         store=str(raw.get("store", "figures")),
         style=style,
         style_file=str(style_file) if style_file else None,
         format=fmt,
-        timeout=float(raw.get("timeout", 60)),
+        timeout=timeout,
     )
 
 
-def _menu(raw: Any) -> tuple[MenuEntry, ...]:
+def _menu(raw: Any, display: str, path: Path | None,
+          problems: list[Problem]) -> tuple[MenuEntry, ...]:
     main = raw.get("main") if isinstance(raw, dict) else None
     if not isinstance(main, list):
         return ()
@@ -364,18 +474,35 @@ def _menu(raw: Any) -> tuple[MenuEntry, ...]:
         if isinstance(item, dict) and "name" in item:
             entries.append(MenuEntry(
                 name=str(item["name"]),
-                url=str(item.get("url") or item.get("pageRef") or "/"),
-                weight=int(item.get("weight", 0) or 0),
+                url=_menu_url(str(item.get("url") or item.get("pageRef") or "/")),
+                weight=_menu_weight(item.get("weight", 0), display, path, problems),
                 identifier=str(item.get("identifier", "")),
             ))
     return tuple(sorted(entries, key=lambda e: (e.weight, e.name)))
+
+
+def _menu_url(url: str) -> str:
+    """Hugo reads a menu URL without a scheme or leading slash from the site's root."""
+    if url.startswith(("/", "#")) or "://" in url or url.startswith(("mailto:", "tel:")):
+        return url
+    return "/" + url
+
+
+def _menu_weight(value: Any, display: str, path: Path | None, problems: list[Problem]) -> int:
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value or 0
+    problems.append(Problem(display, _line_of(path, "weight"),
+                            f"menu weight must be a whole number, not {value!r}",
+                            "write e.g. `weight: 10`"))
+    return 0
 
 
 def _line_of(path: Path | None, key: str) -> int | None:
     """The first line of the config file that mentions a key, for messages."""
     if path is None or not path.is_file():
         return None
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    for number, line in enumerate(text.splitlines(), 1):
         if key.lower() in line.lower():
             return number
     return None

@@ -106,7 +106,9 @@ class _Fields:
         return None
 
     def boolean(self, key: str) -> bool:
-        value = self.data.get(key, False)
+        value = self.data.get(key)
+        if value is None:  # absent, or `draft:` with nothing after it, as Hugo reads it
+            return False
         if isinstance(value, bool):
             return value
         self.fail(key, f"`{key}` must be true or false, not {value!r}",
@@ -134,6 +136,17 @@ class _Fields:
         self.fail(key, f"`{key}` must be a list of strings, not {_kind(value)}",
                   f'write `{key}: ["a", "b"]`')
         return ()
+
+    def choice(self, build: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+        """Hugo's `build.list` / `build.render`: one of `allowed`, or true/false."""
+        value = build.get(key, allowed[0])
+        if isinstance(value, bool):
+            return allowed[0] if value else "never"
+        if isinstance(value, str) and value.lower() in allowed:
+            return value.lower()
+        self.fail("build", f"`build.{key}` must be one of {', '.join(allowed)}, not {value!r}",
+                  f"write `{key}: {allowed[0]}` under `build:`")
+        return allowed[0]
 
     def when(self, *keys: str) -> datetime | None:
         for key in keys:
@@ -204,8 +217,8 @@ def parse_front_matter(raw: RawFrontMatter, path: str, config: SiteConfig
         terms={k: v for k, v in terms.items() if v},
         params=params,
         headless=fields.boolean("headless"),
-        list_pages=str(build.get("list", "always")).lower(),
-        render=str(build.get("render", "always")).lower(),
+        list_pages=fields.choice(build, "list", ("always", "never", "local")),
+        render=fields.choice(build, "render", ("always", "never", "link")),
         key_lines=raw.key_lines,
     )
     return front, fields.problems
@@ -243,6 +256,9 @@ def read_page(source: Path, config: SiteConfig) -> tuple[Page | None, list[Probl
         line = data[:err.start].count(b"\n") + 1
         return None, [Problem(display, line, "file is not UTF-8 text",
                               "save it as UTF-8 in your editor")]
+    if not text.strip("\ufeff \t\r\n") and Path(rel).stem.split(".")[0] != "_index":
+        return None, [Problem(display, 1, "file is empty",
+                              "write front matter and some text, or delete the file")]
     try:
         raw = split_front_matter(text, display)
     except FrontMatterError as err:

@@ -6,6 +6,7 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import yaml
@@ -22,12 +23,27 @@ class _StrictLoader(_BaseLoader):  # type: ignore[misc]
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
-            if isinstance(key, (str, int, float, bool)) and key in seen:
+            if not isinstance(key, (str, int, float, bool, date)) and key is not None:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a key must be a name, not {type(key).__name__}",
+                    key_node.start_mark)
+            if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key {key!r}", key_node.start_mark)
             seen.add(key)
         result: dict[Any, Any] = super().construct_mapping(node, deep=True)
         return result
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as err:  # 2024-13-45 looks like a date but is not
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a date ({err})", node.start_mark) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                              _StrictLoader.construct_yaml_timestamp)
 
 
 @dataclass(frozen=True)
@@ -79,9 +95,12 @@ def _parse_yaml(block: str, path: str) -> dict[str, Any]:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 2 if mark is not None else 1
         reason = err.problem or err.context or "invalid YAML"
+        hint = ("write a real date such as 2024-11-20 or 2024-11-20T09:30:00+01:00"
+                if "is not a date" in reason else "remove the repeated key"
+                if "duplicate key" in reason else
+                "fix the YAML (quote values containing `:` or `#`)")
         raise FrontMatterError(Problem(path, line, f"front matter is not valid YAML: {reason}",
-                                       "fix the YAML (quote values containing `:` or `#`)")
-                               ) from None
+                                       hint)) from None
     except yaml.YAMLError as err:
         raise FrontMatterError(Problem(path, 1, f"front matter is not valid YAML: {err}",
                                        "fix the YAML")) from None
@@ -115,7 +134,11 @@ def _parse_json(text: str, path: str) -> RawFrontMatter:
         raise FrontMatterError(Problem(path, err.lineno, f"front matter is not valid JSON: "
                                        f"{err.msg}", "fix the JSON object")) from None
     except ValueError as err:
-        raise FrontMatterError(Problem(path, 1, f"front matter is not valid JSON: {err}",
+        key = str(err).removeprefix("duplicate key ")
+        pattern = re.compile(rf"^\s*{re.escape(json.dumps(key[1:-1]))}\s*:", re.MULTILINE)
+        starts = [m.start() for m in pattern.finditer(text)]
+        line = text[:starts[1]].count("\n") + 1 if len(starts) > 1 else 1
+        raise FrontMatterError(Problem(path, line, f"front matter is not valid JSON: {err}",
                                        "remove the repeated key")) from None
     body = text[end:].removeprefix("\n")
     body_line = text[:end].count("\n") + 2

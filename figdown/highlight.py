@@ -49,7 +49,10 @@ def highlight_code(code: str, lang: str, attrs: dict[str, AttrValue] | None = No
         hl_lines=sorted(line_numbers(attrs.get("hl_lines"))),
     )
     html = str(highlight(code, _lexer(lang), formatter))
-    return html.replace("<pre>", f'<pre tabindex="0" data-lang="{escape(lang)}">', 1)
+    marked = f'<pre tabindex="0" data-lang="{escape(lang)}">'
+    if mode == "table":  # the scrollable code is in the second cell, after the line numbers
+        return html.replace('<td class="code"><div><pre>', f'<td class="code"><div>{marked}', 1)
+    return html.replace("<pre>", marked, 1)
 
 
 def stylesheet() -> str:

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from figdown.markdown import Link
 from figdown.problems import Problem, Severity
+from figdown.urls import with_base
 
 _ATTR = re.compile(r"""\s(href|src|id|srcset|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _SKIP_SCHEMES = ("mailto:", "tel:", "data:", "javascript:", "#")
@@ -39,7 +40,7 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
         page_ids: set[str] = set()
         page_refs: list[str] = []
         for match in _ATTR.finditer(text):
-            name, value = match.group(1).lower(), html.unescape(match.group(2) or match.group(3))
+            name, value = match.group(1).lower(), html.unescape(match.group(2) if match.group(2) is not None else match.group(3))
             if name == "id":
                 page_ids.add(value)
             elif name == "srcset":
@@ -50,48 +51,87 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
         ids[page] = page_ids
         refs[page] = page_refs
     known_urls = sorted({_page_url(f) for f in files})
+    # a link shown on several pages (a summary in lists) is reported where it was written
+    writers: dict[str, tuple[str, Link]] = {}
+    for page_url, (source_path, links) in sorted(sources.items()):
+        for link in links:
+            written_as = link.href or link.url
+            if not urlsplit(written_as).scheme and not written_as.startswith("/"):
+                # summaries on list pages show relative links joined to their page's URL
+                written_as = urljoin(base_path.rstrip("/") + page_url, written_as)
+            writers.setdefault(written_as, (source_path, link))
     problems: list[Problem] = []
-    reported: set[tuple[str, str]] = set()
+    reported: set[tuple[str, int | None, str]] = set()
     for page in pages:
         url = base_path.rstrip("/") + _page_url(page)
         source, written = sources.get(_page_url(page), (f"output/{page}", ()))
         for ref in refs[page]:
-            target = _resolve(ref, url, base_path, files, ids)
-            if target is None or (source, ref) in reported:
+            missing = _resolve(ref, url, base_path, files, ids)
+            if missing is None:
                 continue
-            reported.add((source, ref))
-            line = next((link.line for link in written if link.url == ref or
-                         base_path.rstrip("/") + link.url == ref), None)
-            guess = difflib.get_close_matches(target, known_urls, n=1)
-            hint = f"did you mean {guess[0]}?" if guess and guess[0] != target else (
-                "fix the link or add the page")
-            problems.append(Problem(source, line, f"broken link {ref}", hint, severity))
+            target, escaped = missing
+            found = next((link for link in written if (link.href or link.url) == ref), None)
+            where = source
+            if found is None and ref in writers and not ref.startswith("#"):
+                where, found = writers[ref]
+            # not written in any Markdown file: it comes from a template, shown on many pages
+            key = (where, found.line, found.url) if found is not None else (
+                "", None, f"{_page_url(page)}{ref}" if ref.startswith("#") else ref)
+            if found is None:
+                where = f"output/{page}"
+            if key in reported:
+                continue
+            reported.add(key)
+            shown = found.url if found else ref  # as the user wrote it
+            message = f"broken link {shown}"
+            guess = _guess(target, known_urls, files, ids)
+            if guess and (guess != target or escaped):
+                if shown.startswith("#"):
+                    guess = "#" + guess.partition("#")[2]
+                elif base_path != "/" and (found is None or found.url == ref):
+                    guess = with_base(base_path, guess)  # not rewritten: needs the base path
+                message += f" (did you mean {guess}?)"
+            problems.append(Problem(where, found.line if found else None, message,
+                                    "fix the link or add the page", severity))
     return problems
 
 
+def _guess(target: str, known_urls: Sequence[str], files: set[str],
+           ids: Mapping[str, set[str]]) -> str | None:
+    """The nearest page (or, for a missing #fragment, the nearest id on that page)."""
+    path, _, fragment = target.partition("#")
+    page_file = _file_for(path, files) if fragment else None
+    if page_file is not None:
+        close = difflib.get_close_matches(fragment, sorted(ids.get(page_file, ())), n=1)
+        return f"{path}#{close[0]}" if close else None
+    close = difflib.get_close_matches(path, known_urls, n=1)
+    return close[0] if close else None
+
+
 def _resolve(ref: str, page_url: str, base_path: str, files: set[str],
-             ids: Mapping[str, set[str]]) -> str | None:
-    """None when `ref` is fine or external; else the site path that is missing."""
+             ids: Mapping[str, set[str]]) -> tuple[str, bool] | None:
+    """None when `ref` is fine or external; else the missing site path, and whether the link
+    leaves the base path (then the path is as written, without the base)."""
     ref = ref.strip()
     if not ref or ref.startswith(_SKIP_SCHEMES):
         if ref.startswith("#") and len(ref) > 1:
             page_file = _file_for(page_url[len(base_path.rstrip("/")):] or "/", files)
             if page_file and unquote(ref[1:]) not in ids.get(page_file, set()):
-                return page_url + ref
+                return (page_url[len(base_path.rstrip("/")):] or "/") + ref, False
         return None
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc:
         return None
     absolute = urljoin(page_url, parts.path) if parts.path else page_url
     if not absolute.startswith(base_path):
-        return absolute
+        return absolute, True
     site_path = "/" + unquote(absolute[len(base_path):])
     target = _file_for(site_path, files)
     if target is None:
-        return site_path
+        return site_path, False
     if parts.fragment and target.endswith(".html") and unquote(parts.fragment) not in ids.get(
             target, set()):
-        return f"{site_path}#{parts.fragment}"
+        return f"{site_path}#{parts.fragment}", False
     return None
 
 

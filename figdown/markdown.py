@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from html import escape
+from html import escape, unescape
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -24,7 +26,14 @@ from figdown.urls import with_base
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _TAGS = re.compile(r"<[^>]+>")
+_FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="footnotes">.*?'
+                        r"</section>\s*", re.DOTALL)
+_SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
+_HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg)\b.*?</\1>", re.DOTALL)
+# A summary is shown on list pages, where the page's footnotes are not: no links to them.
+_FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
+                        r'</section>\n?|<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class Link:
 
     url: str
     line: int | None
+    href: str = ""  # as written into the HTML, when figdown changed it (the base path added)
 
 
 @dataclass(frozen=True)
@@ -83,6 +93,13 @@ def _inline_text(token: Token) -> str:
     return "".join(parts)
 
 
+def _is_relative(url: str) -> bool:
+    """A relative path such as `dot.svg` or `../x/`, not `#id`, `/abs` or `scheme:`, nor
+    a shortcode's placeholder (`FIGDOWNSC…`, a `ref` URL put back after rendering)."""
+    return bool(url) and not url.startswith(("/", "#", "?", "FIGDOWNSC")) and not re.match(
+        r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url)
+
+
 def _core_ids_links(state: StateCore) -> None:
     """Heading ids like Hugo's, file lines on inline tokens, links rewritten under the base."""
     env = state.env
@@ -90,19 +107,30 @@ def _core_ids_links(state: StateCore) -> None:
     headings: list[Heading] = []
     links: list[Link] = []
     base = str(env.get("base_path", "/"))
+    context = env.get("context")
+    page_url = context.page_url if isinstance(context, RenderContext) else "/"
     offset = int(env.get("line_offset", 1))
     tokens = state.tokens
     for index, token in enumerate(tokens):
+        if token.type == "html_block" and token.map:
+            links.extend(_html_links(token.content, token.map[0] + offset))
         if token.type == "inline":
             start = token.map[0] if token.map else None
             for child in token.children or []:
                 child.meta["line"] = start
+                if child.type == "html_inline" and start is not None:
+                    links.extend(_html_links(child.content, start + offset))
                 if child.type in {"link_open", "image"}:
                     attr = "href" if child.type == "link_open" else "src"
                     url = str(child.attrGet(attr) or "")
-                    links.append(Link(url, start + offset if start is not None else None))
+                    line = start + offset if start is not None else None
                     if url.startswith("/") and not url.startswith("//"):
                         child.attrSet(attr, with_base(base, url))
+                    elif _is_relative(url):
+                        # made root-relative so the link still works in lists and feeds
+                        child.attrSet(attr, with_base(base, posixpath.normpath(
+                            posixpath.join(page_url, url)) + ("/" if url.endswith("/") else "")))
+                    links.append(Link(url, line, str(child.attrGet(attr) or "")))
         if token.type == "heading_open" and index + 1 < len(tokens):
             inline = tokens[index + 1]
             custom = None
@@ -125,6 +153,12 @@ def _core_ids_links(state: StateCore) -> None:
     env["links"] = links
 
 
+def _html_links(html: str, first_line: int) -> list[Link]:
+    """Links in raw HTML, kept as written (Hugo does not rewrite them), for the link checker."""
+    return [Link(unescape(m.group(2) or m.group(3)), first_line + html.count("\n", 0, m.start()))
+            for m in _HTML_LINK.finditer(html)]
+
+
 def _core_blocks(state: StateCore) -> None:
     """Number the executable fences and collect them as `CodeBlock`s."""
     blocks: list[CodeBlock] = []
@@ -145,6 +179,15 @@ def _core_blocks(state: StateCore) -> None:
             quarto, code, taken = split_quarto_options(code)
             options.update(quarto)
             first_line += taken
+        report = state.env.get("report")
+        if callable(report):
+            for error in info.errors:
+                report(Problem(path, first_line - 1, error,
+                               'write attributes as {key=value, key="text"}'))
+            if options.get("caption") and not options.get("alt"):
+                report(Problem(path, first_line - 1, "figure has a caption but no alt text; the "
+                               "caption is used as alt", 'add alt="what the figure shows"',
+                               severity="warning"))
         token.meta["exec_index"] = len(blocks)
         blocks.append(CodeBlock(path=path, line=first_line, index=len(blocks), code=code,
                                 options=options))
@@ -218,9 +261,21 @@ def _render_table_close(self: Any, tokens: Sequence[Token], idx: int, options: A
     return str(self.renderToken(tokens, idx, options, env)) + "</div>\n"
 
 
-def create_markdown(unsafe_html: bool = True) -> MarkdownIt:
+def _omit_html(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+               env: dict[str, Any]) -> str:
+    """Goldmark's rendering of raw HTML when `markup.goldmark.renderer.unsafe` is false."""
+    token = tokens[idx]
+    if token.content.startswith("<!--FIGDOWNSC"):  # a shortcode's place (shortcodes.py)
+        return token.content
+    omitted = "<!-- raw HTML omitted -->"
+    return omitted + "\n" if token.type == "html_block" else omitted
+
+
+def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> MarkdownIt:
     """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
-    md = MarkdownIt("commonmark", {"html": unsafe_html, "typographer": True, "linkify": True})
+    # Raw HTML is always parsed, so that with `unsafe: false` it is left out as Goldmark
+    # does (`<!-- raw HTML omitted -->`) rather than shown as text.
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
     md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
     md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin)
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
@@ -229,6 +284,12 @@ def create_markdown(unsafe_html: bool = True) -> MarkdownIt:
     md.add_render_rule("heading_close", _render_heading_close)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
+    if not unsafe_html:
+        md.add_render_rule("html_block", _omit_html)
+        md.add_render_rule("html_inline", _omit_html)
+    if enable_emoji:
+        from figdown.emoji import emoji_plugin
+        md.use(emoji_plugin)
     return md
 
 
@@ -260,12 +321,28 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body
                                            "line_offset": 1})
     else:
         summary, truncated = _auto_summary(md, tokens, env, summary_length)
+    context = env.get("context")
+    summary = _FOOTNOTES.sub("", summary)  # the page shows them; a list would repeat ids
+    if isinstance(context, RenderContext):
+        summary = _summary_links(summary, with_base(context.base_path, context.page_url))
     text = _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))
     words = len(re.findall(r"\w+", text))
     problems = tuple(env.get("problems", ()))
     return RenderedBody(html=html, summary=summary, truncated=truncated,
                         toc=tuple(env.get("headings", ())), word_count=words,
                         links=tuple(env.get("links", ())), problems=problems)
+
+
+def _summary_links(html: str, page_href: str) -> str:
+    """Relative and `#fragment` links made root-relative: summaries are shown on list pages."""
+    def fix(match: re.Match[str]) -> str:
+        value = match.group(2)
+        parts = urlsplit(unescape(value))
+        if parts.scheme or parts.netloc or value.startswith("/") or value.startswith(
+                "FIGDOWNSC"):  # a shortcode's placeholder: its URL is put back later
+            return match.group(0)
+        return f'{match.group(1)}"{escape(urljoin(page_href, unescape(value)))}"'
+    return _SUMMARY_LINK.sub(fix, html)
 
 
 def _render_part(md: MarkdownIt, text: str, env: dict[str, Any]) -> str:

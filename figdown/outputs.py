@@ -18,8 +18,6 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
     for view in site.pages:
         if view.page.front.render == "always":
             yield from renderer.page_outputs(view)
-            for alias in view.page.front.aliases:
-                yield renderer.alias(_alias_path(alias), view.url, view.source)
 
     home = site.home
     yield from renderer.list_outputs("list.html", "/", site.posts, home.source, page=home,
@@ -31,11 +29,11 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
                                          page=section, items_title=section.title)
         yield renderer.feed(f"{section.url}index.xml", f"{section.title} on {site.title}",
                             members, section.source, section.url)
-        for alias in section.page.front.aliases:
-            yield renderer.alias(_alias_path(alias), section.url, section.source)
 
     for taxonomy in site.taxonomies:
         yield from renderer.taxonomy_outputs(taxonomy)
+    for alias, target in sorted(site.aliases.items()):
+        yield renderer.alias(alias, target, f"alias {alias}")
 
     yield OutputFile("sitemap.xml", renderer.render("sitemap.xml", "sitemap"), origin="sitemap")
     yield OutputFile("404.html", renderer.render("404.html", "404 page"), origin="404 page")
@@ -45,13 +43,6 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
     yield OutputFile(INDEX_PATH, search_index(site), origin="search index")
     yield OutputFile("css/syntax.css", stylesheet().encode("utf-8"), origin="syntax stylesheet")
     yield from extra
-
-
-def _alias_path(alias: str) -> str:
-    path = alias if alias.startswith("/") else "/" + alias
-    if not path.endswith("/") and not path.endswith(".html"):
-        path += "/"
-    return path
 
 
 def static_outputs(site_static: Path) -> list[OutputFile]:

@@ -9,10 +9,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from markdown_it import MarkdownIt
+
+from figdown.aliases import resolve_aliases
 from figdown.blocks import BlockResult, PostBlocks
 from figdown.config import SiteConfig, load_config
 from figdown.content import Page, discover, read_page
 from figdown.execute import ExecOptions, ExecReport, execute_posts
+from figdown.hugo_layouts import go_template_warning
 from figdown.links import check_links
 from figdown.markdown import (
     Link,
@@ -25,8 +29,16 @@ from figdown.markdown import (
 from figdown.outputs import site_outputs, static_outputs
 from figdown.problems import ContentError, Problem
 from figdown.render import OutputFile, Renderer, create_environment
+from figdown.shortcodes import (
+    Expanded,
+    PageRef,
+    ShortcodeContext,
+    expand_shortcodes,
+    restore_shortcodes,
+    unknown_warnings,
+)
 from figdown.site import Neighbours, PageView, Site, TermRef, make_view
-from figdown.taxonomy import Tagged, Taxonomy, build_taxonomies
+from figdown.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
 from figdown.urls import absolute, clean_path, encode, expand_permalink, urlize, with_base
 from figdown.write import write_site
 
@@ -62,6 +74,7 @@ class BuildReport:
     blocks_reused: int = 0
     block_seconds: float = 0.0
     seconds: float = 0.0
+    taxonomies: tuple[Taxonomy, ...] = ()  # the terms built, for tests and tools
 
     @property
     def ok(self) -> bool:
@@ -75,6 +88,7 @@ class Loaded:
     pages: tuple[Page, ...]
     left_out: Mapping[str, tuple[Page, ...]]
     problems: tuple[Problem, ...]
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias path → page URL
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -94,17 +108,27 @@ def build(options: BuildOptions) -> BuildReport:
     except ContentError as err:
         problems.extend(err.problems)
         return BuildReport(None, tuple(problems), seconds=time.perf_counter() - started)
+    except OSError as err:  # a folder that cannot be made, a full disk, no permission
+        where = str(err.filename) if err.filename else str(destination)
+        problems.append(Problem(where, None, f"cannot read or write: {err.strerror or err}",
+                                "check that the folder exists, is writable and has space"))
+        return BuildReport(None, tuple(problems), seconds=time.perf_counter() - started)
     return replace(report, problems=tuple(problems), seconds=time.perf_counter() - started)
 
 
 def _build(config: SiteConfig, options: BuildOptions, destination: Path,
            problems: list[Problem]) -> BuildReport:
-    now = options.now or _clock()
+    now = options.now or build_clock()
     loaded = load_pages(config, options, now)
     problems.extend(loaded.problems)
     _fail_on_errors(problems)
 
-    md = create_markdown(config.unsafe_html)
+    md = create_markdown(config.unsafe_html, config.enable_emoji)
+    expanded = _expand_shortcodes(config, loaded.pages, md)
+    for found in expanded.values():
+        problems.extend(found.problems)
+    problems.extend(unknown_warnings([(p.path, expanded[p.path].unknown) for p in loaded.pages]))
+    _fail_on_errors(problems)
     bodies: dict[str, RenderedBody] = {}
     pending: list[tuple[Page, RenderContext]] = []
     posts: list[PostBlocks] = []
@@ -112,15 +136,17 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         context = RenderContext(path=page.path, line_offset=page.body_line,
                                 base_path=config.base_path, page_url=page.url,
                                 figure_url=_figure_url(config, page))
-        tokens, env = parse_body(md, page.body, context)
+        text = expanded[page.path].text
+        tokens, env = parse_body(md, text, context)
         blocks = env.get("blocks", [])
         if blocks:
             pending.append((page, context))
             posts.append(PostBlocks(path=page.path, slug=_store_slug(page),
                                     source_dir=page.source.parent, blocks=tuple(blocks)))
         else:
-            bodies[page.path] = render_tokens(md, tokens, env, page.body, page.front.summary,
-                                              config.summary_length)
+            bodies[page.path] = restore_shortcodes(render_tokens(
+                md, tokens, env, text, page.front.summary, config.summary_length),
+                expanded[page.path])
 
     executed = _execute(config, options, posts)
     problems.extend(executed.problems)
@@ -129,9 +155,11 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         results = {i: r for (path, i), r in executed.results.items() if path == page.path}
         context.results = results
         context.keep_going = options.keep_going
-        tokens, env = parse_body(md, page.body, context)
-        bodies[page.path] = render_tokens(md, tokens, env, page.body, page.front.summary,
-                                          config.summary_length)
+        text = expanded[page.path].text
+        tokens, env = parse_body(md, text, context)
+        bodies[page.path] = restore_shortcodes(render_tokens(
+            md, tokens, env, text, page.front.summary, config.summary_length),
+            expanded[page.path])
         figure_files.extend(_figure_outputs(config, page, results.values()))
         if not options.keep_going:
             problems.extend(r.error for r in results.values() if r.error is not None)
@@ -145,8 +173,13 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         config.taxonomies, lower=not config.disable_path_to_lower)
     problems.extend(term_problems)
     _fail_on_errors(problems)
-    site = assemble_site(config, loaded.pages, bodies, taxonomies, figure_files)
+    taxonomies, listed = _term_pages(config, taxonomies, loaded.pages)
+    site = assemble_site(config, listed, bodies, taxonomies, figure_files)
+    site = replace(site, aliases=loaded.aliases)
 
+    go_layouts = go_template_warning(config.root, config.layouts_dir)
+    if go_layouts is not None:
+        problems.append(go_layouts)
     renderer = Renderer(site, create_environment(config.layouts_dir))
     extra = [*static_outputs(config.static_dir), *resource_outputs(config, loaded.pages),
              *figure_files]
@@ -167,10 +200,10 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
               "figures": len(figure_files)}
     return BuildReport(destination, counts=counts, terms=counts["terms"],
                        blocks_ran=executed.ran, blocks_reused=executed.reused,
-                       block_seconds=executed.seconds)
+                       block_seconds=executed.seconds, taxonomies=tuple(taxonomies))
 
 
-def _clock() -> datetime:
+def build_clock() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC)
@@ -224,7 +257,12 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
                                 f"only the default language ({config.default_language}) is built",
                                 severity="warning"))
     problems.extend(_collisions(pages))
-    return Loaded(tuple(pages), {k: tuple(v) for k, v in left_out.items()}, tuple(problems))
+    # Hugo redirects /<default language>/ to the home page of a multilingual site.
+    home_alias = {f"/{config.default_language}/": "/"} if len(config.languages) > 1 else {}
+    aliases, alias_problems = resolve_aliases(_sorted(pages), home_alias, config.ugly_urls)
+    problems.extend(alias_problems)
+    return Loaded(tuple(pages), {k: tuple(v) for k, v in left_out.items()}, tuple(problems),
+                  aliases)
 
 
 def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
@@ -248,8 +286,14 @@ def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
                            "use letters, digits and hyphens, e.g. my-post")
     folders = [urlize(part, lower) or part for part in page.sections]
     if page.kind == "section":
+        pattern = _pattern(config.section_permalinks, page.section, folders)
+        if pattern:
+            url = expand_permalink(pattern, slug=slug, title=front.title, filename=urlize(
+                page.name, lower), section=folders[0], sections="/".join(folders),
+                date=front.date, lower=lower)
+            return clean_path(url) or "/", None
         return "/" + "/".join(folders) + "/", None
-    pattern = config.permalinks.get(page.section)
+    pattern = _pattern(config.permalinks, page.section, folders)
     if pattern:
         url = expand_permalink(pattern, slug=slug, title=front.title, filename=urlize(
             page.name, lower), section=folders[0] if folders else "",
@@ -266,20 +310,16 @@ def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
     return cleaned, None
 
 
+def _pattern(patterns: Mapping[str, str], section: str, folders: Sequence[str]) -> str | None:
+    """The permalink pattern of a section, named as its folder or as its URL (`blog-posts`)."""
+    return patterns.get(section) or (patterns.get(folders[0]) if folders else None)
+
+
 def _collisions(pages: Sequence[Page]) -> list[Problem]:
     owners: dict[str, Page] = {}
     problems: list[Problem] = []
     for page in pages:
         claims = [(page.url, "url")]
-        for alias in page.front.aliases:
-            cleaned = clean_path(alias if alias.startswith("/") else "/" + alias)
-            if cleaned is None:
-                problems.append(Problem(page.path, page.line_of("aliases"),
-                                        f"alias {alias!r} leaves the site's output folder",
-                                        "write a path inside the site"))
-                continue
-            claims.append((cleaned if cleaned.endswith(("/", ".html")) else cleaned + "/",
-                           "aliases"))
         for url, key in claims:
             other = owners.get(url)
             if other is not None and other is not page:
@@ -298,6 +338,64 @@ def _sorted(pages: Sequence[Page]) -> list[Page]:
         stamp = page.front.date.timestamp() if page.front.date else float("-inf")
         return (weight == 0, weight, -stamp, page.front.title.lower(), page.path)
     return sorted(pages, key=key)
+
+
+def _term_pages(config: SiteConfig, taxonomies: Sequence[Taxonomy], pages: Sequence[Page]
+                ) -> tuple[tuple[Taxonomy, ...], tuple[Page, ...]]:
+    """`content/tags/python/_index.md` titles the term `python`, as in Hugo, instead of
+    making a section at the term's URL. One for a term no page carries stays a list page."""
+    taxonomies = [replace(taxonomy, terms=tuple(
+        replace(term, permalink=_term_url(config, term)) for term in taxonomy.terms))
+        for taxonomy in taxonomies]
+    by_url = {term.url: (taxonomy, term) for taxonomy in taxonomies for term in taxonomy.terms}
+    titles: dict[str, str] = {}
+    kept: list[Page] = []
+    for page in pages:
+        found = by_url.get(page.url) if page.kind == "section" and len(page.sections) == 2 \
+            else None
+        if found is None:
+            kept.append(page)
+        elif page.front.title:
+            titles[found[1].url] = page.front.title
+    result = tuple(replace(taxonomy, terms=tuple(
+        replace(term, name=titles.get(term.url, term.name)) for term in taxonomy.terms))
+        for taxonomy in taxonomies)
+    return result, tuple(kept)
+
+
+def _term_url(config: SiteConfig, term: Term) -> str | None:
+    """A term's URL from the config's term permalinks (`topics: /subjects/:slug/`)."""
+    pattern = config.term_permalinks.get(term.taxonomy)
+    if not pattern:
+        return None
+    url = expand_permalink(pattern, slug=term.slug, title=term.name, filename=term.slug,
+                           section=term.taxonomy, sections=term.taxonomy, date=None,
+                           lower=not config.disable_path_to_lower)
+    return clean_path(url)
+
+
+def _page_params(page: Page) -> dict[str, object]:
+    """What Hugo's `.Param` finds on a page: its params and its typed front matter keys."""
+    front = page.front
+    typed = {"title": front.title, "description": front.description, "summary": front.summary,
+             "slug": front.slug, "date": front.date, "draft": front.draft,
+             "keywords": list(front.keywords), "weight": front.weight}
+    return {**{k: v for k, v in typed.items() if v not in (None, "")}, **front.params}
+
+
+def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page],
+                       md: MarkdownIt) -> dict[str, Expanded]:
+    """Every page body with its shortcodes expanded (before Markdown: see shortcodes.py)."""
+    refs = tuple(PageRef(p.rel, p.url) for p in pages)
+    result: dict[str, Expanded] = {}
+    for page in pages:
+        context = ShortcodeContext(
+            path=page.path, body_line=page.body_line, rel=page.rel, url=page.url,
+            base_url=config.base_url, base_path=config.base_path, pages=refs,
+            params=_page_params(page), site_params=config.params,
+            render_inline=lambda text: str(md.renderInline(text)) if text else "")
+        result[page.path] = expand_shortcodes(page.body, context)
+    return result
 
 
 def _store_slug(page: Page) -> str:
@@ -340,16 +438,23 @@ def resource_outputs(config: SiteConfig, pages: Sequence[Page]) -> list[OutputFi
     bundles = {page.source.parent: page for page in pages if page.bundle == "leaf"}
     outputs: list[OutputFile] = []
     content = config.content_dir
-    for path in sorted(content.rglob("*")):
+    files = sorted(content.rglob("*"))
+    # A bundle left out (draft, future, expired, headless, another language) keeps its files.
+    unpublished = {path.parent for path in files if path.suffix.lower() in {".md", ".markdown"}
+                   and path.name.split(".")[0] == "index" and path.parent not in bundles}
+    for path in files:
         if not path.is_file() or path.suffix.lower() in {".md", ".markdown"}:
             continue
         rel = path.relative_to(content)
         if any(part.startswith(".") for part in rel.parts):
             continue
+        if any(folder in unpublished for folder in path.parents):
+            continue
         owner = next((bundles[p] for p in path.parents if p in bundles), None)
         if owner is not None:
             inside = path.relative_to(owner.source.parent).as_posix()
-            target = owner.url.lstrip("/") + inside
+            folder = owner.url.removesuffix(".html").rstrip("/") + "/"  # uglyURLs: x.html
+            target = folder.lstrip("/") + inside
         else:
             lower = not config.disable_path_to_lower
             folders = [urlize(part, lower) or part for part in rel.parts[:-1]]
@@ -384,27 +489,34 @@ def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str
     regular = tuple(views[p.path] for p in ordered if p.kind == "page")
     home_page = next((p for p in pages if p.kind == "home"), None)
     home = views[home_page.path] if home_page else _virtual_view(config, "home", "/", config.title)
-    section_names = sorted({p.section for p in pages if p.kind == "page" and p.section})
+    plurals = set(config.taxonomies.values())
+    # A section is a top folder with pages, or with an `_index.md` (not a taxonomy's).
+    section_names = sorted({p.section for p in pages if p.section and (
+        p.kind == "page" or (p.kind == "section" and p.section not in plurals))})
+    # build.list `local`: in its own section's list, not on the home page nor in feeds;
+    # build.render `never`/`link`: no page to link to.
+    linked = tuple(v for v in regular if v.page.front.list_pages in {"always", "local"}
+                   and v.page.front.render == "always")
     sections: list[PageView] = []
     section_pages: dict[str, tuple[PageView, ...]] = {}
     for name in section_names:
         index_page = next((p for p in pages if p.kind == "section" and p.sections == (name,)),
                           None)
         view = views[index_page.path] if index_page else _virtual_view(
-            config, "section", "/" + (urlize(name) or name) + "/", name.replace("-", " ").title())
+            config, "section", "/" + (urlize(name, not config.disable_path_to_lower) or name)
+            + "/", name.replace("-", " ").title())
         sections.append(view)
-        section_pages[view.url] = tuple(v for v in regular if v.section == name and
-                                        v.page.front.list_pages == "always")
+        section_pages[view.url] = tuple(v for v in linked if v.section == name)
     for page in pages:
         if page.kind == "section" and len(page.sections) > 1:
             view = views[page.path]
             sections.append(view)
             section_pages[view.url] = tuple(
-                v for v in regular if v.page.sections[:len(page.sections)] == page.sections)
+                v for v in linked if v.page.sections[:len(page.sections)] == page.sections)
     main = _main_section(config, regular)
     return Site(config=config, home=home, sections=tuple(sections), pages=regular,
                 taxonomies=tuple(taxonomies), main_section=main,
-                neighbours=_neighbours(regular), section_pages=section_pages,
+                neighbours=_neighbours(linked), section_pages=section_pages,
                 build_date=max((v.lastmod for v in regular if v.lastmod), default=None))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import jinja2
 
+from figdown.hugo_layouts import SiteLayoutLoader
 from figdown.problems import ContentError, Problem
 from figdown.site import PageView, Site
 from figdown.taxonomy import Taxonomy, Term
@@ -26,6 +27,7 @@ class OutputFile:
     data: bytes | None = None
     source: Path | None = None
     origin: str = ""  # what made it, for collision messages
+    line: int | None = None  # the line of `origin` that chose this path, if it is a file
 
 
 @dataclass(frozen=True)
@@ -41,20 +43,24 @@ class Pager:
     urls: tuple[str, ...]
 
 
+_ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                            "\ufffe\uffff]")
+
+
 def theme_dir() -> Path:
     """The default theme: `layouts/` and `static/` of the figdown checkout or installed package."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent, here / "theme"):
+    for candidate in (here.parent, here / "_theme"):
         if (candidate / "layouts" / "base.html").is_file():
             return candidate
-    return here / "theme"
+    return here / "_theme"
 
 
 def create_environment(site_layouts: Path) -> jinja2.Environment:
     """Site layouts first, then the default theme: a site overrides any template by name."""
     loaders: list[jinja2.BaseLoader] = []
     if site_layouts.is_dir():
-        loaders.append(jinja2.FileSystemLoader(site_layouts))
+        loaders.append(SiteLayoutLoader(site_layouts))  # a Hugo site's Go templates skipped
     loaders.append(jinja2.FileSystemLoader(theme_dir() / "layouts"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -80,13 +86,24 @@ def template_problem(err: Exception, fallback: str) -> Problem:
         name = str(err.filename or err.name or fallback)
         return Problem(_display_template(name), err.lineno, f"template syntax error: {err.message}",
                        "fix the template")
-    if isinstance(err, jinja2.TemplateNotFound):
-        return Problem(f"layouts/{err.name}", None, "layout not found",
-                       "add the template to layouts/ or remove what asks for it")
     line, frame_name = _template_frame(err)
+    if isinstance(err, jinja2.TemplateNotFound):
+        if frame_name is None:
+            return Problem(f"layouts/{err.name}", None, "layout not found",
+                           "add the template to layouts/ or remove what asks for it")
+        return Problem(_display_template(frame_name), line, f"layout not found: {err.name}",
+                       f"add layouts/{err.name} or remove what asks for it")
     message = str(err).splitlines()[0] if str(err) else type(err).__name__
+    block = re.search(r"TemplateReference object' has no attribute '(\w+)'", message)
+    if block is not None:
+        return Problem(_display_template(frame_name or fallback), line,
+                       f"template error: there is no block `{block.group(1)}` for "
+                       f"`self.{block.group(1)}()`",
+                       f"add {{% block {block.group(1)} %}}…{{% endblock %}} to your layout")
     if isinstance(err, jinja2.UndefinedError):
         message = f"undefined variable: {message}"
+    elif not isinstance(err, jinja2.TemplateError):
+        message = f"{type(err).__name__}: {message}"
     return Problem(_display_template(frame_name or fallback), line, f"template error: {message}",
                    "fix the template, or give the variable a default with `| default(...)`")
 
@@ -96,9 +113,11 @@ def _template_frame(err: Exception) -> tuple[int | None, str | None]:
     found: tuple[int | None, str | None] = (None, None)
     while tb is not None:
         name = tb.tb_frame.f_globals.get("__jinja_template__")
+        filename = tb.tb_frame.f_code.co_filename
         if name is not None:
-            filename = tb.tb_frame.f_code.co_filename
             found = (name.get_corresponding_lineno(tb.tb_lineno), filename)
+        elif not filename.endswith(".py") and not filename.startswith("<"):
+            found = (tb.tb_lineno, filename)  # a frame Jinja rewrote to the template's line
         tb = tb.tb_next
     return found
 
@@ -126,7 +145,9 @@ class Renderer:
         if "://" not in base_url:
             return html
         origin = base_url.split("://", 1)[0] + "://" + base_url.split("://", 1)[1].split("/")[0]
-        return re.sub(r'(\s(?:href|src)=")/(?!/)', lambda m: m.group(1) + origin + "/", html)
+        html = re.sub(r'(\s(?:href|src)=")/(?!/)', lambda m: m.group(1) + origin + "/", html)
+        return re.sub(r'(\ssrcset=")([^"]*)"', lambda m: m.group(1) + re.sub(
+            r"(^|,\s*)/(?!/)", lambda c: c.group(1) + origin + "/", m.group(2)) + '"', html)
 
     def render(self, template: str, origin: str, **context: Any) -> bytes:
         try:
@@ -134,9 +155,15 @@ class Renderer:
             text = tmpl.render(site=self.site, **context)
         except jinja2.TemplateError as err:
             raise ContentError([template_problem(err, template)]) from None
-        except (TypeError, AttributeError, ValueError, KeyError) as err:
+        except RecursionError:
+            raise ContentError([Problem(f"layouts/{template}", None,
+                                        "templates include or extend each other without end",
+                                        "remove the include or extends that loops back")]
+                               ) from None
+        except Exception as err:  # a template is code: 1/0, a bad call, a bad argument
             raise ContentError([template_problem(err, template)]) from None
-        return text.encode("utf-8")
+        # characters XML 1.0 forbids and HTML parsers reject; user text can hold them
+        return _ILLEGAL_CHARS.sub("", text).encode("utf-8")
 
     def has(self, template: str) -> bool:
         try:
@@ -163,17 +190,19 @@ class Renderer:
                                                             **context), origin=origin)
         yield self.alias(f"{first}page/1/", first, origin)
 
-    def alias(self, alias_path: str, target: str, origin: str) -> OutputFile:
+    def alias(self, alias_path: str, target: str, origin: str,
+              line: int | None = None) -> OutputFile:
         data = self.render("alias.html", origin, target=self.site.absolute_url(target)
                            if "://" in self.site.config.base_url else self.site.url(target))
-        return OutputFile(output_file(alias_path), data, origin=origin)
+        return OutputFile(output_file(alias_path), data, origin=origin, line=line)
 
     def page_outputs(self, view: PageView) -> Iterator[OutputFile]:
         neighbours = self.site.neighbours.get(view.source)
         template = f"{view.layout}.html" if view.layout and self.has(
             f"{view.layout}.html") else "single.html"
         yield OutputFile(output_file(view.url), self.render(
-            template, view.source, page=view, neighbours=neighbours), origin=view.source)
+            template, view.source, page=view, neighbours=neighbours), origin=view.source,
+            line=view.page.line_of("url") or view.page.line_of("slug"))
 
     def feed(self, path: str, title: str, items: Sequence[PageView], origin: str,
              link: str) -> OutputFile:

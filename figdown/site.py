@@ -12,7 +12,7 @@ from figdown.config import SiteConfig
 from figdown.content import Page
 from figdown.markdown import Heading, RenderedBody
 from figdown.taxonomy import Taxonomy, Term
-from figdown.urls import absolute, encode, with_base
+from figdown.urls import absolute, encode, urlize, with_base
 
 WORDS_PER_MINUTE = 213  # Hugo's reading-time rate
 
@@ -98,6 +98,7 @@ class Site:
     neighbours: Mapping[str, Neighbours] = field(default_factory=dict)
     section_pages: Mapping[str, tuple[PageView, ...]] = field(default_factory=dict)
     build_date: datetime | None = None
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias path → page URL
 
     @property
     def title(self) -> str:
@@ -109,8 +110,10 @@ class Site:
 
     @property
     def listed(self) -> tuple[PageView, ...]:
-        """Regular pages that lists show (Hugo's `build.list`)."""
-        return tuple(p for p in self.pages if p.page.front.list_pages == "always")
+        """Regular pages that lists show (Hugo's `build.list`; unrendered pages have no page
+        to link to)."""
+        return tuple(p for p in self.pages if p.page.front.list_pages == "always"
+                     and p.page.front.render == "always")
 
     @property
     def posts(self) -> tuple[PageView, ...]:
@@ -122,6 +125,11 @@ class Site:
 
     def absolute_url(self, site_path: str) -> str:
         return encode(absolute(self.config.base_url, site_path))
+
+    def section_url(self, name: str) -> str:
+        """The site path of a top-level section, wherever its permalink put it."""
+        found = next((v.url for v in self.sections if v.page.sections == (name,)), None)
+        return found or "/" + (urlize(name, not self.config.disable_path_to_lower) or name) + "/"
 
     def term_ref(self, term: Term) -> TermRef:
         return TermRef(term.name, term.slug, term.taxonomy, self.url(term.url), term.count)

@@ -17,10 +17,11 @@ class Term:
     name: str  # as first written: "Deep Learning"
     slug: str  # "deep-learning"
     pages: tuple[str, ...]  # page sources (Page.path), newest first
+    permalink: str | None = None  # from the config's term permalinks, when it has one
 
     @property
     def url(self) -> str:
-        return f"/{self.taxonomy}/{self.slug}/"
+        return self.permalink or f"/{self.taxonomy}/{self.slug}/"
 
     @property
     def count(self) -> int:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from figdown.config import CONFIG_NAMES
 from figdown.problems import ContentError, Problem
 from figdown.render import OutputFile
 
@@ -27,6 +28,7 @@ def destination_problem(destination: Path, site_root: Path,
     root = site_root.resolve()
     display = str(destination)
     home = Path.home().resolve()
+    config_names = {*CONFIG_NAMES, *([config_file.name] if config_file else [])}
     reason = None
     if dest == Path(dest.anchor):
         reason = "is the file system root"
@@ -35,10 +37,11 @@ def destination_problem(destination: Path, site_root: Path,
     elif dest == root or dest in root.parents:
         reason = "holds the site itself"
     elif any(dest == (root / name).resolve() or (root / name).resolve() in dest.parents
-             for name in ("content", "layouts", "static", "archetypes", "lib")):
+             for name in ("content", "layouts", "static", "archetypes", "lib", "figures",
+                          "assets", "data", "i18n", "themes", "config")):
         reason = "is inside the site's sources"
-    elif dest.is_dir() and ((dest / "content").exists() or (
-            config_file is not None and (dest / config_file.name).exists())):
+    elif dest.is_dir() and ((dest / "content").exists() or any(
+            (dest / name).exists() for name in config_names)):
         reason = "looks like a site (it has content/ or a config file)"
     elif dest.exists() and not dest.is_dir():
         reason = "is a file"
@@ -59,14 +62,14 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
         raise ContentError([refusal])
     destination = destination.resolve()
     destination.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(destination)
     staging = destination.parent / f".{destination.name}.new-{os.getpid()}"
-    if staging.exists():
-        shutil.rmtree(staging)
     staging.mkdir()
     try:
-        count = _write_all(outputs, staging)
+        # the marker goes first, so that a build killed halfway leaves a folder known as ours
         (staging / MARKER).write_text("This folder is written by figdown; a build replaces it "
                                       "whole.\n", encoding="utf-8")
+        count = _write_all(outputs, staging)
         problems = check(staging) if check else []
         if any(p.severity == "error" for p in problems):
             raise ContentError(problems)
@@ -77,17 +80,34 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
     return WriteResult(count, destination)
 
 
+def _remove_leftovers(destination: Path) -> None:
+    """Staging and old folders of builds that were killed before they could clean up."""
+    for pattern in (f".{destination.name}.new-*", f".{destination.name}.old-*"):
+        for folder in sorted(destination.parent.glob(pattern)):
+            if folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file():
+                shutil.rmtree(folder)
+
+
 def _write_all(outputs: Iterable[OutputFile], staging: Path) -> int:
-    origins: dict[str, str] = {}
+    origins: dict[str, OutputFile] = {}
     count = 0
     for output in outputs:
-        if output.path in origins:
-            raise ContentError([Problem(output.origin or output.path, None,
+        first = origins.get(output.path)
+        if first is not None:
+            # name the content file (and its line) when one of the two is a page
+            blamed = min((first, output), key=lambda o: (o.line is None,
+                                                          not o.origin.startswith("content/")))
+            raise ContentError([Problem(blamed.origin or blamed.path, blamed.line,
                                         f"two outputs would be written to /{output.path}: "
-                                        f"{origins[output.path]} and {output.origin}",
+                                        f"{first.origin} and {output.origin}",
                                         "give one of them another slug, url or alias")])
-        origins[output.path] = output.origin or output.path
+        origins[output.path] = output
         target = staging / output.path
+        if any(len(part.encode("utf-8")) > 255 for part in output.path.split("/")):
+            raise ContentError([Problem(output.origin, output.line,
+                                        f"output path /{output.path[:80]}… has a folder or file "
+                                        "name longer than 255 bytes",
+                                        "use a shorter slug, url or file name")])
         if staging not in target.resolve().parents:
             raise ContentError([Problem(output.origin, None,
                                         f"output path {output.path!r} leaves the output folder",
@@ -107,8 +127,6 @@ def _swap(staging: Path, destination: Path) -> None:
         staging.rename(destination)
         return
     old = destination.parent / f".{destination.name}.old-{os.getpid()}"
-    if old.exists():
-        shutil.rmtree(old)
     destination.rename(old)
     try:
         staging.rename(destination)

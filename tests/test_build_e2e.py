@@ -1,0 +1,151 @@
+"""End to end: `build.py` run as a user runs it, on the example site and the user's own post."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SHARED, run_build
+
+from figdown.links import check_links
+
+POSTS = ["relu", "leaky-relu", "prelu", "elu", "gelu", "swish", "sigmoid", "tanh", "softmax",
+         "layer-normalization"]
+
+
+@pytest.fixture(scope="module")
+def example_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("example") / "output"
+    result = run_build("-d", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_example_site_has_every_post_and_hugo_urls(example_output: Path) -> None:
+    for slug in POSTS:
+        page = example_output / "posts" / slug / "index.html"
+        assert page.is_file(), slug
+        assert "<math" in page.read_text(encoding="utf-8"), f"{slug} has no formula"
+    for path in ["index.html", "posts/index.html", "tags/index.html", "categories/index.html",
+                 "tags/relu/index.html", "categories/neural-networks/index.html", "index.xml",
+                 "posts/index.xml", "tags/relu/index.xml", "sitemap.xml", "404.html",
+                 "robots.txt", ".nojekyll", "about/index.html", "css/syntax.css"]:
+        assert (example_output / path).exists(), path
+
+
+def test_every_internal_link_resolves_at_the_root(example_output: Path) -> None:
+    assert check_links(example_output, "/", {}) == []
+
+
+def test_every_internal_link_resolves_under_a_base_path(tmp_path: Path) -> None:
+    out = tmp_path / "blog"
+    result = run_build("-d", out, "-b", "https://user.github.io/blog/")
+    assert result.returncode == 0, result.stderr
+    assert check_links(out, "/blog/", {}) == []
+    post = (out / "posts" / "relu" / "index.html").read_text(encoding="utf-8")
+    assert 'href="/blog/posts/leaky-relu/"' in post
+    assert 'href="/posts/' not in post
+    feed = (out / "index.xml").read_text(encoding="utf-8")
+    assert "<link>https://user.github.io/blog/posts/" in feed
+
+
+def test_terms_list_every_term_with_its_count(example_output: Path) -> None:
+    tags = (example_output / "tags" / "index.html").read_text(encoding="utf-8")
+    relu_posts = [p for p in (REPO / "content" / "posts").glob("*.md")
+                  if re.search(r'^tags:.*"relu"', p.read_text(encoding="utf-8"), re.M)]
+    match = re.search(r'href="/tags/relu/">relu</a> <span class="count">(\d+)</span>', tags)
+    assert match and int(match.group(1)) == len(relu_posts)
+
+
+def test_drafts_future_and_expired_are_left_out_unless_asked(make_site, tmp_path: Path
+                                                            ) -> None:  # type: ignore[no-untyped-def]
+    site = make_site({
+        "content/posts/live.md": "---\ntitle: Live\ndate: 2024-01-01\n---\nText\n",
+        "content/posts/draft.md": "---\ntitle: Draft\ndate: 2024-01-02\ndraft: true\n---\nText\n",
+        "content/posts/future.md": "---\ntitle: Future\ndate: 2999-01-01\n---\nText\n",
+        "content/posts/old.md": "---\ntitle: Old\ndate: 2020-01-01\n"
+                                "expiryDate: 2021-01-01\n---\nText\n",
+    })
+    out = tmp_path / "out"
+    assert run_build("-s", site, "-d", out).returncode == 0
+    assert sorted(p.name for p in (out / "posts").iterdir() if p.is_dir() and p.name != "page"
+                  ) == ["live"]
+    assert run_build("-s", site, "-d", out, "-D", "-F", "-E").returncode == 0
+    assert sorted(p.name for p in (out / "posts").iterdir() if p.is_dir() and p.name != "page"
+                  ) == ["draft", "future", "live", "old"]
+
+
+def test_list_command_prints_what_production_leaves_out(make_site) -> None:  # type: ignore[no-untyped-def]
+    site = make_site({
+        "content/posts/draft.md": "---\ntitle: Draft\ndate: 2024-01-02\ndraft: true\n---\nT\n",
+    })
+    result = run_build("list", "drafts", "-s", site)
+    assert result.returncode == 0
+    assert result.stdout.startswith("content/posts/draft.md\t2024-01-02T00:00:00+00:00\tDraft")
+
+
+def test_help_documents_every_flag() -> None:
+    result = run_build("--help")
+    assert result.returncode == 0
+    for flag in ["-s", "-d", "-D", "-F", "-E", "-b", "-j", "--refresh-figures", "--keep-going",
+                 "--warn-links", "-q", "-v", "--clock"]:
+        assert re.search(rf"(^|\s){re.escape(flag)}[\s,]", result.stdout), flag
+
+
+def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
+    bad_flag = run_build("--no-such-flag")
+    assert bad_flag.returncode == 2 and "Traceback" not in bad_flag.stderr
+    missing = run_build("-s", tmp_path / "nope")
+    assert missing.returncode == 2 and "no such folder" in missing.stderr
+
+
+needs_seed = pytest.mark.skipif(not (SHARED / "seed" / "relu.md").is_file(),
+                                reason="../shared/seed/relu.md is not beside the repository")
+
+
+@needs_seed
+def test_the_users_own_post_builds_into_a_correct_page(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "content", site / "content")
+    shutil.copy(REPO / "config.yaml", site / "config.yaml")
+    shutil.copytree(REPO / "lib", site / "lib")
+    if (REPO / "figures").is_dir():
+        shutil.copytree(REPO / "figures", site / "figures")
+    shutil.copy(SHARED / "seed" / "relu.md", site / "content" / "posts" / "relu.md")
+    out = tmp_path / "out"
+    result = run_build("-s", site, "-d", out)
+    assert result.returncode == 0, result.stderr
+    html = (out / "posts" / "relu" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<p>Happens when:</p>\s*<ul>\s*<li>Learning rate too high</li>", html)
+    assert re.search(r"<p>Last layer:</p>\s*<ul>\s*<li>Classification: Softmax</li>", html)
+    assert html.count("<math") == 6  # every formula of the post, none left as TeX
+    assert "math-error" not in html
+    assert '<span class="n">nn</span><span class="o">.</span><span class="n">Sequential' in html
+    assert '<span class="n">tf</span><span class="o">.</span><span class="n">keras' in html
+    assert "block-figure" not in html  # plain ```python blocks are shown, never run
+    for tag in ["relu", "activation", "neural-networks", "deep-learning"]:
+        assert (out / "tags" / tag / "index.html").is_file(), tag
+        assert f'href="/tags/{tag}/"' in html
+    assert (out / "categories" / "neural-networks" / "index.html").is_file()
+    assert 'id="what-is-relu"' in html
+
+
+def test_the_installed_package_carries_the_default_theme(tmp_path: Path) -> None:
+    """A wheel of figdown builds a site with no layouts/ of its own."""
+    import subprocess
+    import sys
+    import zipfile
+
+    wheel_dir = tmp_path / "wheel"
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                           "-w", str(wheel_dir), str(REPO)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    [wheel] = wheel_dir.glob("figdown-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for template in ["base.html", "single.html", "list.html", "terms.html", "term.html",
+                     "404.html", "rss.xml", "sitemap.xml", "alias.html"]:
+        assert f"figdown/_theme/layouts/{template}" in names, template
+    assert "figdown/_theme/static/css/style.css" in names
