@@ -333,3 +333,18 @@ def test_a_figure_fits_a_phone_screen(browser: Any, figure_origin: str,
     context.close()
     assert found["scroll"] <= found["width"] and not found["wide"], found
     assert width <= PHONE["width"] - 2 * 16
+
+
+def test_a_reader_on_a_dark_system_can_choose_light(browser: Any, origin: str,
+                                                     visits: Visits) -> None:
+    context = open_context(browser, visits, "dark")
+    page = context.new_page()
+    page.goto(origin + "/posts/relu/")
+    assert page.locator("#theme-toggle").get_attribute("aria-pressed") == "true"
+    page.locator("#theme-toggle").click()
+    assert background(page) == "rgb(255, 255, 255)"
+    page.goto(origin + "/archives/")
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+    assert background(page) == "rgb(255, 255, 255)"
+    assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "light"
+    context.close()
