@@ -48,6 +48,19 @@
     return entry.summary;
   }
 
+  // The snippet as text nodes, with each query word in a <mark>; no HTML is parsed.
+  function highlight(parent, text, query) {
+    var escaped = query.map(function (q) { return q.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
+    var parts = text.split(new RegExp("(" + escaped.join("|") + ")", "gi"));
+    parts.forEach(function (part, i) {
+      if (i % 2 === 1) {
+        var mark = document.createElement("mark"); mark.textContent = part; parent.appendChild(mark);
+      } else if (part) {
+        parent.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
   function render(query) {
     list.textContent = "";
     var terms = words(query);
@@ -69,7 +82,7 @@
         meta.textContent = e.date + (e.tags.length ? " · " + e.tags.join(", ") : "");
         li.appendChild(meta);
       }
-      var p = document.createElement("p"); p.textContent = snippet(e, terms); li.appendChild(p);
+      var p = document.createElement("p"); highlight(p, snippet(e, terms), terms); li.appendChild(p);
       list.appendChild(li);
     });
   }
