@@ -27,9 +27,14 @@ class KeyContext:
     helpers: Path | None
 
 
+# Part of every key: bump it when the way results are saved changes (format, metadata,
+# transparency), so that stored results made the old way are run again, never served.
+SAVE_FORMAT = "2"
+
+
 def library_versions() -> dict[str, str]:
     """Python, numpy and matplotlib versions, read without importing the libraries."""
-    versions = {"python": platform.python_version()}
+    versions = {"python": platform.python_version(), "figdown-save-format": SAVE_FORMAT}
     for name in ("numpy", "matplotlib"):
         try:
             versions[name] = metadata.version(name)
