@@ -438,6 +438,8 @@ def _neighbours(regular: Sequence[PageView]) -> dict[str, Neighbours]:
         for refs in view.terms.values():
             for ref in refs:
                 index.setdefault(ref.url, set()).add(view.source)
+    order = {v.source: n for n, v in enumerate(regular)}
+    lookup = {v.source: v for v in regular}
     for members in by_section.values():
         for i, view in enumerate(members):
             scores: dict[str, int] = {}
@@ -446,9 +448,7 @@ def _neighbours(regular: Sequence[PageView]) -> dict[str, Neighbours]:
                     for other in index.get(ref.url, ()):
                         if other != view.source:
                             scores[other] = scores.get(other, 0) + 1
-            order = {v.source: n for n, v in enumerate(regular)}
             related = sorted(scores, key=lambda s: (-scores[s], order[s]))[:5]
-            lookup = {v.source: v for v in regular}
             result[view.source] = Neighbours(
                 newer=members[i - 1] if i > 0 else None,
                 older=members[i + 1] if i + 1 < len(members) else None,
