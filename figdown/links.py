@@ -82,7 +82,7 @@ def _resolve(ref: str, page_url: str, base_path: str, files: set[str],
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc:
         return None
-    absolute = urljoin(page_url, parts.path) if parts.path else page_url
+    absolute = _join(page_url, parts.path) if parts.path else page_url
     if not absolute.startswith(base_path):
         return absolute
     site_path = "/" + unquote(absolute[len(base_path):])
@@ -93,6 +93,13 @@ def _resolve(ref: str, page_url: str, base_path: str, files: set[str],
             target, set()):
         return f"{site_path}#{parts.fragment}"
     return None
+
+
+def _join(page_url: str, path: str) -> str:
+    """`urljoin` for a path, skipping it for the common root-relative link (it is slow)."""
+    if path.startswith("/") and not path.startswith("//") and "/." not in path:
+        return path
+    return urljoin(page_url, path)
 
 
 def _file_for(site_path: str, files: set[str]) -> str | None:
