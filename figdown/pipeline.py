@@ -10,6 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from figdown.blocks import BlockResult, PostBlocks
+from figdown.bodies import (
+    BodyCache,
+    BodyJob,
+    BodySettings,
+    render_first_pass,
+    second_pass_key,
+)
 from figdown.config import SiteConfig, load_config
 from figdown.content import Page, discover, read_page
 from figdown.execute import ExecOptions, ExecReport, execute_posts
@@ -105,36 +112,47 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     _fail_on_errors(problems)
 
     md = create_markdown(config.unsafe_html)
+    settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length)
+    cache = BodyCache.beside(config.figure_store)
+    jobs = {page.path: BodyJob(page.path, page.body_line, page.url, page.body,
+                               page.front.summary) for page in loaded.pages}
+    first = render_first_pass(list(jobs.values()), settings, cache,
+                              options.jobs or os.cpu_count() or 1)
     bodies: dict[str, RenderedBody] = {}
     pending: list[tuple[Page, RenderContext]] = []
     posts: list[PostBlocks] = []
     for page in loaded.pages:
-        context = RenderContext(path=page.path, line_offset=page.body_line,
-                                base_path=config.base_path, page_url=page.url,
-                                figure_url=_figure_url(config, page))
-        tokens, env = parse_body(md, page.body, context)
-        blocks = env.get("blocks", [])
-        if blocks:
+        found = first[page.path]
+        if found.blocks:
+            context = RenderContext(path=page.path, line_offset=page.body_line,
+                                    base_path=config.base_path, page_url=page.url,
+                                    figure_url=_figure_url(config, page))
             pending.append((page, context))
             posts.append(PostBlocks(path=page.path, slug=_store_slug(page),
-                                    source_dir=page.source.parent, blocks=tuple(blocks)))
-        else:
-            bodies[page.path] = render_tokens(md, tokens, env, page.body, page.front.summary,
-                                              config.summary_length)
+                                    source_dir=page.source.parent, blocks=found.blocks))
+        elif found.body is not None:
+            bodies[page.path] = found.body
 
     executed = _execute(config, options, posts)
     problems.extend(executed.problems)
     figure_files: list[OutputFile] = []
     for page, context in pending:
         results = {i: r for (path, i), r in executed.results.items() if path == page.path}
-        context.results = results
-        context.keep_going = options.keep_going
-        tokens, env = parse_body(md, page.body, context)
-        bodies[page.path] = render_tokens(md, tokens, env, page.body, page.front.summary,
-                                          config.summary_length)
+        key = second_pass_key(cache, jobs[page.path], settings, results, options.keep_going)
+        cached = cache.get(key)
+        if isinstance(cached, RenderedBody):
+            bodies[page.path] = cached
+        else:
+            context.results = results
+            context.keep_going = options.keep_going
+            tokens, env = parse_body(md, page.body, context)
+            bodies[page.path] = render_tokens(md, tokens, env, page.body, page.front.summary,
+                                              config.summary_length)
+            cache.put(key, bodies[page.path])
         figure_files.extend(_figure_outputs(config, page, results.values()))
         if not options.keep_going:
             problems.extend(r.error for r in results.values() if r.error is not None)
+    cache.prune()
     for body in bodies.values():
         problems.extend(body.problems)
     _fail_on_errors(problems)
