@@ -7,7 +7,8 @@ Hugo cold (no output, no resources cache), figdown with nothing changed, figdown
 post's prose was edited. Wall time and peak memory (the sum of the resident sizes of the
 build's whole process tree, sampled every 20 ms, and never less than the kernel's own peak
 for the main process) are reported as median, min and max, with the goals' ratios against
-Hugo's cold median.
+Hugo's cold median. CPU time (user + system) is shown too: on a shared machine it moves
+much less than wall time.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ GOALS: dict[str, tuple[float | None, float | None]] = {
 class Sample:
     seconds: float
     peak_mb: float
+    cpu_seconds: float = 0.0  # user + system, the build and the workers it waited for
 
 
 def hugo_binary() -> str | None:
@@ -109,7 +111,7 @@ def measure(command: Sequence[str], cwd: Path | None = None) -> Sample:
         raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n"
                          + errors.decode(errors="replace")[-3000:])
     peak = max(peak, usage.ru_maxrss * 1024)
-    return Sample(seconds, peak / 2**20)
+    return Sample(seconds, peak / 2**20, usage.ru_utime + usage.ru_stime)
 
 
 def count_outputs(folder: Path) -> dict[str, int]:
@@ -163,15 +165,17 @@ def table(samples: dict[str, list[Sample]], posts: int) -> str:
     hugo_mem = statistics.median(s.peak_mb for s in hugo) if hugo else None
     lines = [f"{posts} posts, {len(next(iter(samples.values())))} run(s) each",
              "",
-             "| scenario | wall s: median (min–max) | peak RSS MB: median (min–max) "
+             "| scenario | wall s: median (min–max) | CPU s: median "
+             "| peak RSS MB: median (min–max) "
              "| time / Hugo cold (goal) | memory / Hugo cold (goal) |",
-             "| --- | --- | --- | --- | --- |"]
+             "| --- | --- | --- | --- | --- | --- |"]
     for name, found in samples.items():
         times = [s.seconds for s in found]
         mems = [s.peak_mb for s in found]
         time_goal, mem_goal = GOALS.get(name, (None, None))
         cells = [name,
                  f"{statistics.median(times):.2f} ({min(times):.2f}–{max(times):.2f})",
+                 f"{statistics.median(s.cpu_seconds for s in found):.2f}",
                  f"{statistics.median(mems):.0f} ({min(mems):.0f}–{max(mems):.0f})",
                  _ratio(statistics.median(times), hugo_time, time_goal),
                  _ratio(statistics.median(mems), hugo_mem, mem_goal)]
