@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -64,7 +65,7 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
         shutil.rmtree(staging)
     staging.mkdir()
     try:
-        count = _write_all(outputs, staging)
+        count = _write_all(outputs, staging, destination if destination.is_dir() else None)
         (staging / MARKER).write_text("This folder is written by figdown; a build replaces it "
                                       "whole.\n", encoding="utf-8")
         problems = check(staging) if check else []
@@ -77,7 +78,7 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
     return WriteResult(count, destination)
 
 
-def _write_all(outputs: Iterable[OutputFile], staging: Path) -> int:
+def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | None) -> int:
     origins: dict[str, str] = {}
     count = 0
     for output in outputs:
@@ -93,12 +94,40 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path) -> int:
                                         f"output path {output.path!r} leaves the output folder",
                                         "fix the slug or url")])
         target.parent.mkdir(parents=True, exist_ok=True)
-        if output.data is not None:
+        if previous is not None and _keep_unchanged(previous / output.path, output, target):
+            pass
+        elif output.data is not None:
             target.write_bytes(output.data)
         elif output.source is not None:
             shutil.copyfile(output.source, target)
         count += 1
     return count
+
+
+def _keep_unchanged(old: Path, output: OutputFile, target: Path) -> bool:
+    """Link the previous build's file into the staged site when its bytes are the same.
+
+    An unchanged file then keeps its mtime (and inode), so rsync, browsers' caches and
+    `make`-style tools see that it did not change.
+    """
+    try:
+        size = old.stat().st_size
+        if output.data is not None:
+            same = size == len(output.data) and old.read_bytes() == output.data
+        elif output.source is not None:
+            same = size == output.source.stat().st_size and filecmp.cmp(
+                old, output.source, shallow=False)
+        else:
+            return False
+        if not same or old.is_symlink():
+            return False
+        try:
+            os.link(old, target)
+        except OSError:  # a file system without hard links
+            shutil.copy2(old, target)
+    except OSError:
+        return False
+    return True
 
 
 def _swap(staging: Path, destination: Path) -> None:
