@@ -11,16 +11,27 @@ from pathlib import Path, PurePosixPath
 
 from figdown.blocks import BlockResult, PostBlocks
 from figdown.bodies import (
+    CACHE_FOLDER,
     BodyCache,
     BodyJob,
     BodySettings,
+    code_fingerprint,
     render_first_pass,
     second_pass_key,
 )
-from figdown.config import SiteConfig, load_config
+from figdown.config import CONFIG_NAMES, SiteConfig, load_config
 from figdown.content import Page, discover, read_page
 from figdown.execute import ExecOptions, ExecReport, execute_posts
 from figdown.links import check_links
+from figdown.manifest import (
+    SITE_FOLDERS,
+    LastBuild,
+    horizon_of,
+    input_digest,
+    listing_digest,
+    read_last_build,
+    write_last_build,
+)
 from figdown.markdown import (
     Link,
     RenderContext,
@@ -31,7 +42,7 @@ from figdown.markdown import (
 )
 from figdown.outputs import site_outputs, static_outputs
 from figdown.problems import ContentError, Problem
-from figdown.render import OutputFile, Renderer, create_environment
+from figdown.render import OutputFile, Renderer, create_environment, theme_dir
 from figdown.site import Neighbours, PageView, Site, TermRef, make_view
 from figdown.taxonomy import Tagged, Taxonomy, build_taxonomies
 from figdown.urls import absolute, clean_path, encode, expand_permalink, urlize, with_base
@@ -107,6 +118,15 @@ def build(options: BuildOptions) -> BuildReport:
 def _build(config: SiteConfig, options: BuildOptions, destination: Path,
            problems: list[Problem]) -> BuildReport:
     now = options.now or build_clock()
+    # Nothing changed since the last successful build: its output is what this one would write.
+    cache_dir = config.figure_store.parent / CACHE_FOLDER
+    inputs = _input_digest(config, options, destination)
+    last = None if options.refresh_figures else read_last_build(cache_dir)
+    if last is not None and last.still_valid(inputs + _store_digest(config), destination, now):
+        problems.extend(last.problems)
+        return BuildReport(destination, counts=last.counts, terms=last.counts.get("terms", 0),
+                           blocks_reused=last.blocks)
+    first_problem = len(problems)
     loaded = load_pages(config, options, now)
     problems.extend(loaded.problems)
     _fail_on_errors(problems)
@@ -183,9 +203,29 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     counts = {"pages": len(site.pages), "sections": len(site.sections),
               "terms": sum(len(t.terms) for t in taxonomies),
               "figures": len(figure_files)}
+    horizon = horizon_of([p.front.publish_date or p.front.date for p in loaded.left_out["future"]]
+                         + [p.front.expiry_date for p in loaded.pages], now)
+    write_last_build(cache_dir, LastBuild(
+        inputs + _store_digest(config), listing_digest(destination), horizon, counts,
+        executed.ran + executed.reused, tuple(problems[first_problem:])))
     return BuildReport(destination, counts=counts, terms=counts["terms"],
                        blocks_ran=executed.ran, blocks_reused=executed.reused,
                        block_seconds=executed.seconds)
+
+
+def _input_digest(config: SiteConfig, options: BuildOptions, destination: Path) -> str:
+    """What the site's output depends on, besides the clock and the figure store."""
+    theme = theme_dir()
+    folders = [config.root / name for name in SITE_FOLDERS]
+    folders += [config.helpers_dir, theme / "layouts", theme / "static"]
+    settings = replace(options, now=None, jobs=0, progress=False)
+    return input_digest(folders, [config.root / name for name in CONFIG_NAMES],
+                        repr((code_fingerprint(), settings, destination)))
+
+
+def _store_digest(config: SiteConfig) -> str:
+    """The figure store, read after the blocks ran: a build writes into it."""
+    return input_digest([config.figure_store], [], "")
 
 
 def build_clock() -> datetime:
