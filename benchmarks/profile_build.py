@@ -3,8 +3,10 @@
     python benchmarks/profile_build.py SITE [--profile out.prof] [--top 25]
 
 Stages are timed by wrapping the functions that do them (no profiler overhead), so the
-numbers add up to the real build time; nested stages (Pygments and MathML inside the
-Markdown render, templates and the link check inside the write) are shown indented.
+numbers add up to the real build time; nested stages (Markdown inside the page bodies,
+Pygments and MathML inside the render, templates and the link check inside the write)
+are shown indented. The build runs with `-j 1`, so that the Markdown stages are timed in
+this process; `--cold` removes the site's build cache first.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import cProfile
 import functools
 import io
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -28,10 +31,12 @@ CLOCK = "2026-11-26T00:00:00Z"
 # (label, module, attribute, depth): module attributes to wrap, as the caller looks them up
 STAGES = (
     ("load pages (read + front matter)", "figdown.pipeline", "load_pages", 0),
-    ("Markdown parse", "figdown.pipeline", "parse_body", 0),
-    ("Markdown render", "figdown.pipeline", "render_tokens", 0),
-    ("Pygments highlighting", "figdown.markdown", "highlight_code", 1),
-    ("MathML (latex2mathml)", "figdown.mathml", "tex_to_mathml", 1),
+    ("page bodies (cache look-up, Markdown, store)", "figdown.pipeline", "render_first_pass",
+     0),
+    ("Markdown parse", "figdown.bodies", "parse_body", 1),
+    ("Markdown render", "figdown.bodies", "render_tokens", 1),
+    ("Pygments highlighting", "figdown.markdown", "highlight_code", 2),
+    ("MathML (latex2mathml)", "figdown.mathml", "tex_to_mathml", 2),
     ("taxonomies", "figdown.pipeline", "build_taxonomies", 0),
     ("assemble site", "figdown.pipeline", "assemble_site", 0),
     ("write (render templates, write files, check, swap)", "figdown.pipeline", "write_site", 0),
@@ -76,7 +81,7 @@ def stage_table(totals: dict[str, float], total: float) -> str:
     lines = ["| stage | seconds | share |", "| --- | ---: | ---: |"]
     for label, _, _, depth in STAGES:
         seconds = totals.get(label, 0.0)
-        name = ("  ↳ " if depth else "") + label
+        name = ("  " * depth + "↳ " if depth else "") + label
         lines.append(f"| {name} | {seconds:.2f} | {seconds / total:.0%} |")
     counted = sum(totals.get(label, 0.0) for label, _, _, depth in STAGES if depth == 0)
     lines.append(f"| other (imports, config, block bookkeeping) | {total - counted:.2f} | "
@@ -90,9 +95,15 @@ def main() -> int:
     parser.add_argument("site", type=Path)
     parser.add_argument("--profile", type=Path, help="also run under cProfile, stats to here")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--cold", action="store_true", help="remove the build cache first")
+    parser.add_argument("--out", type=Path, help="output folder (default: a new one)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="figdown-profile-") as scratch:
-        argv = ["-s", str(args.site), "-d", str(Path(scratch) / "out"), "--clock", CLOCK, "-q"]
+        out = args.out or Path(scratch) / "out"
+        argv = ["-s", str(args.site), "-d", str(out), "--clock", CLOCK, "-q",
+                "-j", "1"]
+        if args.cold:
+            shutil.rmtree(args.site / ".figdown-cache", ignore_errors=True)
         if args.profile:
             from figdown.cli import main as build_main
             profiler = cProfile.Profile()

@@ -52,11 +52,17 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
     known_urls = sorted({_page_url(f) for f in files})
     problems: list[Problem] = []
     reported: set[tuple[str, str]] = set()
+    rooted: dict[str, str | None] = {}  # a root-relative link resolves the same on every page
     for page in pages:
         url = base_path.rstrip("/") + _page_url(page)
         source, written = sources.get(_page_url(page), (f"output/{page}", ()))
         for ref in refs[page]:
-            target = _resolve(ref, url, base_path, files, ids)
+            if ref.startswith("/") and not ref.startswith("//"):
+                if ref not in rooted:
+                    rooted[ref] = _resolve(ref, url, base_path, files, ids)
+                target = rooted[ref]
+            else:
+                target = _resolve(ref, url, base_path, files, ids)
             if target is None or (source, ref) in reported:
                 continue
             reported.add((source, ref))
