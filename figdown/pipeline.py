@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -491,26 +493,25 @@ def _neighbours(regular: Sequence[PageView]) -> dict[str, Neighbours]:
     by_section: dict[str, list[PageView]] = {}
     for view in regular:
         by_section.setdefault(view.section, []).append(view)
-    index: dict[str, set[str]] = {}
-    for view in regular:
+    # Pages by number: counting ints in C (Counter.update) keeps this quadratic step cheap.
+    index: dict[str, set[int]] = {}
+    for n, view in enumerate(regular):
         for refs in view.terms.values():
             for ref in refs:
-                index.setdefault(ref.url, set()).add(view.source)
-    order = {v.source: n for n, v in enumerate(regular)}
-    lookup = {v.source: v for v in regular}
+                index.setdefault(ref.url, set()).add(n)
+    number = {v.source: n for n, v in enumerate(regular)}
     for members in by_section.values():
         for i, view in enumerate(members):
-            scores: dict[str, int] = {}
+            scores: Counter[int] = Counter()
             for refs in view.terms.values():
                 for ref in refs:
-                    for other in index.get(ref.url, ()):
-                        if other != view.source:
-                            scores[other] = scores.get(other, 0) + 1
-            related = sorted(scores, key=lambda s: (-scores[s], order[s]))[:5]
+                    scores.update(index.get(ref.url, ()))
+            del scores[number[view.source]]
+            related = heapq.nsmallest(5, scores, key=lambda n: (-scores[n], n))
             result[view.source] = Neighbours(
                 newer=members[i - 1] if i > 0 else None,
                 older=members[i + 1] if i + 1 < len(members) else None,
-                related=tuple(lookup[s] for s in related))
+                related=tuple(regular[n] for n in related))
     return result
 
 
