@@ -5,8 +5,8 @@
 Stages are timed by wrapping the functions that do them (no profiler overhead), so the
 numbers add up to the real build time; nested stages (Markdown inside the page bodies,
 Pygments and MathML inside the render, templates and the link check inside the write)
-are shown indented. The build runs with `-j 1`, so that the Markdown stages are timed in
-this process; `--cold` removes the site's build cache first.
+are shown indented. The build runs with `-j 1` unless `--jobs` says otherwise, so that the
+Markdown stages are timed in this process; `--cold` removes the site's build cache first.
 """
 
 from __future__ import annotations
@@ -97,11 +97,14 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--cold", action="store_true", help="remove the build cache first")
     parser.add_argument("--out", type=Path, help="output folder (default: a new one)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="figdown -j; above 1 the Markdown sub-stages run in workers "
+                             "and show as 0")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="figdown-profile-") as scratch:
         out = args.out or Path(scratch) / "out"
         argv = ["-s", str(args.site), "-d", str(out), "--clock", CLOCK, "-q",
-                "-j", "1"]
+                "-j", str(args.jobs)]
         if args.cold:
             shutil.rmtree(args.site / ".figdown-cache", ignore_errors=True)
         if args.profile:

@@ -1,7 +1,7 @@
 """Page bodies to HTML: reused from an on-disk cache keyed by content hash, else rendered,
 spread over worker processes when there are enough of them to pay for it.
 
-The cache lives in `.figdown-cache/bodies/` next to the figure store. It is safe to delete;
+The cache lives in `.figdown-cache/bodies.sqlite` next to the figure store. It is safe to delete;
 an entry that is unreadable, truncated, altered or from another version is ignored and
 rendered again, never served.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import pickle
+import sqlite3
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -59,17 +59,21 @@ class FirstPass:
 
 
 class BodyCache:
-    """Rendered bodies on disk, one file per content hash; `folder=None` keeps nothing."""
+    """Rendered bodies in one SQLite file, keyed by content hash; `path=None` keeps nothing.
 
-    def __init__(self, folder: Path | None, fingerprint: str) -> None:
-        self.folder = folder
+    One database rather than a file per body: creating a thousand small files costs more
+    than rendering some of them. Writes are batched and committed by `save`.
+    """
+
+    def __init__(self, path: Path | None, fingerprint: str) -> None:
         self.fingerprint = fingerprint
         self.used: set[str] = set()
         self.hits = 0
+        self.db = _open_database(path) if path is not None else None
 
     @classmethod
     def beside(cls, figure_store: Path) -> BodyCache:
-        return cls(figure_store.parent / CACHE_FOLDER / "bodies", code_fingerprint())
+        return cls(figure_store.parent / CACHE_FOLDER / "bodies.sqlite", code_fingerprint())
 
     def key(self, *parts: object) -> str:
         text = repr((self.fingerprint, parts))
@@ -77,14 +81,17 @@ class BodyCache:
 
     def get(self, key: str) -> object | None:
         self.used.add(key)
-        if self.folder is None:
+        if self.db is None:
             return None
         try:
-            data = (self.folder / f"{key}.pickle").read_bytes()
+            row = self.db.execute("SELECT data FROM bodies WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            data = bytes(row[0])
             if hashlib.sha256(data[_DIGEST:]).digest() != data[:_DIGEST]:
                 return None
             form, stored_key, value = pickle.loads(data[_DIGEST:])
-        except Exception:  # missing, unreadable or corrupt: render again
+        except Exception:  # unreadable or corrupt: render again
             return None
         if form != CACHE_FORMAT or stored_key != key:
             return None
@@ -94,32 +101,56 @@ class BodyCache:
 
     def put(self, key: str, value: object) -> None:
         self.used.add(key)
-        if self.folder is None:
+        if self.db is None:
             return
         payload = pickle.dumps((CACHE_FORMAT, key, value), protocol=pickle.HIGHEST_PROTOCOL)
-        target = self.folder / f"{key}.pickle"
-        temporary = self.folder / f".{key}.{os.getpid()}.tmp"
         try:
-            if not self.folder.is_dir():
-                self.folder.mkdir(parents=True)
-                ignore = self.folder.parent / ".gitignore"
-                if not ignore.exists():
-                    ignore.write_text("# figdown's build cache: safe to delete\n*\n",
-                                      encoding="utf-8")
-            temporary.write_bytes(hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, target)
-        except OSError:  # a read-only or full disk costs speed, not the build
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
+            self.db.execute("INSERT OR REPLACE INTO bodies (key, data) VALUES (?, ?)",
+                            (key, hashlib.sha256(payload).digest() + payload))
+        except sqlite3.Error:  # a read-only or full disk costs speed, not the build
+            self.db = None
+
+    def save(self, prune: bool = False) -> None:
+        """Commit what was put; with `prune`, first drop the entries this build did not use."""
+        if self.db is None:
+            return
+        try:
+            if prune:
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM used")
+                self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)",
+                                    ((k,) for k in self.used))
+                self.db.execute("DELETE FROM bodies WHERE key NOT IN (SELECT key FROM used)")
+            self.db.commit()
+        except sqlite3.Error:
+            self.db = None
 
     def prune(self) -> None:
         """Remove the entries this build did not use, so the cache does not grow forever."""
-        if self.folder is None or not self.folder.is_dir():
-            return
-        for entry in os.scandir(self.folder):
-            if entry.name.removesuffix(".pickle") not in self.used:
+        self.save(prune=True)
+
+
+def _open_database(path: Path) -> sqlite3.Connection | None:
+    """The cache database, made if missing, replaced if it is not a database; else None."""
+    for attempt in range(2):
+        try:
+            if not path.parent.is_dir():
+                path.parent.mkdir(parents=True)
+                ignore = path.parent / ".gitignore"
+                if not ignore.exists():
+                    ignore.write_text("# figdown's build cache: safe to delete\n*\n",
+                                      encoding="utf-8")
+            db = sqlite3.connect(path, timeout=10)
+            db.execute("PRAGMA synchronous = OFF")  # a cache: a lost write is a re-render
+            db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data BLOB)")
+            return db
+        except sqlite3.DatabaseError:
+            if attempt == 0:  # not a database (damaged, or something else): start afresh
                 with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+                    path.unlink()
+        except (OSError, sqlite3.Error):
+            return None
+    return None
 
 
 def code_fingerprint() -> str:
@@ -150,6 +181,7 @@ def render_first_pass(jobs: Sequence[BodyJob], settings: BodySettings, cache: Bo
     for job, result in zip(missing, _render_all(missing, settings, workers), strict=True):
         found[job.path] = result
         cache.put(keys[job.path], result)
+    cache.save()
     return found
 
 

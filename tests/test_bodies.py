@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import pickle
+import sqlite3
 from pathlib import Path
 
 from figdown.bodies import (
@@ -33,17 +35,17 @@ def test_parallel_render_equals_serial_render(tmp_path: Path) -> None:
 
 def test_second_build_reads_every_body_from_the_cache(tmp_path: Path) -> None:
     work = jobs(5)
-    first = render_first_pass(work, SETTINGS, BodyCache(tmp_path, "x"), workers=1)
-    cache = BodyCache(tmp_path, "x")
+    first = render_first_pass(work, SETTINGS, BodyCache(tmp_path / "c.sqlite", "x"), workers=1)
+    cache = BodyCache(tmp_path / "c.sqlite", "x")
     again = render_first_pass(work, SETTINGS, cache, workers=1)
     assert again == first and cache.hits == 5
 
 
 def test_an_edited_body_is_rendered_again(tmp_path: Path) -> None:
     work = jobs(3)
-    render_first_pass(work, SETTINGS, BodyCache(tmp_path, "x"), workers=1)
+    render_first_pass(work, SETTINGS, BodyCache(tmp_path / "c.sqlite", "x"), workers=1)
     edited = [*work[:2], BodyJob(work[2].path, 5, work[2].page_url, "New text.\n", None)]
-    cache = BodyCache(tmp_path, "x")
+    cache = BodyCache(tmp_path / "c.sqlite", "x")
     result = render_first_pass(edited, SETTINGS, cache, workers=1)
     assert cache.hits == 2
     body = result[work[2].path].body
@@ -52,44 +54,65 @@ def test_an_edited_body_is_rendered_again(tmp_path: Path) -> None:
 
 def test_other_code_or_settings_miss_the_cache(tmp_path: Path) -> None:
     work = jobs(2)
-    render_first_pass(work, SETTINGS, BodyCache(tmp_path, "x"), workers=1)
-    other_code = BodyCache(tmp_path, "y")
+    render_first_pass(work, SETTINGS, BodyCache(tmp_path / "c.sqlite", "x"), workers=1)
+    other_code = BodyCache(tmp_path / "c.sqlite", "y")
     render_first_pass(work, SETTINGS, other_code, workers=1)
     assert other_code.hits == 0
-    other_base = BodyCache(tmp_path, "x")
+    other_base = BodyCache(tmp_path / "c.sqlite", "x")
     render_first_pass(work, BodySettings(True, "/blog/", 70), other_base, workers=1)
     assert other_base.hits == 0
 
 
+def entries(path: Path) -> dict[str, bytes]:
+    with sqlite3.connect(path) as db:
+        return {k: bytes(v) for k, v in db.execute("SELECT key, data FROM bodies")}
+
+
+def store(path: Path, key: str, data: bytes) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE bodies SET data = ? WHERE key = ?", (data, key))
+
+
 def test_corrupt_or_foreign_entries_are_ignored(tmp_path: Path) -> None:
     work = jobs(4)
-    expected = render_first_pass(work, SETTINGS, BodyCache(tmp_path, "x"), workers=1)
-    entries = sorted(tmp_path.glob("*.pickle"))
-    assert len(entries) == 4
-    entries[0].write_bytes(entries[0].read_bytes()[:-10])  # truncated
-    data = bytearray(entries[1].read_bytes())
+    path = tmp_path / "c.sqlite"
+    expected = render_first_pass(work, SETTINGS, BodyCache(path, "x"), workers=1)
+    found = sorted(entries(path).items())
+    assert len(found) == 4
+    store(path, found[0][0], found[0][1][:-10])  # truncated
+    data = bytearray(found[1][1])
     data[-20] ^= 0xFF  # one flipped bit in the stored HTML
-    entries[1].write_bytes(bytes(data))
-    entries[2].write_bytes(b"not a pickle at all")
-    import hashlib
-    payload = pickle.dumps((CACHE_FORMAT + 1, entries[3].stem, FirstPass(None)))
-    entries[3].write_bytes(hashlib.sha256(payload).digest() + payload)  # another version
-    cache = BodyCache(tmp_path, "x")
+    store(path, found[1][0], bytes(data))
+    store(path, found[2][0], b"not a pickle at all")
+    payload = pickle.dumps((CACHE_FORMAT + 1, found[3][0], FirstPass(None)))
+    store(path, found[3][0], hashlib.sha256(payload).digest() + payload)  # another version
+    cache = BodyCache(path, "x")
     assert render_first_pass(work, SETTINGS, cache, workers=1) == expected
     assert cache.hits == 0
 
 
+def test_a_cache_file_that_is_not_a_database_is_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    path.write_bytes(b"garbage " * 1000)
+    cache = BodyCache(path, "x")
+    expected = render_first_pass(jobs(2), SETTINGS, cache, workers=1)
+    again = BodyCache(path, "x")
+    assert render_first_pass(jobs(2), SETTINGS, again, workers=1) == expected
+    assert again.hits == 2
+
+
 def test_unused_entries_are_pruned(tmp_path: Path) -> None:
-    render_first_pass(jobs(3), SETTINGS, BodyCache(tmp_path, "x"), workers=1)
-    cache = BodyCache(tmp_path, "x")
+    path = tmp_path / "c.sqlite"
+    render_first_pass(jobs(3), SETTINGS, BodyCache(path, "x"), workers=1)
+    cache = BodyCache(path, "x")
     render_first_pass(jobs(1), SETTINGS, cache, workers=1)
     cache.prune()
-    assert len(list(tmp_path.glob("*.pickle"))) == 1
+    assert len(entries(path)) == 1
 
 
 def test_an_unwritable_cache_does_not_fail_the_render(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-    cache = BodyCache(blocker / "bodies", "x")  # its folder cannot be made
+    cache = BodyCache(blocker / "c.sqlite", "x")  # its folder cannot be made
     result = render_first_pass(jobs(2), SETTINGS, cache, workers=1)
     assert all(r.body is not None for r in result.values())
