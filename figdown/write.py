@@ -5,7 +5,9 @@ from __future__ import annotations
 import filecmp
 import os
 import shutil
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from figdown.problems import ContentError, Problem
 from figdown.render import OutputFile
 
 MARKER = ".figdown-output"
+_WRITERS = 2
+_QUEUED = 64  # outputs rendered but not yet written, at most
 
 
 @dataclass(frozen=True)
@@ -81,27 +85,39 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
 def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | None) -> int:
     origins: dict[str, str] = {}
     count = 0
-    for output in outputs:
-        if output.path in origins:
-            raise ContentError([Problem(output.origin or output.path, None,
-                                        f"two outputs would be written to /{output.path}: "
-                                        f"{origins[output.path]} and {output.origin}",
-                                        "give one of them another slug, url or alias")])
-        origins[output.path] = output.origin or output.path
-        target = staging / output.path
-        if staging not in target.resolve().parents:
-            raise ContentError([Problem(output.origin, None,
-                                        f"output path {output.path!r} leaves the output folder",
-                                        "fix the slug or url")])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if previous is not None and _keep_unchanged(previous / output.path, output, target):
-            pass
-        elif output.data is not None:
-            target.write_bytes(output.data)
-        elif output.source is not None:
-            shutil.copyfile(output.source, target)
-        count += 1
+    # Files are written by threads while this one renders the next output: making folders
+    # and files is mostly time in the kernel, which runs without the GIL.
+    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+        pending: deque[Future[None]] = deque()
+        for output in outputs:
+            if output.path in origins:
+                raise ContentError([Problem(output.origin or output.path, None,
+                                            f"two outputs would be written to /{output.path}: "
+                                            f"{origins[output.path]} and {output.origin}",
+                                            "give one of them another slug, url or alias")])
+            origins[output.path] = output.origin or output.path
+            target = staging / output.path
+            if staging not in target.resolve().parents:
+                raise ContentError([Problem(output.origin, None,
+                                            f"output path {output.path!r} leaves the output "
+                                            "folder", "fix the slug or url")])
+            pending.append(pool.submit(_write_one, output, target, previous))
+            while len(pending) > _QUEUED or (pending and pending[0].done()):
+                pending.popleft().result()  # raises a writer's error here, early
+            count += 1
+        for future in pending:
+            future.result()
     return count
+
+
+def _write_one(output: OutputFile, target: Path, previous: Path | None) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if previous is not None and _keep_unchanged(previous / output.path, output, target):
+        return
+    if output.data is not None:
+        target.write_bytes(output.data)
+    elif output.source is not None:
+        shutil.copyfile(output.source, target)
 
 
 def _keep_unchanged(old: Path, output: OutputFile, target: Path) -> bool:

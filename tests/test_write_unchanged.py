@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
+from figdown.problems import ContentError
 from figdown.render import OutputFile
 from figdown.write import write_site
 
@@ -47,3 +50,14 @@ def test_files_no_longer_built_are_gone(tmp_path: Path) -> None:
     out = write(tmp_path, [OutputFile("index.html", b"x")])
     assert not (out / "old").exists()
     assert (out / "index.html").read_bytes() == b"x"
+
+
+def test_a_failed_write_leaves_the_previous_output_and_no_staging(tmp_path: Path) -> None:
+    out = write(tmp_path, [OutputFile("index.html", b"old")])
+    many = [OutputFile(f"p{n}/index.html", b"x") for n in range(200)]
+    with pytest.raises(ContentError):
+        write(tmp_path, [*many, OutputFile("p7/index.html", b"again")])
+    with pytest.raises(OSError):  # a file where a folder must go, found by a writer thread
+        write(tmp_path, [*many, OutputFile("file", b"x"), OutputFile("file/index.html", b"y")])
+    assert (out / "index.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
