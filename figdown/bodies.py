@@ -37,6 +37,8 @@ class BodySettings:
     unsafe_html: bool
     base_path: str
     summary_length: int
+    # The whole config, so that a setting a later Markdown feature reads is never missed.
+    config_digest: str = ""
 
 
 @dataclass(frozen=True)

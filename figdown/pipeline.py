@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import os
 import time
@@ -134,7 +135,8 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     _fail_on_errors(problems)
 
     md = create_markdown(config.unsafe_html)
-    settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length)
+    settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
+                            hashlib.sha256(repr(config).encode()).hexdigest())
     cache = BodyCache.beside(config.figure_store)
     jobs = {page.path: BodyJob(page.path, page.body_line, page.url, page.body,
                                page.front.summary) for page in loaded.pages}

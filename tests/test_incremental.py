@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import SiteWriter
 
-from figdown import pipeline
+from figdown import bodies, pipeline
 from figdown.pipeline import BuildOptions, build
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
@@ -114,3 +114,24 @@ def test_warnings_are_reported_again_when_nothing_changed(make_site: SiteWriter)
     again = run(root, warn_links=True)
     assert [str(p) for p in first.problems if p.severity == "warning"]
     assert [str(p) for p in again.problems] == [str(p) for p in first.problems]
+
+
+def test_a_config_change_renders_the_bodies_again(site: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[str] = []
+    real = bodies.render_chunk
+
+    def counted(settings: bodies.BodySettings,
+                jobs: list[bodies.BodyJob]) -> list[bodies.FirstPass]:
+        rendered.extend(job.path for job in jobs)
+        return real(settings, jobs)
+    monkeypatch.setattr(bodies, "render_chunk", counted)
+    (site / "content/posts/a.md").write_text(
+        "---\ntitle: A\ndate: 2024-01-01\ntags: [x]\n---\n\nFirst post, edited.\n")
+    run(site, jobs=1)
+    assert rendered == ["content/posts/a.md"]  # b came from the cache
+    rendered.clear()
+    (site / "config.yaml").write_text("baseURL: https://example.org/\ntitle: T\n"
+                                      "params:\n  mood: new\n")
+    run(site, jobs=1)
+    assert sorted(rendered) == ["content/posts/a.md", "content/posts/b.md"]
