@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing
 import pickle
 import sqlite3
 import sys
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -200,7 +202,11 @@ def _render_all(jobs: Sequence[BodyJob], settings: BodySettings,
     # A few chunks per worker: even load, and few enough to keep pickling cheap.
     size = max(8, -(-len(jobs) // (workers * 4)))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Forking a process that runs other threads (the preview server) can leave a lock held
+    # in the child: start clean interpreters then, at the cost of importing figdown again.
+    method = "fork" if threading.active_count() == 1 and sys.platform != "win32" else "spawn"
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context(method)) as pool:
         return [result for chunk in pool.map(render_chunk, [settings] * len(chunks), chunks)
                 for result in chunk]
 

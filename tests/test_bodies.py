@@ -116,3 +116,17 @@ def test_an_unwritable_cache_does_not_fail_the_render(tmp_path: Path) -> None:
     cache = BodyCache(blocker / "c.sqlite", "x")  # its folder cannot be made
     result = render_first_pass(jobs(2), SETTINGS, cache, workers=1)
     assert all(r.body is not None for r in result.values())
+
+
+def test_parallel_render_with_other_threads_running_starts_clean_workers() -> None:
+    import threading
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        work = jobs(70)
+        parallel = render_first_pass(work, SETTINGS, BodyCache(None, "x"), workers=2)
+    finally:
+        stop.set()
+        other.join()
+    assert [parallel[job.path] for job in work] == render_chunk(SETTINGS, work)
