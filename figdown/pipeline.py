@@ -189,7 +189,9 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
             bodies[page.path] = restore_shortcodes(found.body, expanded[page.path])
 
     executed = _execute(config, options, posts)
-    problems.extend(executed.problems)
+    # --keep-going writes the pages with each failing block's error in place of its figure
+    problems.extend(replace(p, severity="warning") if options.keep_going and p.severity == "error"
+                    else p for p in executed.problems)
     figure_files: list[OutputFile] = []
     for page, context in pending:
         results = {i: r for (path, i), r in executed.results.items() if path == page.path}
@@ -207,8 +209,6 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
             cache.put(key, body)
         bodies[page.path] = restore_shortcodes(body, expanded[page.path])
         figure_files.extend(_figure_outputs(config, page, results.values()))
-        if not options.keep_going:
-            problems.extend(r.error for r in results.values() if r.error is not None)
     cache.prune()
     for body in bodies.values():
         problems.extend(body.problems)

@@ -42,6 +42,13 @@ def write(site: Path, rel: str, data: str | bytes) -> None:
         path.write_bytes(data.encode("utf-8"))
 
 
+def _has(page: Path, text: str) -> None:
+    assert text in page.read_text(encoding="utf-8")
+
+
+BLOCK = "Intro.\n\n```python {{{}}}\n{}```\n"
+
+
 def post(front: str, body: str = "Some text.\n") -> str:
     return f"---\n{front}---\n\n{body}"
 
@@ -281,6 +288,33 @@ CASES = [
          ("config.yaml:1: baseURL 'ht tp://x' is not a URL",)),
     Case("baseURL without host", files(config_D_yaml="baseURL: 'https:///blog/'\ntitle: T\n"),
          ("config.yaml:1: baseURL 'https:///blog/' is not a URL",)),
+    # Executable blocks: the body puts the block's first line of code on line 8 of the file.
+    Case("block raises",
+         files(content__posts__gamma_D_md=post("title: G\n", BLOCK.format(
+             'exec=true, id="boom"', "x = 1\ny = x / 0\n"))),
+         ("content/posts/gamma.md:9: block boom: ZeroDivisionError: division by zero",)),
+    Case("block never ends",
+         files(content__posts__gamma_D_md=post("title: G\n", BLOCK.format(
+             "exec=true, timeout=2", "while True:\n    pass\n"))),
+         ("content/posts/gamma.md:", "block fig-1:", "2 s")),
+    Case("block kills its worker",
+         files(content__posts__gamma_D_md=post("title: G\n", BLOCK.format(
+             "exec=true", "import os\nos._exit(3)\n"))),
+         ("content/posts/gamma.md:", "block fig-1:", "exit")),
+    Case("block writes outside its post's folder",
+         files(content__posts__gamma_D_md=post("title: G\n", BLOCK.format(
+             "exec=true", "open('../../escaped.txt', 'w').write('x')\n"))),
+         ("content/posts/gamma.md:8: block fig-1:", "escaped.txt")),
+    Case("block raises, with --keep-going",
+         files(content__posts__gamma_D_md=post("title: G\n", BLOCK.format(
+             'exec=true, id="boom"', "x = 1\ny = x / 0\n"))),
+         ("warning: content/posts/gamma.md:9: block boom: ZeroDivisionError",), code=0,
+         flags=("--keep-going",),
+         check=lambda out: _has(out / "posts/gamma/index.html", 'class="block-error"')),
+    Case("block with a caption draws no figure",
+         files(content__posts__gamma_D_md=post("title: G\n", BLOCK.format(
+             'exec=true, caption="A plot", alt="nothing"', "x = 1\n"))),
+         ("content/posts/gamma.md:8: block fig-1:", "no figure")),
 ]
 
 
