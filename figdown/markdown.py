@@ -258,7 +258,7 @@ def _animation_html(figure: FigureFile, src: str, poster: str, alt: str) -> str:
     size = f'width="{figure.width}" height="{figure.height}"'
     if figure.format == "mp4":
         return (f'<video {size} poster="{escape(poster)}" muted loop playsinline controls '
-                f'preload="metadata" data-autoplay aria-label="{escape(alt)}">'
+                f'preload="metadata" data-motion aria-label="{escape(alt)}">'
                 f'<source src="{escape(src)}" type="video/mp4">'
                 f'<a href="{escape(src)}">{escape(alt)}</a></video>')
     return (f'<picture><source srcset="{escape(poster)}" media="(prefers-reduced-motion: '

@@ -3,7 +3,7 @@
 // for it later. A video the reader paused or started stays as the reader left it.
 (() => {
   const reduce = window.matchMedia("(prefers-reduced-motion: reduce)");
-  const videos = () => document.querySelectorAll("video[data-autoplay]");
+  const videos = () => document.querySelectorAll("video[data-motion]");
   const apply = () => {
     for (const video of videos()) {
       if (reduce.matches) {
