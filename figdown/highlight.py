@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from html import escape
 
@@ -14,8 +15,10 @@ from pygments.util import ClassNotFound
 
 from figdown.fences import AttrValue, line_numbers
 
-LIGHT_STYLE = "friendly"
-DARK_STYLE = "monokai"
+# Both styles keep every token colour at 4.5:1 or more against the page's code background.
+LIGHT_STYLE = "xcode"
+_TOKEN_RULE = re.compile(r"^[^{\n]*\.highlight \.([\w-]+) \{", re.MULTILINE)
+DARK_STYLE = "github-dark"
 
 
 @lru_cache(maxsize=128)
@@ -53,14 +56,35 @@ def highlight_code(code: str, lang: str, attrs: dict[str, AttrValue] | None = No
 
 
 def stylesheet() -> str:
-    """Pygments CSS for the light scheme, and the dark one under `prefers-color-scheme`."""
+    """Pygments CSS: light by default, dark on screens in the dark scheme (toggle or system)."""
     light = _style_defs(LIGHT_STYLE, ".highlight")
-    dark = _style_defs(DARK_STYLE, '[data-theme="dark"] .highlight')
-    dark_auto = _style_defs(DARK_STYLE, ':root:not([data-theme="light"]) .highlight')
+    dark = _style_defs(DARK_STYLE, '[data-theme="dark"] .highlight', light)
+    dark_auto = _style_defs(DARK_STYLE, ':root:not([data-theme="light"]) .highlight', light)
+    # The dark rules are for screens only: paper is white whatever the reader's scheme.
     return (f"/* Code highlighting: {LIGHT_STYLE} (light), {DARK_STYLE} (dark). */\n{light}\n"
-            f"{dark}\n@media (prefers-color-scheme: dark) {{\n{dark_auto}\n}}\n")
+            f"@media screen {{\n{dark}\n}}\n"
+            f"@media screen and (prefers-color-scheme: dark) {{\n{dark_auto}\n}}\n")
 
 
-def _style_defs(style: str, selector: str) -> str:
+def _style_defs(style: str, selector: str, over: str = "") -> str:
+    """One style's rules, all under `selector`, on the theme's `--code-bg` background.
+
+    Pygments emits some rules (`pre`, line numbers) without the selector; left as they are,
+    the dark style's would apply in the light scheme too. Token classes that `over` (the
+    light style) colours and this style does not are reset, or they would keep light colours.
+    """
     formatter = HtmlFormatter(style=style)
-    return str(formatter.get_style_defs(selector))  # type: ignore[no-untyped-call]
+    lines: list[str] = []
+    for line in str(formatter.get_style_defs(selector)).splitlines():  # type: ignore[no-untyped-call]
+        if line.startswith(("td.linenos", "span.linenos")):
+            line = f"{selector} {line}"
+        elif not line.startswith(selector):
+            continue
+        if line.startswith(selector + " {"):
+            line = re.sub(r"background: (#\w+)", r"background: var(--code-bg, \1)", line)
+        lines.append(line)
+    own = set(_TOKEN_RULE.findall("\n".join(lines)))
+    for token in sorted(set(_TOKEN_RULE.findall(over)) - own):
+        lines.append(f"{selector} .{token} {{ color: inherit; font-weight: inherit; "
+                     "font-style: inherit; background-color: transparent }")
+    return "\n".join(lines)

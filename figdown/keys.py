@@ -27,10 +27,15 @@ class KeyContext:
     helpers: Path | None
 
 
+# Part of every key: bump it when the way results are saved changes (format, metadata,
+# transparency), so that stored results made the old way are run again, never served.
+SAVE_FORMAT = "2"
+
+
 def library_versions() -> dict[str, str]:
     """Python, numpy, matplotlib, Pillow (which writes PNG, WebP and GIF) and imageio-ffmpeg
     (whose ffmpeg encodes MP4) versions, read without importing the libraries."""
-    versions = {"python": platform.python_version()}
+    versions = {"python": platform.python_version(), "figdown-save-format": SAVE_FORMAT}
     for name in ("numpy", "matplotlib", "pillow", "imageio-ffmpeg"):
         try:
             versions[name] = metadata.version(name)

@@ -266,6 +266,28 @@ def _animation_html(figure: FigureFile, src: str, poster: str, alt: str) -> str:
             'decoding="async"></picture>')
 
 
+def _render_heading_close(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                          env: dict[str, Any]) -> str:
+    """A `#` link to the section after each h2–h6, for readers who want to share a section."""
+    anchor = tokens[idx - 2].attrGet("id") if idx >= 2 else None
+    if anchor and tokens[idx].tag != "h1":
+        return (f' <a class="anchor" href="#{escape(str(anchor))}" '
+                f'aria-label="Link to this section">#</a></{tokens[idx].tag}>\n')
+    return f"</{tokens[idx].tag}>\n"
+
+
+def _render_table_open(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                       env: dict[str, Any]) -> str:
+    """Tables in a focusable wrapper that scrolls sideways on narrow screens."""
+    return ('<div class="table-wrap" role="region" aria-label="Table" tabindex="0">'
+            + str(self.renderToken(tokens, idx, options, env)))
+
+
+def _render_table_close(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                        env: dict[str, Any]) -> str:
+    return str(self.renderToken(tokens, idx, options, env)) + "</div>\n"
+
+
 def _omit_html(self: Any, tokens: Sequence[Token], idx: int, options: Any,
                env: dict[str, Any]) -> str:
     """Goldmark's rendering of raw HTML when `markup.goldmark.renderer.unsafe` is false."""
@@ -286,6 +308,9 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> Mar
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)
     md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("heading_close", _render_heading_close)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
     if not unsafe_html:
         md.add_render_rule("html_block", _omit_html)
         md.add_render_rule("html_inline", _omit_html)

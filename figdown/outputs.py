@@ -7,6 +7,7 @@ from pathlib import Path
 
 from figdown.highlight import stylesheet
 from figdown.render import OutputFile, Renderer, theme_dir
+from figdown.search import INDEX_PATH, search_index
 from figdown.site import Site
 from figdown.urls import output_file
 
@@ -39,6 +40,7 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
     yield OutputFile("robots.txt", renderer.render("robots.txt", "robots.txt"),
                      origin="robots.txt")
     yield OutputFile(".nojekyll", b"", origin=".nojekyll")
+    yield OutputFile(INDEX_PATH, search_index(site), origin="search index")
     yield OutputFile("css/syntax.css", stylesheet().encode("utf-8"), origin="syntax stylesheet")
     yield from extra
 

@@ -279,6 +279,9 @@ class _Runner:
                 format="svg",
                 dpi=2 * block.dpi,
                 metadata={"Date": None, "Creator": None},
+                # the theme recolours SVGs for dark pages; a transparent background
+                # lets the page show through instead of a white rectangle
+                transparent=True,
             )
             width, height = round(width_in * 96), round(height_in * 96)
         return RenderedFigure(buffer.getvalue(), block.format, width, height)

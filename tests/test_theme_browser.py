@@ -1,0 +1,350 @@
+"""The default theme in a real browser (Chromium) over the built example site.
+
+Needs Debian's Chromium and axe-core from npm; see the install commands in the README.
+Run with `pytest -m browser`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from theme_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    build_site,
+    ensure_axe,
+    make_figure_site,
+    serve,
+)
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+AXE_PAGES = ["/", "/posts/relu/", "/tags/relu/", "/archives/", "/search/"]
+# light: system light; dark: system dark; dark-toggle: system light, reader chose dark.
+SCHEMES = ["light", "dark", "dark-toggle"]
+PHONE = {"width": 375, "height": 812}
+
+
+class Visits:
+    """Every request the browser made, and the ones it was stopped from making."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+
+    def route(self, route: Any) -> None:
+        url = route.request.url
+        self.requests.append(url)
+        host = urlsplit(url).hostname
+        if url.startswith(("data:", "blob:", "about:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "public"
+    build_site(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def origin(built: Path) -> Iterator[str]:
+    with serve(built) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium`, or set "
+                    "FIGDOWN_CHROMIUM to its path")
+    with playwright_api.sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def axe_js() -> Path:
+    return ensure_axe()
+
+
+@pytest.fixture
+def visits() -> Visits:
+    return Visits()
+
+
+def open_context(browser: Any, visits: Visits, scheme: str = "light",
+                 viewport: dict[str, int] | None = None, javascript: bool = True) -> Any:
+    context = browser.new_context(
+        color_scheme="dark" if scheme == "dark" else "light",
+        viewport=viewport or {"width": 1280, "height": 900},
+        java_script_enabled=javascript, reduced_motion="reduce")
+    context.route("**/*", visits.route)
+    if scheme == "dark-toggle":
+        context.add_init_script("localStorage.setItem('theme', 'dark')")
+    return context
+
+
+def site_pages(built: Path) -> list[str]:
+    """Every HTML page of the built site, as a URL path; redirects left out."""
+    paths = []
+    for file in sorted(built.rglob("index.html")):
+        text = file.read_text(encoding="utf-8")
+        if 'http-equiv="refresh"' in text:
+            continue
+        rel = file.parent.relative_to(built).as_posix()
+        paths.append("/" if rel == "." else f"/{rel}/")
+    return paths
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("path", AXE_PAGES)
+def test_axe_finds_no_violations(browser: Any, origin: str, axe_js: Path, visits: Visits,
+                                 path: str, scheme: str) -> None:
+    run_axe(browser, origin, axe_js, visits, path, scheme)
+
+
+@pytest.mark.parametrize("path", ["/", "/posts/elu/", "/posts/comparing-activations/",
+                                  "/search/"])
+def test_axe_finds_no_violations_on_a_phone(browser: Any, origin: str, axe_js: Path,
+                                            visits: Visits, path: str) -> None:
+    run_axe(browser, origin, axe_js, visits, path, "dark", PHONE)
+
+
+def run_axe(browser: Any, origin: str, axe_js: Path, visits: Visits, path: str, scheme: str,
+            viewport: dict[str, int] | None = None) -> None:
+    context = open_context(browser, visits, scheme, viewport)
+    page = context.new_page()
+    page.goto(origin + path)
+    page.wait_for_load_state("networkidle")
+    if path == "/search/":  # the results list too, not only the empty form
+        page.fill("#search-input", "gradient")
+        page.wait_for_selector("#search-results li")
+    expected = "dark" if scheme != "light" else "light"
+    assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == expected
+    page.add_script_tag(path=str(axe_js))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    context.close()
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']}\n    "
+        + "\n    ".join(node["target"][0] + ": " + node["failureSummary"].replace("\n", " ")
+                        for node in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+    assert not problems, f"axe-core on {path} ({scheme}):\n" + "\n".join(problems)
+    assert not visits.blocked
+
+
+def test_no_request_leaves_the_local_server(browser: Any, built: Path, origin: str,
+                                            visits: Visits) -> None:
+    for scheme in ("light", "dark"):
+        context = open_context(browser, visits, scheme)
+        page = context.new_page()
+        for path in site_pages(built):
+            page.goto(origin + path)
+            page.wait_for_load_state("networkidle")
+        page.goto(origin + "/search/?q=relu")
+        page.wait_for_selector("#search-results li")
+        context.close()
+    assert visits.requests, "the route handler saw no request"
+    assert not visits.blocked, f"requests to other hosts: {sorted(set(visits.blocked))}"
+
+
+OVERFLOW_JS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const allowed = "pre, .highlight, .table-wrap, .math.display";
+  const wide = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.closest(allowed)) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.right > width + 0.5 || box.left < -0.5) {
+      wide.push(el.tagName.toLowerCase() + (el.className ? "." + el.className : "")
+                + " right=" + Math.round(box.right));
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 8)};
+}
+"""
+
+
+def test_nothing_overflows_a_phone_screen(browser: Any, built: Path, origin: str,
+                                          visits: Visits) -> None:
+    context = open_context(browser, visits, "light", viewport=PHONE)
+    page = context.new_page()
+    failures = []
+    for path in site_pages(built):
+        page.goto(origin + path)
+        found = page.evaluate(OVERFLOW_JS)
+        if found["scroll"] > found["width"] or found["wide"]:
+            failures.append(f"{path}: page {found['scroll']}px wide; {found['wide']}")
+    context.close()
+    assert not failures, "overflow at 375 px:\n" + "\n".join(failures)
+
+
+def background(page: Any) -> str:
+    return str(page.evaluate("getComputedStyle(document.body).backgroundColor"))
+
+
+def test_dark_toggle_persists_across_pages(browser: Any, origin: str, visits: Visits) -> None:
+    context = open_context(browser, visits, "light")
+    page = context.new_page()
+    page.goto(origin + "/")
+    light = background(page)
+    toggle = page.locator("#theme-toggle")
+    assert toggle.is_visible()
+    assert toggle.get_attribute("aria-pressed") == "false"
+    toggle.click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    dark = background(page)
+    assert dark != light
+    page.click("a[href='/posts/relu/']")
+    page.wait_for_url("**/posts/relu/")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert background(page) == dark
+    assert page.locator("#theme-toggle").get_attribute("aria-pressed") == "true"
+    page.locator("#theme-toggle").click()
+    page.goto(origin + "/tags/")
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+    assert background(page) == light
+    context.close()
+
+
+def test_system_dark_scheme_applies_without_javascript(browser: Any, origin: str,
+                                                       visits: Visits) -> None:
+    context = open_context(browser, visits, "dark", javascript=False)
+    page = context.new_page()
+    page.goto(origin + "/posts/relu/")
+    assert background(page) != "rgb(255, 255, 255)"
+    assert not page.locator("#theme-toggle").is_visible()  # a toggle that cannot work is hidden
+    context.close()
+
+
+def test_search_finds_a_post_by_a_word_from_its_body(browser: Any, built: Path, origin: str,
+                                                     visits: Visits) -> None:
+    index = json.loads((built / "index.json").read_text(encoding="utf-8"))
+    relu = next(entry for entry in index if entry["url"] == "/posts/relu/")
+    assert "homogeneous" in relu["text"] and "homogeneous" not in relu["title"].lower()
+    context = open_context(browser, visits, "light")
+    page = context.new_page()
+    page.goto(origin + "/search/")
+    page.fill("#search-input", "Homogeneous")
+    page.wait_for_selector("#search-results li")
+    links = page.locator("#search-results h2 a").evaluate_all("els => els.map(a => a.pathname)")
+    assert "/posts/relu/" in links
+    assert "/posts/sigmoid/" not in links  # every word of a query must match
+    page.goto(origin + "/search/?q=dying+relu")  # a shared link to a search runs it
+    page.wait_for_selector("#search-results li")
+    assert "/posts/relu/" in page.locator("#search-results h2 a").evaluate_all(
+        "els => els.map(a => a.pathname)")
+    context.close()
+
+
+def test_search_page_lists_every_post_without_javascript(browser: Any, origin: str,
+                                                         visits: Visits) -> None:
+    context = open_context(browser, visits, "light", javascript=False)
+    page = context.new_page()
+    page.goto(origin + "/search/?q=relu")
+    assert page.locator(".search-fallback a[href='/posts/relu/']").is_visible()
+    context.close()
+
+
+def _mean_brightness(png: bytes) -> float:
+    from PIL import Image, ImageStat
+
+    return float(ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).mean[0])
+
+
+@pytest.fixture(scope="module")
+def figure_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("figure-site")
+    source = make_figure_site(folder)
+    build_site(folder / "public", source)
+    with serve(folder / "public") as url:
+        yield url
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_figures_follow_the_colour_scheme(browser: Any, figure_origin: str, visits: Visits,
+                                          scheme: str) -> None:
+    context = open_context(browser, visits, scheme)
+    page = context.new_page()
+    page.goto(figure_origin + "/posts/relu/")
+    figure = page.locator("#relu-plot img")
+    figure.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('#relu-plot img').complete")
+    brightness = _mean_brightness(figure.screenshot())
+    page_brightness = _mean_brightness(page.screenshot())
+    context.close()
+    if scheme == "light":
+        assert brightness > 200, f"light figure mean brightness {brightness:.0f}"
+    else:  # no white rectangle: the figure is about as dark as the page around it
+        assert brightness < 60, f"dark figure mean brightness {brightness:.0f}"
+        assert abs(brightness - page_brightness) < 30
+
+
+def test_print_drops_navigation_and_keeps_figures_and_math(
+        browser: Any, figure_origin: str, visits: Visits) -> None:
+    context = open_context(browser, visits, "dark-toggle")
+    page = context.new_page()
+    page.goto(figure_origin + "/posts/relu/")
+    page.emulate_media(media="print", color_scheme="dark")
+    for hidden in (".site-header", ".site-footer", ".post-nav", ".toc", ".skip-link"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert page.locator("#relu-plot img").is_visible()
+    assert page.locator(".math.display").first.is_visible()
+    style = page.evaluate("""() => ({
+        body: getComputedStyle(document.body).backgroundColor,
+        filter: getComputedStyle(document.querySelector('#relu-plot img')).filter,
+        keyword: getComputedStyle(document.querySelector('.highlight .k, .highlight .kn')).color,
+    })""")
+    context.close()
+    assert style["body"] == "rgb(255, 255, 255)"
+    assert style["filter"] == "none"  # figures print as drawn, not inverted
+    assert style["keyword"] == "rgb(169, 13, 145)"  # the light code style (xcode) on paper
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_finds_no_violations_on_a_post_with_a_figure(
+        browser: Any, figure_origin: str, axe_js: Path, visits: Visits, scheme: str) -> None:
+    run_axe(browser, figure_origin, axe_js, visits, "/posts/relu/", scheme)
+
+
+def test_a_figure_fits_a_phone_screen(browser: Any, figure_origin: str,
+                                      visits: Visits) -> None:
+    context = open_context(browser, visits, "dark", viewport=PHONE)
+    page = context.new_page()
+    page.goto(figure_origin + "/posts/relu/")
+    found = page.evaluate(OVERFLOW_JS)
+    width = page.locator("#relu-plot img").bounding_box()["width"]
+    context.close()
+    assert found["scroll"] <= found["width"] and not found["wide"], found
+    assert width <= PHONE["width"] - 2 * 16
+
+
+def test_a_reader_on_a_dark_system_can_choose_light(browser: Any, origin: str,
+                                                     visits: Visits) -> None:
+    context = open_context(browser, visits, "dark")
+    page = context.new_page()
+    page.goto(origin + "/posts/relu/")
+    assert page.locator("#theme-toggle").get_attribute("aria-pressed") == "true"
+    page.locator("#theme-toggle").click()
+    assert background(page) == "rgb(255, 255, 255)"
+    page.goto(origin + "/archives/")
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+    assert background(page) == "rgb(255, 255, 255)"
+    assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "light"
+    context.close()
