@@ -145,6 +145,8 @@ def encode_animation(
             anim.save(path, writer=writer, dpi=file_dpi, progress_callback=on_frame)
         with open(path, "rb") as stream:
             data = stream.read()
+    if count == 0:
+        raise ValueError("the animation has no frames to draw")
     width_in, height_in = fig.get_size_inches()
     return EncodedAnimation(
         data=data,

@@ -31,7 +31,8 @@ _FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="foot
                         r"</section>\s*", re.DOTALL)
 _SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
 _HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg)\b.*?</\1>", re.DOTALL)
+# A video's fallback link repeats its alt text, which images keep in an attribute.
+_STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg|video)\b.*?</\1>", re.DOTALL)
 # A summary is shown on list pages, where the page's footnotes are not: no links to them.
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
                         r'</section>\n?|<sup class="footnote-ref">.*?</sup>', re.DOTALL)

@@ -114,6 +114,27 @@ def test_an_animation_of_an_earlier_block_is_not_encoded_again(tmp_path: Path) -
     assert kinds == [["animation"], ["image"]]
 
 
+def test_a_block_run_again_only_for_its_namespace_encodes_nothing(tmp_path: Path) -> None:
+    site = ExecSite(tmp_path)
+    first = site.run([site.post("p", [(ANIMATION, {"id": "moving"}), "x = 1\n"])])
+    assert errors(first) == []
+    video = site.store / "p" / "moving.mp4"
+    stamp = video.stat().st_mtime_ns
+    changed = site.run([site.post("p", [(ANIMATION, {"id": "moving"}), "x = 2\n"])])
+    assert errors(changed) == [] and changed.encoders == ()
+    assert changed.problems == ()  # no warning that the animation was never drawn
+    assert video.stat().st_mtime_ns == stamp
+    (moving,) = changed.results[("content/posts/p.md", 0)].figures
+    assert moving.kind == "animation"
+
+
+def test_an_animation_without_frames_is_an_error(tmp_path: Path) -> None:
+    site = ExecSite(tmp_path)
+    code = ANIMATION.replace("frames=10", "frames=[]")
+    (error,) = errors(site.run([site.post("p", [(code, {"id": "empty"})])]))
+    assert "block empty: ValueError: the animation has no frames to draw" in error
+
+
 def test_the_encoded_file_is_the_same_bytes_on_every_run(tmp_path: Path) -> None:
     digests = []
     for run in ("one", "two"):
@@ -228,3 +249,22 @@ def test_a_failing_animation_fails_the_build_and_keeps_the_output(make_site, tmp
     assert "content/posts/a.md:14: block moving: ValueError: frame 4 is broken" in result.stderr
     assert "Traceback" not in result.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_without_an_encoder_the_page_shows_webp_and_the_poster_for_reduced_motion(
+    make_site, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    site = _site(make_site, ANIMATION)
+    (site / "lib").mkdir()
+    # A helper module of that name hides the real package from the blocks' worker.
+    (site / "lib" / "imageio_ffmpeg.py").write_text("raise ImportError('hidden by the test')\n")
+    out = tmp_path / "out"
+    result = run_build("-s", site, "-d", out)
+    assert result.returncode == 0, result.stderr
+    assert "warning: content/posts/a.md:9: block moving: animation saved as WEBP" in result.stderr
+    assert "Animations encoded with Pillow" in result.stdout
+    html = (out / "posts/a/index.html").read_text()
+    assert ('<picture><source srcset="/posts/a/moving.poster.png" '
+            'media="(prefers-reduced-motion: reduce)"><img src="/posts/a/moving.webp" '
+            'alt="A dot moves right"') in html
+    assert "<video" not in html and "motion.js" not in html
