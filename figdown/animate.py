@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
-ANIMATION_FORMATS = ("mp4", "webp", "gif")
 DEFAULT_FPS = 20
 MAX_FPS = 60
-# A FuncAnimation with no frame count has matplotlib's default of 100 saved frames.
 
-# Every flag that lets ffmpeg or the muxer write something that changes between runs
-# (encoder version strings, dates, thread-dependent decisions) is turned off.
+# yuv420p is the pixel format every browser plays; +faststart puts the index at the front
+# so playback starts early. The rest keep the bytes the same on every run: no metadata or
+# encoder tags from ffmpeg and the muxer, and x264 on one thread, since how frames are
+# split between threads can change its decisions.
 FFMPEG_ARGS = (
     "-pix_fmt", "yuv420p",
     "-preset", "medium",
