@@ -63,11 +63,17 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
             writers.setdefault(written_as, (source_path, link))
     problems: list[Problem] = []
     reported: set[tuple[str, int | None, str]] = set()
+    rooted: dict[str, tuple[str, bool] | None] = {}  # a root-relative link resolves alike
     for page in pages:
         url = base_path.rstrip("/") + _page_url(page)
         source, written = sources.get(_page_url(page), (f"output/{page}", ()))
         for ref in refs[page]:
-            missing = _resolve(ref, url, base_path, files, ids)
+            if ref.startswith("/") and not ref.startswith("//"):
+                if ref not in rooted:
+                    rooted[ref] = _resolve(ref, url, base_path, files, ids)
+                missing = rooted[ref]
+            else:
+                missing = _resolve(ref, url, base_path, files, ids)
             if missing is None:
                 continue
             target, escaped = missing
@@ -123,7 +129,7 @@ def _resolve(ref: str, page_url: str, base_path: str, files: set[str],
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc:
         return None
-    absolute = urljoin(page_url, parts.path) if parts.path else page_url
+    absolute = _join(page_url, parts.path) if parts.path else page_url
     if not absolute.startswith(base_path):
         return absolute, True
     site_path = "/" + unquote(absolute[len(base_path):])
@@ -134,6 +140,13 @@ def _resolve(ref: str, page_url: str, base_path: str, files: set[str],
             target, set()):
         return f"{site_path}#{parts.fragment}", False
     return None
+
+
+def _join(page_url: str, path: str) -> str:
+    """`urljoin` for a path, skipping it for the common root-relative link (it is slow)."""
+    if path.startswith("/") and not path.startswith("//") and "/." not in path:
+        return path
+    return urljoin(page_url, path)
 
 
 def _file_for(site_path: str, files: set[str]) -> str | None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -13,11 +16,29 @@ from markdown_it import MarkdownIt
 
 from figdown.aliases import resolve_aliases
 from figdown.blocks import BlockResult, PostBlocks
-from figdown.config import SiteConfig, load_config
+from figdown.bodies import (
+    CACHE_FOLDER,
+    BodyCache,
+    BodyJob,
+    BodySettings,
+    code_fingerprint,
+    render_first_pass,
+    second_pass_key,
+)
+from figdown.config import CONFIG_NAMES, SiteConfig, load_config
 from figdown.content import Page, discover, read_page
 from figdown.execute import ExecOptions, ExecReport, execute_posts
 from figdown.hugo_layouts import go_template_warning
 from figdown.links import check_links
+from figdown.manifest import (
+    SITE_FOLDERS,
+    LastBuild,
+    horizon_of,
+    input_digest,
+    listing_digest,
+    read_last_build,
+    write_last_build,
+)
 from figdown.markdown import (
     Link,
     RenderContext,
@@ -28,7 +49,7 @@ from figdown.markdown import (
 )
 from figdown.outputs import site_outputs, static_outputs
 from figdown.problems import ContentError, Problem
-from figdown.render import OutputFile, Renderer, create_environment
+from figdown.render import OutputFile, Renderer, create_environment, theme_dir
 from figdown.shortcodes import (
     Expanded,
     PageRef,
@@ -40,7 +61,7 @@ from figdown.shortcodes import (
 from figdown.site import Neighbours, PageView, Site, TermRef, make_view
 from figdown.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
 from figdown.urls import absolute, clean_path, encode, expand_permalink, urlize, with_base
-from figdown.write import write_site
+from figdown.write import destination_problem, remove_leftovers, write_site
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,10 @@ def build(options: BuildOptions) -> BuildReport:
     destination = (options.destination or root / "output")
     if not destination.is_absolute():
         destination = Path.cwd() / destination
+    refusal = destination_problem(destination, config.root, config.config_file)
+    if refusal is not None:  # before any work: a refused build writes nothing anywhere
+        return BuildReport(None, (*config.warnings, refusal),
+                           seconds=time.perf_counter() - started)
     problems: list[Problem] = list(config.warnings)
     try:
         report = _build(config, options, destination, problems)
@@ -120,50 +145,72 @@ def build(options: BuildOptions) -> BuildReport:
 def _build(config: SiteConfig, options: BuildOptions, destination: Path,
            problems: list[Problem]) -> BuildReport:
     now = options.now or build_clock()
+    # Nothing changed since the last successful build: its output is what this one would write.
+    cache_dir = config.figure_store.parent / CACHE_FOLDER
+    inputs = _input_digest(config, options, destination)
+    last = None if options.refresh_figures else read_last_build(cache_dir)
+    if last is not None and last.still_valid(inputs + _store_digest(config), destination, now):
+        remove_leftovers(destination)
+        problems.extend(last.problems)
+        return BuildReport(destination, counts=last.counts, terms=last.counts.get("terms", 0),
+                           blocks_reused=last.blocks)
+    first_problem = len(problems)
     loaded = load_pages(config, options, now)
     problems.extend(loaded.problems)
     _fail_on_errors(problems)
 
     md = create_markdown(config.unsafe_html, config.enable_emoji)
     expanded = _expand_shortcodes(config, loaded.pages, md)
-    for found in expanded.values():
-        problems.extend(found.problems)
+    for found_shortcodes in expanded.values():
+        problems.extend(found_shortcodes.problems)
     problems.extend(unknown_warnings([(p.path, expanded[p.path].unknown) for p in loaded.pages]))
     _fail_on_errors(problems)
+    settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
+                            config.enable_emoji, hashlib.sha256(repr(config).encode()).hexdigest())
+    cache = BodyCache.beside(config.figure_store)
+    # Markdown sees the body with its shortcodes already expanded (see shortcodes.py); the
+    # cached HTML still holds their placeholders, put back after each render or cache hit.
+    jobs = {page.path: BodyJob(page.path, page.body_line, page.url, expanded[page.path].text,
+                               page.front.summary) for page in loaded.pages}
+    first = render_first_pass(list(jobs.values()), settings, cache,
+                              options.jobs or os.cpu_count() or 1)
     bodies: dict[str, RenderedBody] = {}
     pending: list[tuple[Page, RenderContext]] = []
     posts: list[PostBlocks] = []
     for page in loaded.pages:
-        context = RenderContext(path=page.path, line_offset=page.body_line,
-                                base_path=config.base_path, page_url=page.url,
-                                figure_url=_figure_url(config, page))
-        text = expanded[page.path].text
-        tokens, env = parse_body(md, text, context)
-        blocks = env.get("blocks", [])
-        if blocks:
+        found = first[page.path]
+        if found.blocks:
+            context = RenderContext(path=page.path, line_offset=page.body_line,
+                                    base_path=config.base_path, page_url=page.url,
+                                    figure_url=_figure_url(config, page))
             pending.append((page, context))
             posts.append(PostBlocks(path=page.path, slug=_store_slug(page),
-                                    source_dir=page.source.parent, blocks=tuple(blocks)))
-        else:
-            bodies[page.path] = restore_shortcodes(render_tokens(
-                md, tokens, env, text, page.front.summary, config.summary_length),
-                expanded[page.path])
+                                    source_dir=page.source.parent, blocks=found.blocks))
+        elif found.body is not None:
+            bodies[page.path] = restore_shortcodes(found.body, expanded[page.path])
 
     executed = _execute(config, options, posts)
     problems.extend(executed.problems)
     figure_files: list[OutputFile] = []
     for page, context in pending:
         results = {i: r for (path, i), r in executed.results.items() if path == page.path}
-        context.results = results
-        context.keep_going = options.keep_going
-        text = expanded[page.path].text
-        tokens, env = parse_body(md, text, context)
-        bodies[page.path] = restore_shortcodes(render_tokens(
-            md, tokens, env, text, page.front.summary, config.summary_length),
-            expanded[page.path])
+        key = second_pass_key(cache, jobs[page.path], settings, results, options.keep_going)
+        cached = cache.get(key)
+        if isinstance(cached, RenderedBody):
+            body = cached
+        else:
+            context.results = results
+            context.keep_going = options.keep_going
+            text = expanded[page.path].text
+            tokens, env = parse_body(md, text, context)
+            body = render_tokens(md, tokens, env, text, page.front.summary,
+                                 config.summary_length)
+            cache.put(key, body)
+        bodies[page.path] = restore_shortcodes(body, expanded[page.path])
         figure_files.extend(_figure_outputs(config, page, results.values()))
         if not options.keep_going:
             problems.extend(r.error for r in results.values() if r.error is not None)
+    cache.prune()
     for body in bodies.values():
         problems.extend(body.problems)
     _fail_on_errors(problems)
@@ -199,10 +246,30 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     counts = {"pages": len(site.pages), "sections": len(site.sections),
               "terms": sum(len(t.terms) for t in taxonomies),
               "figures": len(figure_files)}
+    horizon = horizon_of([p.front.publish_date or p.front.date for p in loaded.left_out["future"]]
+                         + [p.front.expiry_date for p in loaded.pages], now)
+    write_last_build(cache_dir, LastBuild(
+        inputs + _store_digest(config), listing_digest(destination), horizon, counts,
+        executed.ran + executed.reused, tuple(problems[first_problem:])))
     return BuildReport(destination, counts=counts, terms=counts["terms"],
                        blocks_ran=executed.ran, blocks_reused=executed.reused,
                        block_seconds=executed.seconds, taxonomies=tuple(taxonomies),
                        encoders=executed.encoders)
+
+
+def _input_digest(config: SiteConfig, options: BuildOptions, destination: Path) -> str:
+    """What the site's output depends on, besides the clock and the figure store."""
+    theme = theme_dir()
+    folders = [config.root / name for name in SITE_FOLDERS]
+    folders += [config.helpers_dir, theme / "layouts", theme / "static"]
+    settings = replace(options, now=None, jobs=0, progress=False)
+    return input_digest(folders, [config.root / name for name in CONFIG_NAMES],
+                        repr((code_fingerprint(), settings, destination)))
+
+
+def _store_digest(config: SiteConfig) -> str:
+    """The figure store, read after the blocks ran: a build writes into it."""
+    return input_digest([config.figure_store], [], "")
 
 
 def build_clock() -> datetime:
@@ -549,26 +616,25 @@ def _neighbours(regular: Sequence[PageView]) -> dict[str, Neighbours]:
     by_section: dict[str, list[PageView]] = {}
     for view in regular:
         by_section.setdefault(view.section, []).append(view)
-    index: dict[str, set[str]] = {}
-    for view in regular:
+    # Pages by number: counting ints in C (Counter.update) keeps this quadratic step cheap.
+    index: dict[str, set[int]] = {}
+    for n, view in enumerate(regular):
         for refs in view.terms.values():
             for ref in refs:
-                index.setdefault(ref.url, set()).add(view.source)
+                index.setdefault(ref.url, set()).add(n)
+    number = {v.source: n for n, v in enumerate(regular)}
     for members in by_section.values():
         for i, view in enumerate(members):
-            scores: dict[str, int] = {}
+            scores: Counter[int] = Counter()
             for refs in view.terms.values():
                 for ref in refs:
-                    for other in index.get(ref.url, ()):
-                        if other != view.source:
-                            scores[other] = scores.get(other, 0) + 1
-            order = {v.source: n for n, v in enumerate(regular)}
-            related = sorted(scores, key=lambda s: (-scores[s], order[s]))[:5]
-            lookup = {v.source: v for v in regular}
+                    scores.update(index.get(ref.url, ()))
+            del scores[number[view.source]]
+            related = heapq.nsmallest(5, scores, key=lambda n: (-scores[n], n))
             result[view.source] = Neighbours(
                 newer=members[i - 1] if i > 0 else None,
                 older=members[i + 1] if i + 1 < len(members) else None,
-                related=tuple(lookup[s] for s in related))
+                related=tuple(regular[n] for n in related))
     return result
 
 

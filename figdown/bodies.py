@@ -1,0 +1,229 @@
+"""Page bodies to HTML: reused from an on-disk cache keyed by content hash, else rendered,
+spread over worker processes when there are enough of them to pay for it.
+
+The cache lives in `.figdown-cache/bodies.sqlite` next to the figure store. It is safe to delete;
+an entry that is unreadable, truncated, altered or from another version is ignored and
+rendered again, never served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+import pickle
+import sqlite3
+import sys
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from figdown import __version__
+from figdown.blocks import BlockResult, CodeBlock
+from figdown.markdown import RenderContext, RenderedBody, create_markdown, parse_body, render_tokens
+
+CACHE_FORMAT = 1
+CACHE_FOLDER = ".figdown-cache"
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "latex2mathml", "linkify-it-py")
+_MIN_PARALLEL = 64  # below this many bodies, starting workers costs more than it saves
+_DIGEST = 32
+
+
+@dataclass(frozen=True)
+class BodySettings:
+    """The site settings a body's HTML depends on."""
+
+    unsafe_html: bool
+    base_path: str
+    summary_length: int
+    enable_emoji: bool = False
+    # The whole config, so that a setting a later Markdown feature reads is never missed.
+    config_digest: str = ""
+
+
+@dataclass(frozen=True)
+class BodyJob:
+    """One page body to render: everything its HTML depends on, besides block results."""
+
+    path: str
+    line_offset: int
+    page_url: str
+    body: str
+    summary: str | None
+
+
+@dataclass(frozen=True)
+class FirstPass:
+    """A body rendered, or, when it has executable blocks, the blocks to run first."""
+
+    body: RenderedBody | None
+    blocks: tuple[CodeBlock, ...] = ()
+
+
+class BodyCache:
+    """Rendered bodies in one SQLite file, keyed by content hash; `path=None` keeps nothing.
+
+    One database rather than a file per body: creating a thousand small files costs more
+    than rendering some of them. Writes are batched and committed by `save`.
+    """
+
+    def __init__(self, path: Path | None, fingerprint: str) -> None:
+        self.fingerprint = fingerprint
+        self.used: set[str] = set()
+        self.hits = 0
+        self.db = _open_database(path) if path is not None else None
+
+    @classmethod
+    def beside(cls, figure_store: Path) -> BodyCache:
+        return cls(figure_store.parent / CACHE_FOLDER / "bodies.sqlite", code_fingerprint())
+
+    def key(self, *parts: object) -> str:
+        text = repr((self.fingerprint, parts))
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def get(self, key: str) -> object | None:
+        self.used.add(key)
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT data FROM bodies WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            data = bytes(row[0])
+            if hashlib.sha256(data[_DIGEST:]).digest() != data[:_DIGEST]:
+                return None
+            form, stored_key, value = pickle.loads(data[_DIGEST:])
+        except Exception:  # unreadable or corrupt: render again
+            return None
+        if form != CACHE_FORMAT or stored_key != key:
+            return None
+        self.hits += 1
+        stored: object = value
+        return stored
+
+    def put(self, key: str, value: object) -> None:
+        self.used.add(key)
+        if self.db is None:
+            return
+        payload = pickle.dumps((CACHE_FORMAT, key, value), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.db.execute("INSERT OR REPLACE INTO bodies (key, data) VALUES (?, ?)",
+                            (key, hashlib.sha256(payload).digest() + payload))
+        except sqlite3.Error:  # a read-only or full disk costs speed, not the build
+            self.db = None
+
+    def save(self, prune: bool = False) -> None:
+        """Commit what was put; with `prune`, first drop the entries this build did not use."""
+        if self.db is None:
+            return
+        try:
+            if prune:
+                self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                self.db.execute("DELETE FROM used")
+                self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)",
+                                    ((k,) for k in self.used))
+                self.db.execute("DELETE FROM bodies WHERE key NOT IN (SELECT key FROM used)")
+            self.db.commit()
+        except sqlite3.Error:
+            self.db = None
+
+    def prune(self) -> None:
+        """Remove the entries this build did not use, so the cache does not grow forever."""
+        self.save(prune=True)
+
+
+def _open_database(path: Path) -> sqlite3.Connection | None:
+    """The cache database, made if missing, replaced if it is not a database; else None."""
+    for attempt in range(2):
+        try:
+            if not path.parent.is_dir():
+                path.parent.mkdir(parents=True)
+                ignore = path.parent / ".gitignore"
+                if not ignore.exists():
+                    ignore.write_text("# figdown's build cache: safe to delete\n*\n",
+                                      encoding="utf-8")
+            db = sqlite3.connect(path, timeout=10)
+            db.execute("PRAGMA synchronous = OFF")  # a cache: a lost write is a re-render
+            db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data BLOB)")
+            return db
+        except sqlite3.DatabaseError:
+            if attempt == 0:  # not a database (damaged, or something else): start afresh
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        except (OSError, sqlite3.Error):
+            return None
+    return None
+
+
+def code_fingerprint() -> str:
+    """What else a body's HTML depends on: figdown's code and the libraries it renders with."""
+    digest = hashlib.sha256(f"{__version__} {CACHE_FORMAT} {sys.version}".encode())
+    for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=?".encode())
+    return digest.hexdigest()
+
+
+def render_first_pass(jobs: Sequence[BodyJob], settings: BodySettings, cache: BodyCache,
+                      workers: int) -> dict[str, FirstPass]:
+    """Every job's body (or its blocks), from the cache or rendered; keyed by page path."""
+    found: dict[str, FirstPass] = {}
+    keys = {job.path: cache.key("first", job, settings) for job in jobs}
+    missing: list[BodyJob] = []
+    for job in jobs:
+        hit = cache.get(keys[job.path])
+        if isinstance(hit, FirstPass):
+            found[job.path] = hit
+        else:
+            missing.append(job)
+    for job, result in zip(missing, _render_all(missing, settings, workers), strict=True):
+        found[job.path] = result
+        cache.put(keys[job.path], result)
+    cache.save()
+    return found
+
+
+def second_pass_key(cache: BodyCache, job: BodyJob, settings: BodySettings,
+                    results: Mapping[int, BlockResult], keep_going: bool) -> str:
+    """The cache key of a body with executable blocks, once their results are known."""
+    return cache.key("second", job, settings, sorted(results.items()), keep_going)
+
+
+def _render_all(jobs: Sequence[BodyJob], settings: BodySettings,
+                workers: int) -> Iterable[FirstPass]:
+    if workers < 2 or len(jobs) < _MIN_PARALLEL:
+        return render_chunk(settings, jobs)
+    # A few chunks per worker: even load, and few enough to keep pickling cheap.
+    size = max(8, -(-len(jobs) // (workers * 4)))
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    # Forking a process that runs other threads (the preview server) can leave a lock held
+    # in the child: start clean interpreters then, at the cost of importing figdown again.
+    method = "fork" if threading.active_count() == 1 and sys.platform != "win32" else "spawn"
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context(method)) as pool:
+        return [result for chunk in pool.map(render_chunk, [settings] * len(chunks), chunks)
+                for result in chunk]
+
+
+def render_chunk(settings: BodySettings, jobs: Sequence[BodyJob]) -> list[FirstPass]:
+    """Parse each body; render it unless it has executable blocks (they must run first)."""
+    md = create_markdown(settings.unsafe_html, settings.enable_emoji)
+    results: list[FirstPass] = []
+    for job in jobs:
+        context = RenderContext(path=job.path, line_offset=job.line_offset,
+                                base_path=settings.base_path, page_url=job.page_url)
+        tokens, env = parse_body(md, job.body, context)
+        blocks = env.get("blocks", [])
+        if blocks:
+            results.append(FirstPass(None, tuple(blocks)))
+        else:
+            results.append(FirstPass(render_tokens(md, tokens, env, job.body, job.summary,
+                                                   settings.summary_length)))
+    return results

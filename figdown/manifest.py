@@ -1,0 +1,128 @@
+"""The record of the last successful build: what it read, what it wrote, what it reported.
+
+A build whose inputs (every file of the site folders, figdown's code, the options) and whose
+output folder are exactly as the last successful build left them would write the same
+bytes again; `pipeline.build` then stops early and repeats that build's report. The record
+lives in the build cache (`.figdown-cache/last-build.json`): deleting it, or any damage to
+it, only makes the next build a full one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+
+from figdown.problems import Problem
+
+RECORD_FORMAT = 1
+RECORD_NAME = "last-build.json"
+# The folders of a Hugo-style site a build may read (besides its config files).
+SITE_FOLDERS = ("content", "layouts", "static", "assets", "data", "i18n", "config")
+_HASH_LIMIT = 1 << 20  # files larger than this are compared by size and mtime only
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """What a successful build read and wrote, and the report it gave."""
+
+    inputs: str  # digest of every input file and of the options
+    outputs: str  # digest of the output folder's listing (paths, sizes, mtimes)
+    horizon: str | None  # ISO time when a future or expiring page changes the site
+    counts: Mapping[str, int]
+    blocks: int  # blocks the build ran or reused
+    problems: tuple[Problem, ...]
+
+    def still_valid(self, inputs: str, destination: Path, now: datetime) -> bool:
+        if inputs != self.inputs:
+            return False
+        if self.horizon is not None and now >= datetime.fromisoformat(self.horizon):
+            return False
+        return listing_digest(destination) == self.outputs
+
+
+def input_digest(folders: Iterable[Path], files: Iterable[Path], extra: str) -> str:
+    """A digest of file contents (size and mtime for large ones) under folders, and `extra`."""
+    digest = hashlib.sha256(extra.encode("utf-8", "surrogatepass"))
+    paths: list[Path] = [f for f in files if f.is_file()]
+    for folder in folders:
+        if folder.is_dir():
+            paths.extend(_walk(folder))
+    for path in sorted(set(paths)):
+        try:
+            stat = path.stat()
+            digest.update(f"\0{path}\0{stat.st_size}\0".encode("utf-8", "surrogateescape"))
+            if stat.st_size > _HASH_LIMIT:
+                digest.update(str(stat.st_mtime_ns).encode())
+            else:
+                digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\0unreadable")
+    return digest.hexdigest()
+
+
+def listing_digest(folder: Path) -> str:
+    """A digest of every file's path, size and mtime under `folder` ('' when it is missing)."""
+    if not folder.is_dir():
+        return ""
+    digest = hashlib.sha256()
+    for path in sorted(_walk(folder, skip_hidden=False)):
+        try:
+            stat = path.stat()
+        except OSError:
+            return ""
+        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+                      .encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _walk(folder: Path, skip_hidden: bool = True) -> list[Path]:
+    found: list[Path] = []
+    for top, dirs, names in os.walk(folder):
+        if skip_hidden:
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
+        found.extend(Path(top, name) for name in names)
+    return found
+
+
+def read_last_build(cache_dir: Path) -> LastBuild | None:
+    """The record, or None when there is none or it cannot be trusted."""
+    try:
+        data = json.loads((cache_dir / RECORD_NAME).read_text(encoding="utf-8"))
+        if data.get("format") != RECORD_FORMAT:
+            return None
+        return LastBuild(inputs=str(data["inputs"]), outputs=str(data["outputs"]),
+                         horizon=data["horizon"], counts=dict(data["counts"]),
+                         blocks=int(data["blocks"]),
+                         problems=tuple(Problem(**p) for p in data["problems"]))
+    except Exception:  # missing, unreadable or from another version: build in full
+        return None
+
+
+def write_last_build(cache_dir: Path, record: LastBuild) -> None:
+    data = {"format": RECORD_FORMAT, **asdict(record),
+            "problems": [asdict(p) for p in record.problems]}
+    target = cache_dir / RECORD_NAME
+    temporary = cache_dir / f".{RECORD_NAME}.{os.getpid()}.tmp"
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        os.replace(temporary, target)
+    except (OSError, TypeError, ValueError):  # no record: the next build is a full one
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def horizon_of(dates: Sequence[datetime | None], now: datetime) -> str | None:
+    """The first of `dates` after now: when the set of published pages changes."""
+    later = [d for d in dates if d is not None and d > now]
+    return min(later).isoformat() if later else None
+
+
+__all__ = ["SITE_FOLDERS", "LastBuild", "horizon_of", "input_digest",
+           "listing_digest", "read_last_build", "write_last_build"]
