@@ -12,6 +12,7 @@ from figdown.problems import Problem
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_DPI = 96
 FORMATS = ("svg", "png")
+ANIMATION_FORMATS = ("mp4", "webp", "gif")
 
 # Quarto's spelling of the options figdown understands.
 ALIASES = {
@@ -44,6 +45,9 @@ class BlockOptions:
     height: float | None = None
     dpi: int = DEFAULT_DPI  # CSS pixels per inch of a PNG; the file is saved at twice this
     timeout: float = DEFAULT_TIMEOUT  # seconds
+    animation_format: str = "mp4"  # format of the block's animations
+    fps: int | None = None  # frames per second of its animations; None: their interval's
+    frames: int | None = None  # at most this many frames of each animation
 
 
 def parse_option_value(text: str) -> OptionValue:
@@ -121,8 +125,11 @@ def coerce_options(
         block_id = f"fig-{block.index + 1}"
     caption = opts.get("caption", "")
     fmt = str(opts.get("format", default_format)).lower()
-    if fmt not in FORMATS:
-        bad("format", opts.get("format", default_format), "svg or png")
+    animation_format = "mp4"
+    if fmt in ANIMATION_FORMATS:  # the block's animations; its still figures keep the default
+        animation_format, fmt = fmt, default_format
+    elif fmt not in FORMATS:
+        bad("format", opts.get("format", default_format), "svg, png, mp4, webp or gif")
         fmt = "svg"
 
     def positive(name: str, integer: bool = False) -> float | None:
@@ -143,6 +150,8 @@ def coerce_options(
     height = positive("height")
     dpi = positive("dpi", integer=True)
     timeout = positive("timeout")
+    fps = positive("fps", integer=True)
+    frames = positive("frames", integer=True)
     options = BlockOptions(
         block_id=block_id,
         caption=str(caption) if caption else "",
@@ -151,6 +160,9 @@ def coerce_options(
         height=height,
         dpi=int(dpi) if dpi else DEFAULT_DPI,
         timeout=timeout if timeout else default_timeout,
+        animation_format=animation_format,
+        fps=int(fps) if fps else None,
+        frames=int(frames) if frames else None,
     )
     return options, problems
 

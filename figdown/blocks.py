@@ -40,12 +40,20 @@ class PostBlocks:
 
 @dataclass(frozen=True)
 class FigureFile:
-    """One image a block produced, stored in the figure store."""
+    """One image or animation a block produced, stored in the figure store."""
 
     store_path: str  # relative to the store, posix: "relu/relu-plot.svg"
-    format: str  # "svg" or "png" (animations may add others)
+    format: str  # "svg" or "png"; an animation's "mp4", "webp" or "gif"
     width: int  # CSS pixels
     height: int
+    kind: str = "image"  # "image" or "animation"
+    poster: str = ""  # an animation's first frame (PNG), relative to the store
+    size: int = 0  # bytes of the file
+
+    @property
+    def store_paths(self) -> tuple[str, ...]:
+        """Every store file this figure needs: the file, and an animation's poster."""
+        return (self.store_path, self.poster) if self.poster else (self.store_path,)
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,8 @@ def print_summary(report: BuildReport) -> None:
     print(f"Blocks: {report.blocks_ran} run, {report.blocks_reused} reused from the store "
           f"({report.block_seconds:.1f} s running them). Warnings: {warnings}. "
           f"Total: {report.seconds:.2f} s")
+    for encoder in report.encoders:
+        print(f"Animations encoded with {encoder}")
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -55,6 +55,7 @@ class FigureSettings:
     style_file: str | None = None
     format: str = "svg"
     timeout: float = 60.0
+    animation_limit: float = 5.0  # MB; a larger animation is a warning
 
 
 @dataclass(frozen=True)
@@ -454,6 +455,12 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
                                 f"figures.timeout must be a number of seconds, not {timeout!r}",
                                 "write e.g. `timeout: 60`"))
         timeout = 60
+    limit = raw.get("animationLimit", 5)
+    if not isinstance(limit, (int, float)) or isinstance(limit, bool) or limit <= 0:
+        problems.append(Problem(display, _line_of(path, "animationLimit"),
+                                f"figures.animationLimit must be a number of megabytes, "
+                                f"not {limit!r}", "write e.g. `animationLimit: 5`"))
+        limit = 5
     return FigureSettings(
         helpers=str(raw.get("helpers", "lib")),
         store=str(raw.get("store", "figures")),
@@ -461,6 +468,7 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
         style_file=str(style_file) if style_file else None,
         format=fmt,
         timeout=timeout,
+        animation_limit=float(limit),
     )
 
 

@@ -43,6 +43,7 @@ class ExecOptions:
     refresh: bool = False  # run every block, ignoring the store
     prune: bool = True  # remove store entries no post uses any more
     progress: bool = False  # draw a progress bar (only on a terminal)
+    animation_limit: int = 5_000_000  # bytes; a larger animation is a warning
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class ExecReport:
     seconds: float = 0.0
     problems: tuple[Problem, ...] = ()
     pruned: tuple[str, ...] = ()  # store paths removed, relative to the store
+    encoders: tuple[str, ...] = ()  # what encoded the animations made in this build
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
                 reused += 1
 
     ran = 0
+    encoders: set[str] = set()
     if to_run:
         # Made before any block runs, so that its appearance is not taken for a block's write.
         store.mkdir(parents=True, exist_ok=True)
@@ -114,6 +117,10 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
             results[(task.path, outcome.index)] = result
             if result.error is not None:
                 problems.append(result.error)
+            elif not result.reused:
+                position = _position(plan, outcome.index)
+                problems.extend(_fallback_warnings(plan, position, outcome))
+                encoders.update(f.encoder for f in outcome.figures if f.kind == "animation")
 
         def on_done(task: PostTask) -> None:
             _fill_not_run(by_path[task.path], results, problems, "a block above it failed")
@@ -130,6 +137,7 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
             progress.close()
         problems += _style_problems(style_errors, options)
 
+    problems += _size_warnings(plans, results, options.animation_limit)
     pruned: list[str] = []
     if options.prune and store.is_dir():
         protected = [options.site_root, *(p.post.source_dir for p in plans)]
@@ -145,6 +153,7 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
         seconds=time.perf_counter() - started,
         problems=tuple(sorted(problems, key=lambda p: (p.path, p.line or 0))),
         pruned=tuple(pruned),
+        encoders=tuple(sorted(encoders)),
     )
 
 
@@ -203,6 +212,9 @@ def _make_task(plan: _PostPlan, options: ExecOptions, plans: list[_PostPlan]) ->
             width=opts.width,
             height=opts.height,
             timeout=opts.timeout,
+            animation_format=opts.animation_format,
+            fps=opts.fps,
+            frames=opts.frames,
         )
         for block, opts, stored in zip(plan.post.blocks, plan.options, plan.stored, strict=True)
     )
@@ -251,7 +263,7 @@ def _from_store(block: CodeBlock, stored: StoredResult) -> BlockResult:
 
 def _record(plan: _PostPlan, outcome: BlockOutcome, store: Path, refresh: bool) -> BlockResult:
     """Turn a worker's outcome into a result, storing fresh figures."""
-    position = next(i for i, b in enumerate(plan.post.blocks) if b.index == outcome.index)
+    position = _position(plan, outcome.index)
     block = plan.post.blocks[position]
     opts = plan.options[position]
     if outcome.failure is not None:
@@ -259,7 +271,7 @@ def _record(plan: _PostPlan, outcome: BlockOutcome, store: Path, refresh: bool) 
         return BlockResult(block=block, output=outcome.output, error=error)
     stored = plan.stored[position]
     if stored is None or refresh:
-        figures = [(f.data, f.format, f.width, f.height) for f in outcome.figures]
+        figures = outcome.figures
         if opts.caption and not figures:
             error = Problem(
                 block.path,
@@ -272,6 +284,54 @@ def _record(plan: _PostPlan, outcome: BlockOutcome, store: Path, refresh: bool) 
         stored = write_result(store, plan.post.slug, opts.block_id, key, figures, outcome.output)
         return BlockResult(block=block, figures=stored.figures, output=stored.output)
     return _from_store(block, stored)
+
+
+def _position(plan: _PostPlan, index: int) -> int:
+    return next(i for i, b in enumerate(plan.post.blocks) if b.index == index)
+
+
+def _fallback_warnings(plan: _PostPlan, position: int, outcome: BlockOutcome) -> list[Problem]:
+    """A warning for each animation written in another format than the block asked for."""
+    block = plan.post.blocks[position]
+    block_id = plan.options[position].block_id
+    return [
+        Problem(
+            block.path,
+            block.line,
+            f"block {block_id}: animation saved as {f.format.upper()} with {f.encoder}, "
+            f"not as MP4: {f.fallback}",
+            "install imageio-ffmpeg (`pip install imageio-ffmpeg`), which ships an ffmpeg "
+            "binary, then run the build with --refresh-figures",
+            "warning",
+        )
+        for f in outcome.figures
+        if f.kind == "animation" and f.fallback
+    ]
+
+
+def _size_warnings(
+    plans: Sequence[_PostPlan], results: Mapping[tuple[str, int], BlockResult], limit: int
+) -> list[Problem]:
+    """A warning for each animation larger than the limit, fresh or from the store."""
+    problems = []
+    for plan in plans:
+        for block, opts in zip(plan.post.blocks, plan.options, strict=True):
+            result = results.get((plan.post.path, block.index))
+            for figure in result.figures if result is not None else ():
+                if figure.kind != "animation" or figure.size <= limit:
+                    continue
+                problems.append(
+                    Problem(
+                        block.path,
+                        block.line,
+                        f"block {opts.block_id}: animation {figure.store_path} is "
+                        f"{figure.size / 1e6:.1f} MB, over the limit of {limit / 1e6:g} MB",
+                        "draw fewer frames (`frames`), a smaller figure (`width`, `height`), "
+                        "a lower `dpi` or `fps`; or raise figures.animationLimit (MB)",
+                        "warning",
+                    )
+                )
+    return problems
 
 
 _HINTS = {
@@ -351,7 +411,7 @@ def _owned_files(
             result = results.get((plan.post.path, block.index))
             if result is not None and result.error is None:
                 owned.add(manifest_path(plan.post.slug, opts.block_id))
-                owned.update(f.store_path for f in result.figures)
+                owned.update(path for f in result.figures for path in f.store_paths)
             else:
                 owned.update(listed_files(store, plan.post.slug, opts.block_id))
     return owned

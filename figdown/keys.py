@@ -33,9 +33,10 @@ SAVE_FORMAT = "2"
 
 
 def library_versions() -> dict[str, str]:
-    """Python, numpy and matplotlib versions, read without importing the libraries."""
+    """Python, numpy, matplotlib, Pillow (which writes PNG, WebP and GIF) and imageio-ffmpeg
+    (whose ffmpeg encodes MP4) versions, read without importing the libraries."""
     versions = {"python": platform.python_version(), "figdown-save-format": SAVE_FORMAT}
-    for name in ("numpy", "matplotlib"):
+    for name in ("numpy", "matplotlib", "pillow", "imageio-ffmpeg"):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -143,7 +144,8 @@ def block_keys(
     for position, (block, opts) in enumerate(zip(blocks, effective, strict=True)):
         codes = [b.code for b in blocks[: position + 1]]
         options = key_options(block.options)
-        options.update(format=opts.format, dpi=opts.dpi, timeout=opts.timeout)
+        options.update(format=opts.format, dpi=opts.dpi, timeout=opts.timeout,
+                       animation_format=opts.animation_format)
         payload = {
             "schema": KEY_SCHEMA,
             "code": codes,

@@ -16,13 +16,14 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from figdown.blocks import BlockResult, CodeBlock, OptionValue
+from figdown.blocks import BlockResult, CodeBlock, FigureFile, OptionValue
 from figdown.fences import parse_fence_info, split_quarto_options
 from figdown.highlight import highlight_code
 from figdown.mathml import math_plugin, token_line
 from figdown.problems import Problem
 from figdown.urls import with_base
 
+MOTION_SCRIPT = "/js/motion.js"  # in the theme's static folder
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _TAGS = re.compile(r"<[^>]+>")
@@ -30,7 +31,8 @@ _FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="foot
                         r"</section>\s*", re.DOTALL)
 _SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
 _HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg)\b.*?</\1>", re.DOTALL)
+# A video's fallback link repeats its alt text, which images keep in an attribute.
+_STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg|video)\b.*?</\1>", re.DOTALL)
 # A summary is shown on list pages, where the page's footnotes are not: no links to them.
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
                         r'</section>\n?|<sup class="footnote-ref">.*?</sup>', re.DOTALL)
@@ -226,17 +228,43 @@ def render_block_result(token: Token, result: BlockResult | None,
     for number, figure in enumerate(result.figures):
         anchor = block.block_id if number == 0 else f"{block.block_id}-{number + 1}"
         src = figure_url(figure.store_path)
+        cap = f"<figcaption>{md.renderInline(caption)}</figcaption>" if caption else ""
+        if figure.kind == "animation":
+            media = _animation_html(figure, src, figure_url(figure.poster), alt)
+            parts.append(f'<figure id="{escape(anchor)}" class="block-figure block-animation">'
+                         f"{media}{cap}</figure>\n")
+            if figure.format == "mp4" and not env.get("motion_script"):
+                env["motion_script"] = True
+                base = context.base_path if context else "/"
+                # Deferred, it runs once the page is parsed; here rather than in the layout,
+                # so that a site's own layouts need nothing for animations to play.
+                parts.append(f'<script src="{escape(with_base(base, MOTION_SCRIPT))}" defer>'
+                             "</script>\n")
+            continue
         srcset = ""
         if figure.format == "png":
             srcset = f' srcset="{escape(src)} 2x"'
         img = (f'<img src="{escape(src)}"{srcset} alt="{escape(alt)}" width="{figure.width}" '
                f'height="{figure.height}" loading="lazy" decoding="async">')
-        cap = f"<figcaption>{md.renderInline(caption)}</figcaption>" if caption else ""
         parts.append(f'<figure id="{escape(anchor)}" class="block-figure">{img}{cap}</figure>\n')
     show_output = opts.get("output", True) is not False
     if result.output and show_output:
         parts.append(f'<pre class="block-output"><code>{escape(result.output)}</code></pre>\n')
     return "".join(parts)
+
+
+def _animation_html(figure: FigureFile, src: str, poster: str, alt: str) -> str:
+    """A looping, muted video that `motion.js` starts unless the reader asked for reduced
+    motion; an animated WebP or GIF shows its still poster to such a reader."""
+    size = f'width="{figure.width}" height="{figure.height}"'
+    if figure.format == "mp4":
+        return (f'<video {size} poster="{escape(poster)}" muted loop playsinline controls '
+                f'preload="metadata" data-motion aria-label="{escape(alt)}">'
+                f'<source src="{escape(src)}" type="video/mp4">'
+                f'<a href="{escape(src)}">{escape(alt)}</a></video>')
+    return (f'<picture><source srcset="{escape(poster)}" media="(prefers-reduced-motion: '
+            f'reduce)"><img src="{escape(src)}" alt="{escape(alt)}" {size} loading="lazy" '
+            'decoding="async"></picture>')
 
 
 def _render_heading_close(self: Any, tokens: Sequence[Token], idx: int, options: Any,
@@ -349,6 +377,7 @@ def _render_part(md: MarkdownIt, text: str, env: dict[str, Any]) -> str:
     part_env = dict(env)
     part_env["report"] = lambda problem: None  # already reported by the full render
     part_env["problems"] = []
+    part_env["motion_script"] = False  # a summary is shown alone, in lists and feeds
     return str(md.render(text, part_env))
 
 

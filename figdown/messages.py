@@ -30,6 +30,9 @@ class BlockTask:
     width: float | None
     height: float | None
     timeout: float
+    animation_format: str = "mp4"  # format of the animations the block leaves in its namespace
+    fps: int | None = None  # None: the animation's own interval decides
+    frames: int | None = None  # at most this many frames of each animation
 
 
 @dataclass(frozen=True)
@@ -64,12 +67,16 @@ class BlockFailure:
 
 @dataclass(frozen=True)
 class RenderedFigure:
-    """A saved figure: the file's bytes and its size on the page in CSS pixels."""
+    """A saved figure or animation: the file's bytes and its size on the page in CSS pixels."""
 
     data: bytes
     format: str
     width: int
     height: int
+    kind: str = "image"  # "image" or "animation"
+    poster: bytes = b""  # an animation's first frame, PNG
+    encoder: str = ""  # what encoded an animation
+    fallback: str = ""  # why an animation is not in the format the block asked for
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ class BuildReport:
     block_seconds: float = 0.0
     seconds: float = 0.0
     taxonomies: tuple[Taxonomy, ...] = ()  # the terms built, for tests and tools
+    encoders: tuple[str, ...] = ()  # what encoded the animations made in this build
 
     @property
     def ok(self) -> bool:
@@ -252,7 +253,8 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         executed.ran + executed.reused, tuple(problems[first_problem:])))
     return BuildReport(destination, counts=counts, terms=counts["terms"],
                        blocks_ran=executed.ran, blocks_reused=executed.reused,
-                       block_seconds=executed.seconds, taxonomies=tuple(taxonomies))
+                       block_seconds=executed.seconds, taxonomies=tuple(taxonomies),
+                       encoders=executed.encoders)
 
 
 def _input_digest(config: SiteConfig, options: BuildOptions, destination: Path) -> str:
@@ -482,9 +484,9 @@ def _figure_outputs(config: SiteConfig, page: Page,
     folder = page.url if page.url.endswith("/") else str(PurePosixPath(page.url).parent) + "/"
     outputs: list[OutputFile] = []
     for result in results:
-        for figure in result.figures:
-            source = config.figure_store / figure.store_path
-            name = PurePosixPath(figure.store_path).name
+        for store_path in (path for figure in result.figures for path in figure.store_paths):
+            source = config.figure_store / store_path
+            name = PurePosixPath(store_path).name
             outputs.append(OutputFile((folder + name).lstrip("/"), source=source,
                                       origin=f"{page.path} block {result.block.block_id}"))
     return outputs
@@ -497,6 +499,7 @@ def _execute(config: SiteConfig, options: BuildOptions, posts: list[PostBlocks])
         helpers=config.helpers_dir if config.helpers_dir.is_dir() else None,
         style=config.figures.style, style_file=style_file, format=config.figures.format,
         timeout=config.figures.timeout, jobs=options.jobs,
+        animation_limit=round(config.figures.animation_limit * 1_000_000),
         refresh=options.refresh_figures, progress=options.progress)
     return execute_posts(posts, exec_options)
 

@@ -1,8 +1,14 @@
 """The figure store: one folder per post, holding each block's images and a JSON manifest.
 
-Layout: `<store>/<slug>/<block-id>.json` and `<block-id>.svg`, `<block-id>-2.svg`, …
-A manifest is written after its images, so a manifest whose key matches and whose images
+Layout: `<store>/<slug>/<block-id>.json` and `<block-id>.svg`, `<block-id>-2.svg`, …;
+an animation is `<block-id>.mp4` (or `.webp`, `.gif`) with its poster `<block-id>.poster.png`
+(a block id has no `.`, so a poster's name is never another block's file).
+A manifest is written after its files, so a manifest whose key matches and whose files
 are all present with the recorded hashes is a complete, valid result.
+
+Schema 2 added animations (`kind`, `poster`, `poster_sha256`, `encoder`); a schema 1
+manifest (images only) is still read, and a figdown that knows only schema 1 ignores a
+schema 2 manifest and runs the block again, so it never serves a file it cannot show.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from figdown.blocks import FigureFile
+from figdown.messages import RenderedFigure
 
-MANIFEST_SCHEMA = 1
+MANIFEST_SCHEMA = 2
+READABLE_SCHEMAS = (1, 2)
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
@@ -47,20 +55,38 @@ def figure_name(block_id: str, number: int, fmt: str) -> str:
     return f"{block_id}{suffix}.{fmt}"
 
 
+def poster_name(block_id: str, number: int) -> str:
+    """The file name of the poster of a block's n-th figure, an animation."""
+    suffix = "" if number == 1 else f"-{number}"
+    return f"{block_id}{suffix}.poster.png"
+
+
 def read_result(store: Path, slug: str, block_id: str, key: str) -> StoredResult | None:
     """The stored result of a block if it is complete and made with this key; else None."""
     path = store / manifest_path(slug, block_id)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("schema") != MANIFEST_SCHEMA or data.get("key") != key:
+        if data.get("schema") not in READABLE_SCHEMAS or data.get("key") != key:
             return None
         figures = []
         for item in data["figures"]:
             name = str(item["file"])
             if not _SAFE_NAME.fullmatch(name):
                 return None
-            digest = hashlib.sha256((store / slug / name).read_bytes()).hexdigest()
-            if digest != item["sha256"]:
+            content = (store / slug / name).read_bytes()
+            if hashlib.sha256(content).hexdigest() != item["sha256"]:
+                return None
+            kind = str(item.get("kind", "image"))
+            poster = ""
+            if kind == "animation":
+                poster = str(item["poster"])
+                if not _SAFE_NAME.fullmatch(poster):
+                    return None
+                digest = hashlib.sha256((store / slug / poster).read_bytes()).hexdigest()
+                if digest != item["poster_sha256"]:
+                    return None
+                poster = f"{slug}/{poster}"
+            elif kind != "image":
                 return None
             figures.append(
                 FigureFile(
@@ -68,6 +94,9 @@ def read_result(store: Path, slug: str, block_id: str, key: str) -> StoredResult
                     format=str(item["format"]),
                     width=int(item["width"]),
                     height=int(item["height"]),
+                    kind=kind,
+                    poster=poster,
+                    size=len(content),
                 )
             )
         output = data["output"]
@@ -84,7 +113,10 @@ def listed_files(store: Path, slug: str, block_id: str) -> list[str]:
     owned = [manifest]
     try:
         data = json.loads((store / manifest).read_text(encoding="utf-8"))
-        owned += [f"{slug}/{item['file']}" for item in data["figures"]]
+        for item in data["figures"]:
+            owned.append(f"{slug}/{item['file']}")
+            if item.get("poster"):
+                owned.append(f"{slug}/{item['poster']}")
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return owned
@@ -95,27 +127,47 @@ def write_result(
     slug: str,
     block_id: str,
     key: str,
-    figures: Sequence[tuple[bytes, str, int, int]],
+    figures: Sequence[RenderedFigure],
     output: str,
 ) -> StoredResult:
-    """Store a block's figures (data, format, width, height) and output; images first."""
+    """Store a block's figures and animations and its output; the files first."""
     folder = store / slug
     folder.mkdir(parents=True, exist_ok=True)
     files = []
-    entries = []
-    for number, (data, fmt, width, height) in enumerate(figures, start=1):
-        name = figure_name(block_id, number, fmt)
-        _write_if_changed(folder / name, data)
-        files.append(FigureFile(f"{slug}/{name}", fmt, width, height))
-        entries.append(
-            {
-                "file": name,
-                "format": fmt,
-                "width": width,
-                "height": height,
-                "sha256": hashlib.sha256(data).hexdigest(),
-            }
+    entries: list[dict[str, object]] = []
+    for number, figure in enumerate(figures, start=1):
+        name = figure_name(block_id, number, figure.format)
+        _write_if_changed(folder / name, figure.data)
+        entry: dict[str, object] = {
+            "file": name,
+            "format": figure.format,
+            "width": figure.width,
+            "height": figure.height,
+            "sha256": hashlib.sha256(figure.data).hexdigest(),
+        }
+        poster = ""
+        if figure.kind == "animation":
+            poster_file = poster_name(block_id, number)
+            _write_if_changed(folder / poster_file, figure.poster)
+            poster = f"{slug}/{poster_file}"
+            entry.update(
+                kind="animation",
+                poster=poster_file,
+                poster_sha256=hashlib.sha256(figure.poster).hexdigest(),
+                encoder=figure.encoder,
+            )
+        files.append(
+            FigureFile(
+                f"{slug}/{name}",
+                figure.format,
+                figure.width,
+                figure.height,
+                kind=figure.kind,
+                poster=poster,
+                size=len(figure.data),
+            )
         )
+        entries.append(entry)
     manifest = {
         "schema": MANIFEST_SCHEMA,
         "block": block_id,

@@ -92,6 +92,7 @@ class _Runner:
             # Both `import acts` and `from lib import acts` reach the helpers.
             sys.path[:0] = [str(self.helpers), str(self.helpers.parent)]
         self.style_errors = self._apply_style()
+        self.ffmpeg: tuple[str | None, str] | None = None  # found at the first animation
         self.sys_path = list(sys.path)
         self.environ = dict(os.environ)
         signal.signal(signal.SIGALRM, _raise_timeout)
@@ -150,9 +151,12 @@ class _Runner:
             _block_filename(task.path, block): (task.path, block.line) for block in task.blocks
         }
         outcomes: list[BlockOutcome] = []
+        # Animations already taken by an earlier block, by id; holding them keeps their ids
+        # from being reused by a new animation.
+        animations: dict[int, Any] = {}
         with warnings.catch_warnings():
             for block in task.blocks:
-                outcome = self._run_block(task, block, namespace, filenames)
+                outcome = self._run_block(task, block, namespace, filenames, animations)
                 outcomes.append(outcome)
                 if outcome.failure is not None:
                     break
@@ -167,6 +171,7 @@ class _Runner:
         block: BlockTask,
         namespace: dict[str, Any],
         filenames: dict[str, tuple[str, int]],
+        animations: dict[int, Any],
     ) -> BlockOutcome:
         filename = _block_filename(task.path, block)
         lines = block.code.splitlines(keepends=True)
@@ -178,12 +183,16 @@ class _Runner:
             rc["figure.figsize"] = (block.width or saved_size[0], block.height or saved_size[1])
         captured = io.StringIO()
         failure: BlockFailure | None = None
+        figures: tuple[RenderedFigure, ...] = ()
         try:
             code = compile(block.code, filename, "exec", dont_inherit=True)
             with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+                # Saving is timed with the block: encoding an animation draws every frame,
+                # which runs the block's own code again.
                 signal.setitimer(signal.ITIMER_REAL, block.timeout)
                 try:
                     exec(code, namespace)
+                    figures = self._save_results(block, namespace, animations)
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
         except BlockTimeout as exc:
@@ -193,12 +202,8 @@ class _Runner:
         finally:
             if block.width or block.height:
                 rc["figure.figsize"] = saved_size
-        figures: tuple[RenderedFigure, ...] = ()
-        if failure is None:
-            try:
-                figures = self._save_figures(block) if block.save else ()
-            except Exception as exc:
-                failure = self._failure(exc, "exception", filenames, block, task.path)
+        if failure is not None:
+            figures = ()
         self.plt.close("all")
         changed = _changes(before, _snapshot(task.watch, task.source_dir), self.site_root)
         if failure is None and changed:
@@ -206,29 +211,80 @@ class _Runner:
             failure = BlockFailure("outside", f"wrote outside its post's folder: {shown}", None)
         return BlockOutcome(block.index, figures, captured.getvalue(), failure)
 
-    def _save_figures(self, block: BlockTask) -> tuple[RenderedFigure, ...]:
-        """Save every open figure, in the order they were made."""
-        figures = []
-        for number in sorted(self.plt.get_fignums()):
-            fig = self.plt.figure(number)
-            width_in, height_in = fig.get_size_inches()
-            buffer = io.BytesIO()
-            if block.format == "png":
-                fig.savefig(buffer, format="png", dpi=2 * block.dpi, metadata={"Software": None})
-                width, height = round(width_in * block.dpi), round(height_in * block.dpi)
+    def _save_results(
+        self, block: BlockTask, namespace: dict[str, Any], taken: dict[int, Any]
+    ) -> tuple[RenderedFigure, ...]:
+        """Save every open figure and encode every new animation in the namespace, in the
+        order their figures were made; an animation's figure is not also saved as a still."""
+        animations: list[Any] = []
+        if "matplotlib.animation" in sys.modules:  # else no block can have made one
+            from figdown.animate import find_animations, mark_unrendered
+
+            seen = set(taken)
+            animations = find_animations(namespace, seen)
+            taken.update((id(a), a) for a in animations)
+            if not block.save:
+                for anim in animations:
+                    mark_unrendered(anim)
+        if not block.save:
+            return ()
+        animated = {id(a._fig) for a in animations}
+        order: list[tuple[float, int, Any]] = [
+            (number, 0, self.plt.figure(number))
+            for number in self.plt.get_fignums()
+            if id(self.plt.figure(number)) not in animated
+        ]
+        # An animation whose figure was closed (`plt.close()` after making it) comes last.
+        order += [
+            (getattr(a._fig, "number", float("inf")), 1 + i, a) for i, a in enumerate(animations)
+        ]
+        results = []
+        for _, position, item in sorted(order, key=lambda entry: entry[:2]):
+            if position == 0:
+                results.append(self._save_figure(block, item))
             else:
-                fig.savefig(
-                    buffer,
-                    format="svg",
-                    dpi=2 * block.dpi,
-                    metadata={"Date": None, "Creator": None},
-                    # the theme recolours SVGs for dark pages; a transparent background
-                    # lets the page show through instead of a white rectangle
-                    transparent=True,
-                )
-                width, height = round(width_in * 96), round(height_in * 96)
-            figures.append(RenderedFigure(buffer.getvalue(), block.format, width, height))
-        return tuple(figures)
+                results.append(self._encode(block, item))
+        return tuple(results)
+
+    def _encode(self, block: BlockTask, anim: Any) -> RenderedFigure:
+        from figdown.animate import encode_animation, ffmpeg_executable
+
+        if self.ffmpeg is None:
+            self.ffmpeg = ffmpeg_executable()
+        encoded = encode_animation(
+            anim, block.animation_format, block.fps, block.frames, block.dpi, self.ffmpeg
+        )
+        self.plt.close(anim._fig)
+        return RenderedFigure(
+            encoded.data,
+            encoded.format,
+            encoded.width,
+            encoded.height,
+            kind="animation",
+            poster=encoded.poster,
+            encoder=encoded.encoder,
+            fallback=encoded.fallback,
+        )
+
+    def _save_figure(self, block: BlockTask, fig: Any) -> RenderedFigure:
+        """Save one figure in the block's image format."""
+        width_in, height_in = fig.get_size_inches()
+        buffer = io.BytesIO()
+        if block.format == "png":
+            fig.savefig(buffer, format="png", dpi=2 * block.dpi, metadata={"Software": None})
+            width, height = round(width_in * block.dpi), round(height_in * block.dpi)
+        else:
+            fig.savefig(
+                buffer,
+                format="svg",
+                dpi=2 * block.dpi,
+                metadata={"Date": None, "Creator": None},
+                # the theme recolours SVGs for dark pages; a transparent background
+                # lets the page show through instead of a white rectangle
+                transparent=True,
+            )
+            width, height = round(width_in * 96), round(height_in * 96)
+        return RenderedFigure(buffer.getvalue(), block.format, width, height)
 
     def _failure(
         self,

@@ -189,10 +189,11 @@ def test_helpers_folder_imports_as_a_package_too(tmp_path: Path) -> None:
 
 def test_bad_options_stop_the_post_before_it_runs(tmp_path: Path) -> None:
     site = ExecSite(tmp_path)
-    post = site.post("p", [("x = 1\n", {"format": "gif"}), "print(x)\n"])
+    post = site.post("p", [("x = 1\n", {"format": "jpeg"}), "print(x)\n"])
     report = site.run([post])
     assert report.ran == 0
     assert [str(p).split(": ", 1)[1] for p in report.problems] == [
-        "block fig-1: option format='gif' is not svg or png — write format as svg or png",
+        "block fig-1: option format='jpeg' is not svg, png, mp4, webp or gif — write format "
+        "as svg, png, mp4, webp or gif",
         "block fig-2: not run: fix the errors reported for this post first",
     ]

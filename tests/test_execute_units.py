@@ -17,6 +17,7 @@ from figdown.blockopts import (
 )
 from figdown.blocks import CodeBlock
 from figdown.keys import KeyContext, block_keys, helper_hashes, make_key_context
+from figdown.messages import RenderedFigure as Fig
 from figdown.store import can_prune, is_safe_slug, prune_store, read_result, write_result
 
 
@@ -67,10 +68,19 @@ def test_quarto_names_are_figdown_options() -> None:
 
 
 def test_bad_option_values_are_problems_at_the_block() -> None:
-    _, problems = coerce_options(block(format="gif", width=-1, timeout="soon", dpi=1.5))
-    assert len(problems) == 4
+    _, problems = coerce_options(
+        block(format="jpeg", width=-1, timeout="soon", dpi=1.5, fps=0, frames="all")
+    )
+    assert len(problems) == 6
     assert all(p.line == 10 and p.path == "content/posts/a.md" for p in problems)
-    assert "format='gif'" in problems[0].message
+    assert "format='jpeg'" in problems[0].message
+
+
+def test_an_animation_format_leaves_still_figures_in_the_default_format() -> None:
+    opts, problems = coerce_options(block(format="gif", fps=10, frames=40), "png")
+    assert problems == []
+    assert (opts.format, opts.animation_format, opts.fps, opts.frames) == ("png", "gif", 10, 40)
+    assert coerce_options(block())[0].animation_format == "mp4"
 
 
 def test_block_ids_must_not_clash() -> None:
@@ -128,7 +138,7 @@ def test_helper_imports_are_followed_between_helpers(tmp_path: Path) -> None:
 
 
 def test_stored_result_reads_back(tmp_path: Path) -> None:
-    write_result(tmp_path, "relu", "plot", "k1", [(b"<svg/>", "svg", 576, 336)], "hi\n")
+    write_result(tmp_path, "relu", "plot", "k1", [Fig(b"<svg/>", "svg", 576, 336)], "hi\n")
     stored = read_result(tmp_path, "relu", "plot", "k1")
     assert stored is not None
     assert stored.output == "hi\n"
@@ -139,7 +149,7 @@ def test_stored_result_reads_back(tmp_path: Path) -> None:
 
 
 def test_damaged_entries_are_never_served(tmp_path: Path) -> None:
-    write_result(tmp_path, "relu", "plot", "k1", [(b"<svg/>", "svg", 1, 1)], "")
+    write_result(tmp_path, "relu", "plot", "k1", [Fig(b"<svg/>", "svg", 1, 1)], "")
     (tmp_path / "relu" / "plot.svg").write_bytes(b"<svg")
     assert read_result(tmp_path, "relu", "plot", "k1") is None
     (tmp_path / "relu" / "plot.svg").unlink()
@@ -153,8 +163,8 @@ def test_damaged_entries_are_never_served(tmp_path: Path) -> None:
 
 def test_prune_removes_only_unowned_store_entries(tmp_path: Path) -> None:
     store = tmp_path / "figures"
-    write_result(store, "relu", "plot", "k", [(b"a", "svg", 1, 1), (b"b", "svg", 1, 1)], "")
-    write_result(store, "gone", "plot", "k", [(b"a", "svg", 1, 1)], "")
+    write_result(store, "relu", "plot", "k", [Fig(b"a", "svg", 1, 1), Fig(b"b", "svg", 1, 1)], "")
+    write_result(store, "gone", "plot", "k", [Fig(b"a", "svg", 1, 1)], "")
     (store / "README.md").write_text("kept")
     outside = tmp_path / "keep.txt"
     outside.write_text("kept")
@@ -174,8 +184,8 @@ def test_prune_refuses_a_store_holding_sources(tmp_path: Path) -> None:
 
 
 def test_prune_keeps_owned_files_of_nested_slugs(tmp_path: Path) -> None:
-    write_result(tmp_path, "posts/relu", "plot", "k", [(b"a", "svg", 1, 1)], "")
-    write_result(tmp_path, "posts/gone", "plot", "k", [(b"a", "svg", 1, 1)], "")
+    write_result(tmp_path, "posts/relu", "plot", "k", [Fig(b"a", "svg", 1, 1)], "")
+    write_result(tmp_path, "posts/gone", "plot", "k", [Fig(b"a", "svg", 1, 1)], "")
     removed = prune_store(tmp_path, {"posts/relu/plot.json", "posts/relu/plot.svg"})
     assert removed == ["posts/gone/plot.json", "posts/gone/plot.svg"]
     assert sorted(p.name for p in (tmp_path / "posts").iterdir()) == ["relu"]
