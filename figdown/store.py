@@ -191,10 +191,18 @@ def _write_if_changed(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
+        os.chmod(temp, 0o644 & ~_umask())  # mkstemp makes 0600; store files are ordinary files
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def can_prune(store: Path, protected: Iterable[Path]) -> bool:
