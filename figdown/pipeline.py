@@ -61,7 +61,7 @@ from figdown.shortcodes import (
 from figdown.site import Neighbours, PageView, Site, TermRef, make_view
 from figdown.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
 from figdown.urls import absolute, clean_path, encode, expand_permalink, urlize, with_base
-from figdown.write import destination_problem, remove_leftovers, write_site
+from figdown.write import SPARE_OUTPUT, destination_problem, remove_leftovers, write_site
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         return found
 
     write_site(site_outputs(site, renderer, extra), destination, config.root,
-               config.config_file, check)
+               config.config_file, check, spare=cache_dir / SPARE_OUTPUT)
     counts = {"pages": len(site.pages), "sections": len(site.sections),
               "terms": sum(len(t.terms) for t in taxonomies),
               "figures": len(figure_files)}
