@@ -29,7 +29,7 @@ from figdown.config import CONFIG_NAMES, SiteConfig, load_config
 from figdown.content import Page, discover, read_page
 from figdown.execute import ExecOptions, ExecReport, execute_posts
 from figdown.hugo_layouts import go_template_warning
-from figdown.links import check_links
+from figdown.links import LINK_INDEX, check_links
 from figdown.manifest import (
     SITE_FOLDERS,
     LastBuild,
@@ -236,7 +236,8 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         if not options.check_links:
             return []
         found = check_links(folder, config.base_path, sources,
-                            severity="warning" if options.warn_links else "error")
+                            severity="warning" if options.warn_links else "error",
+                            index=cache_dir / LINK_INDEX)
         problems.extend(p for p in found if p.severity != "error")  # errors come back raised
         return found
 
