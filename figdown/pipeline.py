@@ -50,6 +50,7 @@ from figdown.markdown import (
 from figdown.outputs import site_outputs, static_outputs
 from figdown.problems import ContentError, Problem
 from figdown.render import OutputFile, Renderer, create_environment, theme_dir
+from figdown.reuse import OutputReuse, site_key
 from figdown.shortcodes import (
     Expanded,
     PageRef,
@@ -227,7 +228,13 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     go_layouts = go_template_warning(config.root, config.layouts_dir)
     if go_layouts is not None:
         problems.append(go_layouts)
-    renderer = Renderer(site, create_environment(config.layouts_dir))
+    # Outputs whose inputs did not change are linked, not rendered: with the theme's layouts
+    # only, whose reads of `site` reuse.site_key lists.
+    theme_layouts = theme_dir() / "layouts"
+    reuse = OutputReuse(site_key(site, code_fingerprint(), theme_layouts),
+                        destination.resolve(), cache_dir) if not config.layouts_dir.is_dir() \
+        or config.layouts_dir.resolve() == theme_layouts.resolve() else None
+    renderer = Renderer(site, create_environment(config.layouts_dir), reuse)
     extra = [*static_outputs(config.static_dir), *resource_outputs(config, loaded.pages),
              *figure_files]
     sources = {p.url: (p.path, bodies[p.path].links) for p in loaded.pages}
@@ -243,6 +250,8 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
 
     write_site(site_outputs(site, renderer, extra), destination, config.root,
                config.config_file, check, spare=cache_dir / SPARE_OUTPUT)
+    if reuse is not None:
+        reuse.save()
     counts = {"pages": len(site.pages), "sections": len(site.sections),
               "terms": sum(len(t.terms) for t in taxonomies),
               "figures": len(figure_files)}

@@ -268,7 +268,9 @@ def _keep_unchanged(old: Path, output: OutputFile, target: Path, claims: _Claims
     """
     try:
         stat = old.stat()
-        if output.data is not None:
+        if output.unchanged:
+            same = True
+        elif output.data is not None:
             same = stat.st_size == len(output.data) and old.read_bytes() == output.data
         elif output.source is not None:
             same = stat.st_size == output.source.stat().st_size and filecmp.cmp(
