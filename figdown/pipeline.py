@@ -234,7 +234,8 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     reuse = OutputReuse(site_key(site, code_fingerprint(), theme_layouts),
                         destination.resolve(), cache_dir) if not config.layouts_dir.is_dir() \
         or config.layouts_dir.resolve() == theme_layouts.resolve() else None
-    renderer = Renderer(site, create_environment(config.layouts_dir), reuse)
+    renderer = Renderer(site, create_environment(config.layouts_dir, cache_dir / "templates"),
+                        reuse)
     extra = [*static_outputs(config.static_dir), *resource_outputs(config, loaded.pages),
              *figure_files]
     sources = {p.url: (p.path, bodies[p.path].links) for p in loaded.pages}

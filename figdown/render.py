@@ -58,8 +58,12 @@ def theme_dir() -> Path:
     return here / "_theme"
 
 
-def create_environment(site_layouts: Path) -> jinja2.Environment:
-    """Site layouts first, then the default theme: a site overrides any template by name."""
+def create_environment(site_layouts: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """Site layouts first, then the default theme: a site overrides any template by name.
+
+    `compiled` is a folder for compiled templates (each checked against a checksum of its
+    source), so that a rebuild does not compile them again.
+    """
     loaders: list[jinja2.BaseLoader] = []
     if site_layouts.is_dir():
         loaders.append(SiteLayoutLoader(site_layouts))  # a Hugo site's Go templates skipped
@@ -71,11 +75,32 @@ def create_environment(site_layouts: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(compiled),
     )
     env.filters["date_format"] = _date_format
     env.filters["rfc822"] = lambda d: d.strftime("%a, %d %b %Y %H:%M:%S %z") if d else ""
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
     return env
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a cache that cannot be written only costs speed
+        return None
+    return _CompiledTemplates(str(folder))
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja2's file cache, where a damaged file is compiled again instead of failing."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
 
 
 def _date_format(value: datetime | None, fmt: str = "%B %-d, %Y") -> str:

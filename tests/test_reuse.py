@@ -94,3 +94,16 @@ def test_a_damaged_record_is_ignored(site: Path, tmp_path: Path) -> None:
                                                       encoding="utf-8")
     build(site, out)
     assert tree(out) == from_scratch(site, tmp_path)
+
+
+def test_damaged_compiled_templates_are_compiled_again(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site, out)
+    compiled = sorted((site / ".figdown-cache" / "templates").iterdir())
+    assert compiled
+    for path in compiled:
+        path.write_bytes(path.read_bytes()[:40])
+    (site / "content" / "posts" / "p4.md").write_text(post(4, "Fourth", "B."),
+                                                      encoding="utf-8")
+    build(site, out)
+    assert tree(out) == from_scratch(site, tmp_path)
