@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from figdown.cli import (
     EXIT_CONTENT,
@@ -18,7 +19,11 @@ from figdown.cli import (
 )
 from figdown.config import load_config
 from figdown.pipeline import BuildOptions, build, build_clock, load_pages
-from figdown.problems import ContentError
+from figdown.problems import ContentError, Problem
+
+if TYPE_CHECKING:
+    from figdown.changes import RebuildPlan
+    from figdown.serve import Builder
 
 
 def run(command: str, argv: Sequence[str]) -> int:
@@ -132,7 +137,7 @@ def run_serve(argv: Sequence[str]) -> int:
     import shutil
     import tempfile
 
-    from figdown.changes import BuildOutcome, RebuildPlan, SiteLayout
+    from figdown.changes import SiteLayout
     from figdown.serve import DEFAULT_PORT, serve
 
     parser = _Parser(prog="figdown serve",
@@ -153,22 +158,34 @@ def run_serve(argv: Sequence[str]) -> int:
         return EXIT_USAGE
     # The preview lives outside the site: it can never be published or committed by mistake.
     preview = Path(tempfile.mkdtemp(prefix="figdown-preview-")) / "site"
+    build_preview, remember = preview_builder(
+        root, preview, drafts=not args.no_drafts, jobs=args.jobs,
+        report=lambda problems: print_problems(problems, args.quiet, args.verbose))
+    layout = SiteLayout.for_site(root, ignored=[preview.parent])
+    return serve(build_preview, preview, layout, host=args.bind, port=args.port,
+                 cleanup=lambda: shutil.rmtree(preview.parent, ignore_errors=True),
+                 on_bind=remember)
+
+
+def preview_builder(root: Path, preview: Path, drafts: bool = True, jobs: int = 0,
+                    report: Callable[[Sequence[Problem]], None] = lambda problems: None,
+                    ) -> tuple[Builder, Callable[[str], None]]:
+    """The build `figdown serve` runs on every save, and the `on_bind` that tells it the
+    server's address (the preview's links point at it)."""
+    from figdown.changes import BuildOutcome
+
     address: dict[str, str] = {"url": "/"}
 
     def build_preview(plan: RebuildPlan | None) -> BuildOutcome:
-        report = build(BuildOptions(
+        done = build(BuildOptions(
             source=root, destination=preview, base_url=address["url"],
-            drafts=not args.no_drafts, future=not args.no_drafts, jobs=args.jobs,
-            warn_links=True))
-        print_problems(report.problems, args.quiet, args.verbose)
-        errors = tuple(str(p) for p in report.problems if p.severity == "error")
-        return BuildOutcome(ok=report.ok, problems=errors,
+            drafts=drafts, future=drafts, jobs=jobs, warn_links=True))
+        report(done.problems)
+        errors = tuple(str(p) for p in done.problems if p.severity == "error")
+        return BuildOutcome(ok=done.ok, problems=errors,
                             css_only=bool(plan is not None and plan.css_only))
 
     def remember(url: str) -> None:
         address["url"] = url
 
-    layout = SiteLayout.for_site(root, ignored=[preview.parent])
-    return serve(build_preview, preview, layout, host=args.bind, port=args.port,
-                 cleanup=lambda: shutil.rmtree(preview.parent, ignore_errors=True),
-                 on_bind=remember)
+    return build_preview, remember

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import html
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from figdown.link_index import PageLinks, read_link_index, write_link_index
 from figdown.markdown import Link
 from figdown.problems import Problem, Severity
 from figdown.urls import with_base
 
 _ATTR = re.compile(r"""\s(href|src|id|srcset|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _SKIP_SCHEMES = ("mailto:", "tel:", "data:", "javascript:", "#")
+LINK_INDEX = "links.json"  # in the build cache
 
 
 def _page_url(path: str) -> str:
@@ -25,80 +29,125 @@ def _page_url(path: str) -> str:
 
 
 def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Sequence[Link]]],
-                severity: Severity = "error") -> list[Problem]:
+                severity: Severity = "error", index: Path | None = None) -> list[Problem]:
     """Every href/src inside the site resolves to a file, every #fragment to an id.
 
     `sources` maps a page URL (`/posts/x/`) to its Markdown file and the links written in it,
-    so that a broken link is reported at the line where the user wrote it.
+    so that a broken link is reported at the line where the user wrote it. `index` is where
+    the previous check's findings are kept (see `link_index.py`): pages whose bytes and
+    whose links' targets did not change since are not read again.
     """
-    files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+    files = _listing(root)
     pages = sorted(f for f in files if f.endswith(".html"))
+    digests = {page: hashlib.sha256((root / page).read_bytes()).hexdigest() for page in pages}
+    last = read_link_index(index, base_path) if index is not None else None
+    reusable = last.reusable(digests) if last is not None else {}
     ids: dict[str, set[str]] = {}
     refs: dict[str, list[str]] = {}
     for page in pages:
-        text = (root / page).read_text(encoding="utf-8", errors="replace")
-        page_ids: set[str] = set()
-        page_refs: list[str] = []
-        for match in _ATTR.finditer(text):
-            quoted = match.group(2) if match.group(2) is not None else match.group(3)
-            name, value = match.group(1).lower(), html.unescape(quoted)
-            if name == "id":
-                page_ids.add(value)
-            elif name == "srcset":
-                page_refs.extend(part.strip().split(" ")[0] for part in value.split(",") if
-                                 part.strip())
-            else:
-                page_refs.append(value)
-        ids[page] = page_ids
-        refs[page] = page_refs
+        if page in reusable:
+            ids[page] = reusable[page].ids
+        else:
+            ids[page], refs[page] = _scan((root / page).read_text(encoding="utf-8",
+                                                                  errors="replace"))
     known_urls = sorted({_page_url(f) for f in files})
-    # a link shown on several pages (a summary in lists) is reported where it was written
-    writers: dict[str, tuple[str, Link]] = {}
-    for page_url, (source_path, links) in sorted(sources.items()):
-        for link in links:
-            written_as = link.href or link.url
-            if not urlsplit(written_as).scheme and not written_as.startswith("/"):
-                # summaries on list pages show relative links joined to their page's URL
-                written_as = urljoin(base_path.rstrip("/") + page_url, written_as)
-            writers.setdefault(written_as, (source_path, link))
-    problems: list[Problem] = []
-    reported: set[tuple[str, int | None, str]] = set()
-    rooted: dict[str, tuple[str, bool] | None] = {}  # a root-relative link resolves alike
+    dirty = last.dirty(files, ids) if last is not None else set()
+    rooted: dict[str, tuple[tuple[str, bool] | None, str | None]] = {}  # resolves alike
+    found: dict[str, PageLinks] = {}
     for page in pages:
+        kept = reusable.get(page)
+        if kept is not None and kept.targets.isdisjoint(dirty):
+            found[page] = kept
+            continue
         url = base_path.rstrip("/") + _page_url(page)
-        source, written = sources.get(_page_url(page), (f"output/{page}", ()))
-        for ref in refs[page]:
+        page_refs = refs[page] if page in refs else _scan(
+            (root / page).read_text(encoding="utf-8", errors="replace"))[1]
+        targets: set[str] = set()
+        missing: list[tuple[str, str, bool]] = []
+        for ref in page_refs:
             if ref.startswith("/") and not ref.startswith("//"):
                 if ref not in rooted:
                     rooted[ref] = _resolve(ref, url, base_path, files, ids)
-                missing = rooted[ref]
+                result, target = rooted[ref]
             else:
-                missing = _resolve(ref, url, base_path, files, ids)
-            if missing is None:
-                continue
-            target, escaped = missing
-            found = next((link for link in written if (link.href or link.url) == ref), None)
+                result, target = _resolve(ref, url, base_path, files, ids)
+            if target is not None:
+                targets.add(target)
+            if result is not None:
+                missing.append((ref, *result))
+        found[page] = PageLinks(digests[page], ids[page], frozenset(targets), tuple(missing))
+    if index is not None:
+        write_link_index(index, base_path, files, found)
+    return _report(pages, found, sources, base_path, severity, known_urls, files, ids)
+
+
+def _listing(root: Path) -> set[str]:
+    files: set[str] = set()
+    for top, _, names in os.walk(root):
+        rel = os.path.relpath(top, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        files.update(prefix + name for name in names)
+    return files
+
+
+def _scan(text: str) -> tuple[set[str], list[str]]:
+    """The ids a page defines and the URLs it refers to."""
+    page_ids: set[str] = set()
+    page_refs: list[str] = []
+    for match in _ATTR.finditer(text):
+        quoted = match.group(2) if match.group(2) is not None else match.group(3)
+        name, value = match.group(1).lower(), html.unescape(quoted)
+        if name == "id":
+            page_ids.add(value)
+        elif name == "srcset":
+            page_refs.extend(part.strip().split(" ")[0] for part in value.split(",") if
+                             part.strip())
+        else:
+            page_refs.append(value)
+    return page_ids, page_refs
+
+
+def _report(pages: Sequence[str], found: Mapping[str, PageLinks],
+            sources: Mapping[str, tuple[str, Sequence[Link]]], base_path: str,
+            severity: Severity, known_urls: Sequence[str], files: set[str],
+            ids: Mapping[str, set[str]]) -> list[Problem]:
+    """One problem per broken link, at the line that wrote it, each reported once."""
+    # a link shown on several pages (a summary in lists) is reported where it was written
+    writers: dict[str, tuple[str, Link]] = {}
+    for page_url, (source_path, links) in sorted(sources.items()):
+        for writer in links:
+            written_as = writer.href or writer.url
+            if not urlsplit(written_as).scheme and not written_as.startswith("/"):
+                # summaries on list pages show relative links joined to their page's URL
+                written_as = urljoin(base_path.rstrip("/") + page_url, written_as)
+            writers.setdefault(written_as, (source_path, writer))
+    problems: list[Problem] = []
+    reported: set[tuple[str, int | None, str]] = set()
+    for page in pages:
+        source, written = sources.get(_page_url(page), (f"output/{page}", ()))
+        for ref, target, escaped in found[page].missing:
+            link: Link | None = next((w for w in written if (w.href or w.url) == ref), None)
             where = source
-            if found is None and ref in writers and not ref.startswith("#"):
-                where, found = writers[ref]
+            if link is None and ref in writers and not ref.startswith("#"):
+                where, link = writers[ref]
             # not written in any Markdown file: it comes from a template, shown on many pages
-            key = (where, found.line, found.url) if found is not None else (
+            key = (where, link.line, link.url) if link is not None else (
                 "", None, f"{_page_url(page)}{ref}" if ref.startswith("#") else ref)
-            if found is None:
+            if link is None:
                 where = f"output/{page}"
             if key in reported:
                 continue
             reported.add(key)
-            shown = found.url if found else ref  # as the user wrote it
+            shown = link.url if link else ref  # as the user wrote it
             message = f"broken link {shown}"
             guess = _guess(target, known_urls, files, ids)
             if guess and (guess != target or escaped):
                 if shown.startswith("#"):
                     guess = "#" + guess.partition("#")[2]
-                elif base_path != "/" and (found is None or found.url == ref):
+                elif base_path != "/" and (link is None or link.url == ref):
                     guess = with_base(base_path, guess)  # not rewritten: needs the base path
                 message += f" (did you mean {guess}?)"
-            problems.append(Problem(where, found.line if found else None, message,
+            problems.append(Problem(where, link.line if link else None, message,
                                     "fix the link or add the page", severity))
     return problems
 
@@ -116,30 +165,35 @@ def _guess(target: str, known_urls: Sequence[str], files: set[str],
 
 
 def _resolve(ref: str, page_url: str, base_path: str, files: set[str],
-             ids: Mapping[str, set[str]]) -> tuple[str, bool] | None:
-    """None when `ref` is fine or external; else the missing site path, and whether the link
-    leaves the base path (then the path is as written, without the base)."""
+             ids: Mapping[str, set[str]]) -> tuple[tuple[str, bool] | None, str | None]:
+    """Whether `ref` is broken and which file of the site it points to.
+
+    The first is None when `ref` is fine or external; else the missing site path, and whether
+    the link leaves the base path (then the path is as written, without the base). The second
+    is the file whose presence (and ids) the answer depends on, if any.
+    """
     ref = ref.strip()
     if not ref or ref.startswith(_SKIP_SCHEMES):
         if ref.startswith("#") and len(ref) > 1:
             page_file = _file_for(page_url[len(base_path.rstrip("/")):] or "/", files)
             if page_file and unquote(ref[1:]) not in ids.get(page_file, set()):
-                return (page_url[len(base_path.rstrip("/")):] or "/") + ref, False
-        return None
+                return ((page_url[len(base_path.rstrip("/")):] or "/") + ref, False), page_file
+            return None, page_file
+        return None, None
     parts = urlsplit(ref)
     if parts.scheme or parts.netloc:
-        return None
+        return None, None
     absolute = _join(page_url, parts.path) if parts.path else page_url
     if not absolute.startswith(base_path):
-        return absolute, True
+        return (absolute, True), None
     site_path = "/" + unquote(absolute[len(base_path):])
     target = _file_for(site_path, files)
     if target is None:
-        return site_path, False
+        return (site_path, False), None
     if parts.fragment and target.endswith(".html") and unquote(parts.fragment) not in ids.get(
             target, set()):
-        return f"{site_path}#{parts.fragment}", False
-    return None
+        return (f"{site_path}#{parts.fragment}", False), target
+    return None, target
 
 
 def _join(page_url: str, path: str) -> str:

@@ -29,7 +29,7 @@ from figdown.config import CONFIG_NAMES, SiteConfig, load_config
 from figdown.content import Page, discover, read_page
 from figdown.execute import ExecOptions, ExecReport, execute_posts
 from figdown.hugo_layouts import go_template_warning
-from figdown.links import check_links
+from figdown.links import LINK_INDEX, check_links
 from figdown.manifest import (
     SITE_FOLDERS,
     LastBuild,
@@ -50,6 +50,7 @@ from figdown.markdown import (
 from figdown.outputs import site_outputs, static_outputs
 from figdown.problems import ContentError, Problem
 from figdown.render import OutputFile, Renderer, create_environment, theme_dir
+from figdown.reuse import OutputReuse, site_key
 from figdown.shortcodes import (
     Expanded,
     PageRef,
@@ -61,7 +62,7 @@ from figdown.shortcodes import (
 from figdown.site import Neighbours, PageView, Site, TermRef, make_view
 from figdown.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
 from figdown.urls import absolute, clean_path, encode, expand_permalink, urlize, with_base
-from figdown.write import destination_problem, remove_leftovers, write_site
+from figdown.write import SPARE_OUTPUT, destination_problem, remove_leftovers, write_site
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,14 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     go_layouts = go_template_warning(config.root, config.layouts_dir)
     if go_layouts is not None:
         problems.append(go_layouts)
-    renderer = Renderer(site, create_environment(config.layouts_dir))
+    # Outputs whose inputs did not change are linked, not rendered: with the theme's layouts
+    # only, whose reads of `site` reuse.site_key lists.
+    theme_layouts = theme_dir() / "layouts"
+    reuse = OutputReuse(site_key(site, code_fingerprint(), theme_layouts),
+                        destination.resolve(), cache_dir) if not config.layouts_dir.is_dir() \
+        or config.layouts_dir.resolve() == theme_layouts.resolve() else None
+    renderer = Renderer(site, create_environment(config.layouts_dir, cache_dir / "templates"),
+                        reuse)
     extra = [*static_outputs(config.static_dir), *resource_outputs(config, loaded.pages),
              *figure_files]
     sources = {p.url: (p.path, bodies[p.path].links) for p in loaded.pages}
@@ -237,12 +245,15 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         if not options.check_links:
             return []
         found = check_links(folder, config.base_path, sources,
-                            severity="warning" if options.warn_links else "error")
+                            severity="warning" if options.warn_links else "error",
+                            index=cache_dir / LINK_INDEX)
         problems.extend(p for p in found if p.severity != "error")  # errors come back raised
         return found
 
     write_site(site_outputs(site, renderer, extra), destination, config.root,
-               config.config_file, check)
+               config.config_file, check, spare=cache_dir / SPARE_OUTPUT)
+    if reuse is not None:
+        reuse.save()
     counts = {"pages": len(site.pages), "sections": len(site.sections),
               "terms": sum(len(t.terms) for t in taxonomies),
               "figures": len(figure_files)}

@@ -14,6 +14,7 @@ import jinja2
 
 from figdown.hugo_layouts import SiteLayoutLoader
 from figdown.problems import ContentError, Problem
+from figdown.reuse import OutputReuse
 from figdown.site import PageView, Site
 from figdown.taxonomy import Taxonomy, Term
 from figdown.urls import output_file, pager_path
@@ -28,6 +29,7 @@ class OutputFile:
     source: Path | None = None
     origin: str = ""  # what made it, for collision messages
     line: int | None = None  # the line of `origin` that chose this path, if it is a file
+    unchanged: bool = False  # `source` is the previous output's file, with these very bytes
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,12 @@ def theme_dir() -> Path:
     return here / "_theme"
 
 
-def create_environment(site_layouts: Path) -> jinja2.Environment:
-    """Site layouts first, then the default theme: a site overrides any template by name."""
+def create_environment(site_layouts: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """Site layouts first, then the default theme: a site overrides any template by name.
+
+    `compiled` is a folder for compiled templates (each checked against a checksum of its
+    source), so that a rebuild does not compile them again.
+    """
     loaders: list[jinja2.BaseLoader] = []
     if site_layouts.is_dir():
         loaders.append(SiteLayoutLoader(site_layouts))  # a Hugo site's Go templates skipped
@@ -69,11 +75,32 @@ def create_environment(site_layouts: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(compiled),
     )
     env.filters["date_format"] = _date_format
     env.filters["rfc822"] = lambda d: d.strftime("%a, %d %b %Y %H:%M:%S %z") if d else ""
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
     return env
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a cache that cannot be written only costs speed
+        return None
+    return _CompiledTemplates(str(folder))
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja2's file cache, where a damaged file is compiled again instead of failing."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
 
 
 def _date_format(value: datetime | None, fmt: str = "%B %-d, %Y") -> str:
@@ -134,10 +161,24 @@ def _display_template(name: str) -> str:
 class Renderer:
     """Renders the outputs of one site with one compiled set of templates."""
 
-    def __init__(self, site: Site, env: jinja2.Environment) -> None:
+    def __init__(self, site: Site, env: jinja2.Environment,
+                 reuse: OutputReuse | None = None) -> None:
         self.site = site
         self.env = env
+        self.reuse = reuse
         env.filters["absolute_links"] = self.absolute_links
+
+    def output(self, path: str, template: str, origin: str, line: int | None = None,
+               **context: Any) -> OutputFile:
+        """One rendered output; linked from the previous output when its inputs are the same."""
+        key = self.reuse.key(template, context) if self.reuse is not None else None
+        if self.reuse is not None and key is not None:
+            previous = self.reuse.unchanged(path, key)
+            if previous is not None:
+                return OutputFile(path, source=previous, origin=origin, line=line,
+                                  unchanged=True)
+        return OutputFile(path, self.render(template, origin, **context), origin=origin,
+                          line=line)
 
     def absolute_links(self, html: str) -> str:
         """Root-relative `href`/`src` made absolute, as feed readers need."""
@@ -186,8 +227,7 @@ class Renderer:
         """A paginated list: `/x/`, `/x/page/2/`…, and Hugo's `/x/page/1/` redirect."""
         for pager in self.paginate(items, first):
             path = pager_path(first, pager.number)
-            yield OutputFile(output_file(path), self.render(template, origin, pager=pager,
-                                                            **context), origin=origin)
+            yield self.output(output_file(path), template, origin, pager=pager, **context)
         yield self.alias(f"{first}page/1/", first, origin)
 
     def alias(self, alias_path: str, target: str, origin: str,
@@ -200,15 +240,14 @@ class Renderer:
         neighbours = self.site.neighbours.get(view.source)
         template = f"{view.layout}.html" if view.layout and self.has(
             f"{view.layout}.html") else "single.html"
-        yield OutputFile(output_file(view.url), self.render(
-            template, view.source, page=view, neighbours=neighbours), origin=view.source,
-            line=view.page.line_of("url") or view.page.line_of("slug"))
+        yield self.output(output_file(view.url), template, view.source,
+                          view.page.line_of("url") or view.page.line_of("slug"),
+                          page=view, neighbours=neighbours)
 
     def feed(self, path: str, title: str, items: Sequence[PageView], origin: str,
              link: str) -> OutputFile:
-        return OutputFile(output_file(path), self.render(
-            "rss.xml", origin, title=title, items=items, link=link, feed_url=path),
-            origin=origin)
+        return self.output(output_file(path), "rss.xml", origin, title=title, items=items,
+                           link=link, feed_url=path)
 
     def taxonomy_outputs(self, taxonomy: Taxonomy) -> Iterator[OutputFile]:
         origin = f"{taxonomy.plural} taxonomy"

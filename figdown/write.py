@@ -1,14 +1,23 @@
-"""The only module that writes the output folder: staged, checked, then swapped in whole."""
+"""The only module that writes the output folder: staged, checked, then swapped in whole.
+
+The folder a swap replaces is kept, as the *spare*, in the build cache, and the next build
+stages into it instead of into a new folder: making a folder per page and, after the swap,
+deleting the old tree file by file cost more than everything else a one-post rebuild does.
+Nothing in the spare is trusted: a file in it is kept only when it is the very file (same
+inode) of the previous output and that file holds the new bytes; everything else is replaced,
+and what this build did not write is removed before the swap.
+"""
 
 from __future__ import annotations
 
 import filecmp
 import os
+import posixpath
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from figdown.config import CONFIG_NAMES
@@ -16,6 +25,7 @@ from figdown.problems import ContentError, Problem
 from figdown.render import OutputFile
 
 MARKER = ".figdown-output"
+SPARE_OUTPUT = "spare-output"  # in the build cache: see the module's docstring
 _WRITERS = 2
 _QUEUED = 64  # outputs rendered but not yet written, at most
 
@@ -60,8 +70,13 @@ def destination_problem(destination: Path, site_root: Path,
 
 def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path,
                config_file: Path | None,
-               check: Callable[[Path], list[Problem]] | None = None) -> WriteResult:
-    """Write every output into a new folder, check it, then swap it in for the old one."""
+               check: Callable[[Path], list[Problem]] | None = None,
+               spare: Path | None = None) -> WriteResult:
+    """Write every output into a staging folder, check it, then swap it in for the old one.
+
+    `spare` is where the replaced folder is kept for the next build to stage into (it must
+    be on the destination's file system to be used; None: the old folder is deleted).
+    """
     refusal = destination_problem(destination, site_root, config_file)
     if refusal is not None:
         raise ContentError([refusal])
@@ -69,20 +84,84 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
     destination.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(destination)
     staging = destination.parent / f".{destination.name}.new-{os.getpid()}"
-    staging.mkdir()
+    claims = _Claims(recycled=_adopt_spare(spare, staging))
+    if not claims.recycled:
+        staging.mkdir()
     try:
         # the marker goes first, so that a build killed halfway leaves a folder known as ours
+        (staging / MARKER).unlink(missing_ok=True)
         (staging / MARKER).write_text("This folder is written by figdown; a build replaces it "
                                       "whole.\n", encoding="utf-8")
-        count = _write_all(outputs, staging, destination if destination.is_dir() else None)
+        count = _write_all(outputs, staging, destination if destination.is_dir() else None,
+                           claims)
+        if claims.recycled:
+            _remove_unclaimed(staging, claims)
         problems = check(staging) if check else []
         if any(p.severity == "error" for p in problems):
             raise ContentError(problems)
-        _swap(staging, destination)
+        _swap(staging, destination, spare)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(staging, spare)
         raise
     return WriteResult(count, destination)
+
+
+@dataclass
+class _Claims:
+    """The paths this build writes, as the writer threads go (to tell stale from new)."""
+
+    recycled: bool  # staging into a spare folder, which may hold anything
+    files: set[str] = field(default_factory=set)
+    folders: set[str] = field(default_factory=set)
+
+
+def _adopt_spare(spare: Path | None, staging: Path) -> bool:
+    """Move the spare folder to `staging`; False when there is none or it cannot be moved."""
+    if spare is None:
+        return False
+    try:
+        if spare.is_symlink() or not (spare / MARKER).is_file():
+            return False
+        spare.rename(staging)
+    except OSError:  # none, another file system, or taken by another build
+        return False
+    # a symlink in the spare could lead writes outside it: none is kept
+    for top, dirs, names in os.walk(staging):
+        for name in [*dirs, *names]:
+            path = os.path.join(top, name)
+            if os.path.islink(path):
+                os.unlink(path)
+        dirs[:] = [d for d in dirs if os.path.isdir(os.path.join(top, d))]
+    return True
+
+
+def _remove_unclaimed(staging: Path, claims: _Claims) -> None:
+    """Remove what the spare held that this build did not write."""
+    for top, dirs, names in os.walk(staging, topdown=False):
+        rel = os.path.relpath(top, staging).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        for name in names:
+            if prefix + name not in claims.files and (prefix or name != MARKER):
+                os.unlink(os.path.join(top, name))
+        for name in dirs:
+            path = os.path.join(top, name)
+            if prefix + name not in claims.folders:
+                if os.path.islink(path):
+                    os.unlink(path)
+                else:
+                    os.rmdir(path)  # emptied above, bottom-up
+
+
+def _discard(staging: Path, spare: Path | None) -> None:
+    """A staging folder that will not be swapped in: kept as the spare, or deleted."""
+    if spare is not None and staging.is_dir():
+        try:
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            staging.rename(spare)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def remove_leftovers(destination: Path) -> None:
@@ -93,7 +172,8 @@ def remove_leftovers(destination: Path) -> None:
                 shutil.rmtree(folder)
 
 
-def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | None) -> int:
+def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | None,
+               claims: _Claims) -> int:
     origins: dict[str, OutputFile] = {}
     count = 0
     # Files are written by threads while this one renders the next output: making folders
@@ -118,11 +198,13 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
                                             f"output path /{output.path[:80]}… has a folder or "
                                             "file name longer than 255 bytes",
                                             "use a shorter slug, url or file name")])
-            if staging not in target.resolve().parents:
+            if _leaves(output.path):
                 raise ContentError([Problem(output.origin, None,
                                             f"output path {output.path!r} leaves the output "
                                             "folder", "fix the slug or url")])
-            pending.append(pool.submit(_write_one, output, target, previous))
+            claims.files.add(output.path)
+            claims.folders.update(_folders_of(output.path))
+            pending.append(pool.submit(_write_one, output, target, previous, claims))
             while len(pending) > _QUEUED or (pending and pending[0].done()):
                 pending.popleft().result()  # raises a writer's error here, early
             count += 1
@@ -131,33 +213,90 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
     return count
 
 
-def _write_one(output: OutputFile, target: Path, previous: Path | None) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if previous is not None and _keep_unchanged(previous / output.path, output, target):
+def _leaves(path: str) -> bool:
+    """Whether a path is not inside the folder it is relative to.
+
+    Decided on the text alone: the staging folder holds no symlink (figdown makes none,
+    and those of a spare are removed), so no folder in it leads elsewhere.
+    """
+    norm = posixpath.normpath(path)
+    return norm.startswith("/") or norm in {".", ".."} or norm.startswith("../")
+
+
+def _folders_of(path: str) -> list[str]:
+    """`a/b/c.html` → `a`, `a/b`."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def _write_one(output: OutputFile, target: Path, previous: Path | None,
+               claims: _Claims) -> None:
+    _make_parent(target, output.path, claims)
+    if previous is not None and _keep_unchanged(previous / output.path, output, target,
+                                                claims):
         return
+    if claims.recycled:
+        _clear(target, output.path, claims)
     if output.data is not None:
         target.write_bytes(output.data)
     elif output.source is not None:
         shutil.copyfile(output.source, target)
 
 
-def _keep_unchanged(old: Path, output: OutputFile, target: Path) -> bool:
+def _make_parent(target: Path, path: str, claims: _Claims) -> None:
+    """Make the target's folders; in a spare folder, stale files in their way go first."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        if not claims.recycled:
+            raise
+        staging = target.parents[path.count("/")]
+        for folder in _folders_of(path):
+            where = staging / folder
+            if where.is_dir():
+                continue
+            if folder in claims.files:  # written by this build: two outputs disagree
+                raise
+            where.unlink(missing_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _clear(target: Path, path: str, claims: _Claims) -> None:
+    """Remove a stale entry of the spare folder where `target` goes."""
+    if target.is_dir():
+        if path in claims.folders:  # a folder of this build: let the write fail
+            return
+        shutil.rmtree(target)
+    else:
+        target.unlink(missing_ok=True)  # never written into: it may share the inode of a kept file
+
+
+def _keep_unchanged(old: Path, output: OutputFile, target: Path, claims: _Claims) -> bool:
     """Link the previous build's file into the staged site when its bytes are the same.
 
     An unchanged file then keeps its mtime (and inode), so rsync, browsers' caches and
     `make`-style tools see that it did not change.
     """
     try:
-        size = old.stat().st_size
-        if output.data is not None:
-            same = size == len(output.data) and old.read_bytes() == output.data
+        stat = old.stat()
+        if output.unchanged:
+            same = True
+        elif output.data is not None:
+            same = stat.st_size == len(output.data) and old.read_bytes() == output.data
         elif output.source is not None:
-            same = size == output.source.stat().st_size and filecmp.cmp(
+            same = stat.st_size == output.source.stat().st_size and filecmp.cmp(
                 old, output.source, shallow=False)
         else:
             return False
         if not same or old.is_symlink():
             return False
+        if claims.recycled:
+            try:
+                if os.path.samestat(os.lstat(target), stat):
+                    return True  # the spare already holds this very file
+            except OSError:
+                pass
+            _clear(target, output.path, claims)
         try:
             os.link(old, target)
         except OSError:  # a file system without hard links
@@ -167,8 +306,9 @@ def _keep_unchanged(old: Path, output: OutputFile, target: Path) -> bool:
     return True
 
 
-def _swap(staging: Path, destination: Path) -> None:
-    """Replace the destination by the staged folder; the old one is kept until that worked."""
+def _swap(staging: Path, destination: Path, spare: Path | None) -> None:
+    """Replace the destination by the staged folder; the old one is kept until that worked,
+    then becomes the spare (or is deleted)."""
     if not destination.exists():
         staging.rename(destination)
         return
@@ -179,4 +319,4 @@ def _swap(staging: Path, destination: Path) -> None:
     except OSError:
         old.rename(destination)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _discard(old, spare)

@@ -155,3 +155,38 @@ def test_footnotes_and_fragments_in_summaries_work_on_list_pages(tmp_path: Path)
     assert 'href="/posts/a/#details"' in home
     assert 'href="#fn1"' not in home  # the footnote marker does not point into the list page
     assert 'class="footnotes"' not in home
+
+
+def test_a_recheck_with_the_index_finds_what_a_full_check_finds(tmp_path: Path) -> None:
+    tree = write_tree(tmp_path / "out", {
+        "index.html": '<a href="/a/#top">a</a> <a href="/b/">b</a>',
+        "a/index.html": '<h1 id="top">A</h1> <a href="/">home</a>',
+        "b/index.html": '<a href="/a/">a</a> <img src="/b/p.png">', "b/p.png": "png"})
+    index = tmp_path / "cache" / "links.json"
+    assert check_links(tree, "/", {}, index=index) == []
+    assert index.is_file()
+    assert check_links(tree, "/", {}, index=index) == []
+    (tree / "a" / "index.html").write_text('<h1 id="start">A</h1>', encoding="utf-8")
+    (tree / "b" / "p.png").unlink()
+    full = [str(p) for p in check_links(tree, "/", {})]
+    assert [str(p) for p in check_links(tree, "/", {}, index=index)] == full
+    assert [str(p) for p in check_links(tree, "/", {}, index=index)] == full
+    assert len(full) == 2
+    (tree / "b" / "p.png").write_text("png", encoding="utf-8")
+    (tree / "a" / "index.html").write_text('<h1 id="top">A</h1>', encoding="utf-8")
+    assert check_links(tree, "/", {}, index=index) == []
+
+
+def test_a_damaged_link_index_is_ignored(tmp_path: Path) -> None:
+    tree = write_tree(tmp_path / "out", {"index.html": '<a href="/a/">a</a>',
+                                         "a/index.html": "A"})
+    index = tmp_path / "links.json"
+    assert check_links(tree, "/", {}, index=index) == []
+    (tree / "a" / "index.html").unlink()
+    # a record that says every page is fine, edited without its checksum
+    index.write_bytes(index.read_bytes().replace(b'"a/index.html"', b'"a/index.htm"'))
+    assert [p.message for p in check_links(tree, "/", {}, index=index)] == [
+        "broken link /a/"]
+    index.write_bytes(b"garbage")
+    assert [p.message for p in check_links(tree, "/", {}, index=index)] == [
+        "broken link /a/"]

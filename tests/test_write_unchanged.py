@@ -9,7 +9,7 @@ import pytest
 
 from figdown.problems import ContentError
 from figdown.render import OutputFile
-from figdown.write import write_site
+from figdown.write import MARKER, write_site
 
 
 def write(tmp_path: Path, outputs: list[OutputFile]) -> Path:
@@ -61,3 +61,64 @@ def test_a_failed_write_leaves_the_previous_output_and_no_staging(tmp_path: Path
         write(tmp_path, [*many, OutputFile("file", b"x"), OutputFile("file/index.html", b"y")])
     assert (out / "index.html").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+def write_with_spare(tmp_path: Path, outputs: list[OutputFile]) -> Path:
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    return write_site(outputs, tmp_path / "out", site, None,
+                      spare=tmp_path / "cache" / "spare").destination
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MARKER}
+
+
+def test_the_replaced_folder_is_kept_as_the_spare_and_staged_into(tmp_path: Path) -> None:
+    first = [OutputFile("index.html", b"home"), OutputFile("a/index.html", b"a"),
+             OutputFile("b/index.html", b"b"), OutputFile("c", b"file"),
+             OutputFile("d/index.html", b"folder")]
+    out = write_with_spare(tmp_path, first)
+    assert not (tmp_path / "cache" / "spare").exists()
+    out = write_with_spare(tmp_path, first[:3])
+    assert (tmp_path / "cache" / "spare" / "c").is_file()  # the first output, kept
+    # a folder where a file was and a file where a folder was, in the folder staged into
+    later = [OutputFile("index.html", b"home"), OutputFile("a/index.html", b"a2"),
+             OutputFile("c/index.html", b"now a folder"), OutputFile("d", b"now a file")]
+    before = (out / "index.html").stat().st_ino
+    out = write_with_spare(tmp_path, later)
+    assert tree(out) == {p.path: p.data for p in later}
+    assert (out / "index.html").stat().st_ino == before
+    assert tree(tmp_path / "cache" / "spare") == {"index.html": b"home", "a/index.html": b"a",
+                                                   "b/index.html": b"b"}
+    out = write_with_spare(tmp_path, later)  # into the spare of two builds ago
+    assert tree(out) == {p.path: p.data for p in later}
+
+
+def test_a_symlink_in_the_spare_is_never_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    outputs = [OutputFile("index.html", b"home"), OutputFile("a/index.html", b"a")]
+    write_with_spare(tmp_path, outputs)
+    write_with_spare(tmp_path, outputs)
+    spare = tmp_path / "cache" / "spare"
+    (spare / "a" / "index.html").unlink()
+    (spare / "a").rmdir()
+    (spare / "a").symlink_to(outside)
+    out = write_with_spare(tmp_path, [*outputs[:1], OutputFile("a/index.html", b"new")])
+    assert list(outside.iterdir()) == []
+    assert (out / "a" / "index.html").read_bytes() == b"new"
+    assert not (out / "a").is_symlink()
+
+
+def test_a_failed_write_into_the_spare_leaves_the_output_alone(tmp_path: Path) -> None:
+    outputs = [OutputFile("index.html", b"old")]
+    write_with_spare(tmp_path, outputs)
+    out = write_with_spare(tmp_path, outputs)
+    with pytest.raises(OSError):
+        write_with_spare(tmp_path, [OutputFile("file", b"x"), OutputFile("file/index.html",
+                                                                          b"y")])
+    assert tree(out) == {"index.html": b"old"}
+    out = write_with_spare(tmp_path, [OutputFile("index.html", b"new")])
+    assert tree(out) == {"index.html": b"new"}

@@ -1,0 +1,103 @@
+"""What the previous link check found, so that a rebuild reads again only what changed.
+
+Kept in the build cache (`.figdown-cache/links.json`): for every HTML page, the sha256 of its
+bytes, its ids, the files its links point to and its broken links. A page with the same bytes,
+no broken link, and no link to a file that is gone or whose ids changed, needs no new look.
+The record carries a sha256 of itself and of the code that made it: a damaged, foreign or
+stale record is ignored, and the check then reads every page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """One page, as the link check saw it."""
+
+    digest: str  # sha256 of the page's bytes
+    ids: set[str]
+    targets: frozenset[str]  # files its links point to: their presence and ids decided them
+    missing: tuple[tuple[str, str, bool], ...]  # (link, missing target, leaves the base path)
+
+
+@dataclass(frozen=True)
+class LinkIndex:
+    files: frozenset[str]  # every file of the checked site
+    pages: Mapping[str, PageLinks]
+
+    def reusable(self, digests: Mapping[str, str]) -> dict[str, PageLinks]:
+        """Pages with the same bytes as at the last check, which then had no broken link."""
+        found: dict[str, PageLinks] = {}
+        for page, digest in digests.items():
+            known = self.pages.get(page)
+            if known is not None and known.digest == digest and not known.missing:
+                found[page] = known
+        return found
+
+    def dirty(self, files: set[str], ids: Mapping[str, set[str]]) -> set[str]:
+        """Files gone since, or whose ids changed: links to them must be resolved again."""
+        changed = {page for page, known in self.pages.items()
+                   if page in ids and ids[page] != known.ids}
+        return changed | (self.files - files)
+
+
+def _code_digest() -> str:
+    digest = hashlib.sha256(str(INDEX_FORMAT).encode())
+    for name in ("links.py", "link_index.py"):
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()
+
+
+def read_link_index(path: Path, base_path: str) -> LinkIndex | None:
+    """The record at `path`, or None when there is none or it cannot be trusted."""
+    try:
+        raw = path.read_bytes()
+        check, _, payload = raw.partition(b"\n")
+        if hashlib.sha256(payload).hexdigest().encode() != check:
+            return None
+        data = json.loads(payload)
+        if data["code"] != _code_digest() or data["base_path"] != base_path:
+            return None
+        files = [str(f) for f in data["files"]]
+        pages = {}
+        for page, (digest, ids, targets, missing) in data["pages"].items():
+            pages[str(page)] = PageLinks(
+                str(digest), {str(i) for i in ids}, frozenset(files[int(n)] for n in targets),
+                tuple((str(r), str(t), bool(e)) for r, t, e in missing))
+        return LinkIndex(frozenset(files), pages)
+    except Exception:  # missing, unreadable, damaged: check every page
+        return None
+
+
+def write_link_index(path: Path, base_path: str, files: set[str],
+                     pages: Mapping[str, PageLinks]) -> None:
+    """Keep what this check found; a record that cannot be written only costs speed."""
+    ordered = sorted(files)
+    number = {name: n for n, name in enumerate(ordered)}
+    data = {"code": _code_digest(), "base_path": base_path, "files": ordered,
+            "pages": {page: [found.digest, sorted(found.ids),
+                             sorted(number[t] for t in found.targets if t in number),
+                             [list(m) for m in found.missing]]
+                      for page, found in sorted(pages.items())}}
+    payload = json.dumps(data, separators=(",", ":")).encode()
+    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+__all__ = ["LinkIndex", "PageLinks", "read_link_index", "write_link_index"]

@@ -1,0 +1,149 @@
+"""Rendered outputs whose template inputs did not change: linked from the last output.
+
+For each page, list and feed the default theme renders, a key is a sha256 of everything its
+template reads: the site-wide part (figdown's code, the config, the theme's layouts, the
+sections' URLs, the build date) and the values passed to it (the page's view, its
+neighbours, a pager's items, the term) — each view by the repr of all its fields, body
+included. The last successful build's keys are kept in the build cache
+(`.figdown-cache/rendered.json`) with the size, mtime and inode of the file each output
+became; an output whose key and file are both unchanged is not rendered again but
+hard-linked from the previous output into the staging folder.
+
+Only the default theme's `single.html`, `list.html`, `term.html` and `rss.xml` are keyed:
+what they read of `site` is listed in `site_key`. A site with its own layouts renders
+everything, as a layout may read any part of the site.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from figdown.site import Neighbours, PageView, Site
+from figdown.taxonomy import Taxonomy
+
+RECORD_NAME = "rendered.json"
+RECORD_FORMAT = 1
+KEYED_TEMPLATES = frozenset({"single.html", "list.html", "term.html", "rss.xml"})
+
+
+def site_key(site: Site, code: str, layouts: Path) -> str:
+    """What every keyed template may read besides its own arguments."""
+    digest = hashlib.sha256(f"{RECORD_FORMAT}\0{code}\0{site.config!r}\0".encode(
+        "utf-8", "surrogatepass"))
+    for path in sorted(layouts.rglob("*")):
+        if path.is_file():
+            digest.update(f"{path.relative_to(layouts)}\0".encode() + path.read_bytes())
+    # site.section_url() in breadcrumbs; the rest of `site` they read is the config
+    digest.update(repr(([(v.page.sections, v.url) for v in site.sections], site.build_date,
+                        site.main_section)).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+class OutputReuse:
+    """Keys of this build's outputs, and which ones the previous output already holds."""
+
+    def __init__(self, site_key: str, destination: Path, cache_dir: Path) -> None:
+        self.site_key = site_key
+        self.destination = destination
+        self.record_path = cache_dir / RECORD_NAME
+        self.previous = _read_record(self.record_path, destination)
+        self.keys: dict[str, str] = {}
+        self._digests: dict[int, tuple[object, str | None]] = {}
+
+    def key(self, template: str, context: Mapping[str, Any]) -> str | None:
+        """The key of one render, or None when a value cannot be keyed."""
+        if template not in KEYED_TEMPLATES:
+            return None
+        digest = hashlib.sha256(f"{self.site_key}\0{template}".encode())
+        for name in sorted(context):
+            part = self._digest(context[name])
+            if part is None:
+                return None
+            digest.update(f"\0{name}={part}".encode())
+        return digest.hexdigest()
+
+    def unchanged(self, path: str, key: str) -> Path | None:
+        """The previous output's file at `path` when it was made from the same key and has
+        not been touched since; notes the key for this build either way."""
+        self.keys[path] = key
+        known = self.previous.get(path)
+        if known is None or known[0] != key:
+            return None
+        file = self.destination / path
+        try:
+            stat = os.lstat(file)
+        except OSError:
+            return None
+        if [stat.st_size, stat.st_mtime_ns, stat.st_ino] != known[1:]:
+            return None
+        return file
+
+    def save(self) -> None:
+        """Record this build's keys, after its output was swapped in."""
+        entries: dict[str, list[object]] = {}
+        for path, key in self.keys.items():
+            try:
+                stat = os.lstat(self.destination / path)
+            except OSError:
+                continue
+            entries[path] = [key, stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        payload = json.dumps({"destination": str(self.destination), "outputs": entries},
+                             separators=(",", ":"), sort_keys=True).encode()
+        temporary = self.record_path.parent / f".{RECORD_NAME}.{os.getpid()}.tmp"
+        try:
+            self.record_path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            os.replace(temporary, self.record_path)
+        except OSError:  # no record: the next build renders everything
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+
+    def _digest(self, value: object) -> str | None:
+        if value is None or isinstance(value, str | int | bool):
+            return repr(value)
+        if id(value) in self._digests:
+            return self._digests[id(value)][1]
+        part: str | None
+        if isinstance(value, PageView | Taxonomy):
+            part = hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
+        elif isinstance(value, Neighbours):
+            part = self._join([value.newer, value.older, *value.related])
+        elif isinstance(value, Sequence):
+            part = self._join(list(value))
+        elif hasattr(value, "__dataclass_fields__"):  # a Pager or a TermRef: small values
+            fields = [getattr(value, name) for name in value.__dataclass_fields__]
+            part = self._join([type(value).__name__, *fields])
+        else:
+            return None
+        self._digests[id(value)] = (value, part)  # the value kept: its id stays its own
+        return part
+
+    def _join(self, values: Sequence[object]) -> str | None:
+        parts = [self._digest(v) for v in values]
+        if any(p is None for p in parts):
+            return None
+        return hashlib.sha256("\0".join(f"{len(p or '')}:{p}" for p in parts).encode(
+            "utf-8", "surrogatepass")).hexdigest()
+
+
+def _read_record(path: Path, destination: Path) -> dict[str, list[Any]]:
+    try:
+        check, _, payload = path.read_bytes().partition(b"\n")
+        if hashlib.sha256(payload).hexdigest().encode() != check:
+            return {}
+        data = json.loads(payload)
+        if data["destination"] != str(destination):
+            return {}
+        return {str(p): [str(e[0]), int(e[1]), int(e[2]), int(e[3])]
+                for p, e in data["outputs"].items()}
+    except Exception:  # none, damaged, from elsewhere: render everything
+        return {}
+
+
+__all__ = ["KEYED_TEMPLATES", "OutputReuse", "site_key"]

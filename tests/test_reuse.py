@@ -1,0 +1,109 @@
+"""Outputs whose template inputs did not change are linked from the last output, not
+rendered; the result is always what a build from scratch writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from figdown.cli import main
+from figdown.reuse import RECORD_NAME
+
+CONFIG = "baseURL: https://example.org/\ntitle: Test blog\npagerSize: 2\n"
+
+
+def post(n: int, title: str, text: str, tags: str = "[a, b]") -> str:
+    return (f"---\ntitle: {title}\ndate: 2024-01-{n:02d}\ntags: {tags}\n---\n\n"
+            f"Summary of {title}.\n\n<!--more-->\n\n{text}\n")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    (root / "content" / "posts").mkdir(parents=True)
+    (root / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    for n in range(1, 7):
+        (root / "content" / "posts" / f"p{n}.md").write_text(
+            post(n, f"Post {n}", f"Body {n}."), encoding="utf-8")
+    return root
+
+
+def build(site: Path, out: Path) -> None:
+    assert main(["-q", "-s", str(site), "-d", str(out), "--clock",
+                 "2026-01-01T00:00:00Z"]) == 0
+
+
+def from_scratch(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    fresh = tmp_path / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(site / ".figdown-cache", ignore_errors=True)
+    build(site, fresh)
+    return tree(fresh)
+
+
+EDITS = {
+    "prose": ("p3.md", post(3, "Post 3", "Body 3, edited.")),
+    "summary": ("p3.md", post(3, "Post 3", "Body 3.").replace("Summary of", "Now")),
+    "title": ("p4.md", post(4, "Fourth post", "Body 4.")),
+    "tags": ("p5.md", post(5, "Post 5", "Body 5.", tags="[c]")),
+    "date": ("p2.md", post(9, "Post 2", "Body 2.")),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_a_rebuild_writes_what_a_build_from_scratch_writes(
+        site: Path, tmp_path: Path, edit: str) -> None:
+    out = tmp_path / "out"
+    build(site, out)
+    build(site, tmp_path / "elsewhere")  # another destination: its record is not used here
+    name, text = EDITS[edit]
+    (site / "content" / "posts" / name).write_text(text, encoding="utf-8")
+    untouched = (out / "posts" / "p1" / "index.html").stat().st_ino
+    build(site, out)
+    incremental = tree(out)
+    if edit == "prose":  # neither its summary nor its list entries changed
+        assert (out / "posts" / "p1" / "index.html").stat().st_ino == untouched
+    assert incremental == from_scratch(site, tmp_path)
+
+
+def test_an_output_file_edited_by_hand_is_rendered_again(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site, out)
+    page = out / "posts" / "p1" / "index.html"
+    page.write_bytes(page.read_bytes() + b"<!-- by hand -->")
+    (site / "content" / "posts" / "p3.md").write_text(post(3, "Post 3", "New."),
+                                                      encoding="utf-8")
+    build(site, out)
+    assert b"by hand" not in page.read_bytes()
+
+
+def test_a_damaged_record_is_ignored(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site, out)
+    record = site / ".figdown-cache" / RECORD_NAME
+    assert record.is_file()
+    record.write_bytes(record.read_bytes()[:-20])
+    (site / "content" / "posts" / "p4.md").write_text(post(4, "Fourth", "B."),
+                                                      encoding="utf-8")
+    build(site, out)
+    assert tree(out) == from_scratch(site, tmp_path)
+
+
+def test_damaged_compiled_templates_are_compiled_again(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(site, out)
+    compiled = sorted((site / ".figdown-cache" / "templates").iterdir())
+    assert compiled
+    for path in compiled:
+        path.write_bytes(path.read_bytes()[:40])
+    (site / "content" / "posts" / "p4.md").write_text(post(4, "Fourth", "B."),
+                                                      encoding="utf-8")
+    build(site, out)
+    assert tree(out) == from_scratch(site, tmp_path)
