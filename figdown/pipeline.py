@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import heapq
 import os
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -14,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from markdown_it import MarkdownIt
 
-from figdown.aliases import resolve_aliases
+from figdown.assemble import assemble_site
 from figdown.blocks import BlockResult, PostBlocks
 from figdown.bodies import (
     CACHE_FOLDER,
@@ -26,10 +24,11 @@ from figdown.bodies import (
     second_pass_key,
 )
 from figdown.config import CONFIG_NAMES, SiteConfig, load_config
-from figdown.content import Page, discover, read_page
+from figdown.content import Page
 from figdown.execute import ExecOptions, ExecReport, execute_posts
 from figdown.hugo_layouts import go_template_warning
 from figdown.links import LINK_INDEX, check_links
+from figdown.loading import Loaded, load_pages, sort_pages
 from figdown.manifest import (
     SITE_FOLDERS,
     LastBuild,
@@ -40,13 +39,13 @@ from figdown.manifest import (
     write_last_build,
 )
 from figdown.markdown import (
-    Link,
     RenderContext,
     RenderedBody,
     create_markdown,
     parse_body,
     render_tokens,
 )
+from figdown.options import BuildOptions
 from figdown.outputs import site_outputs, static_outputs
 from figdown.problems import ContentError, Problem
 from figdown.render import OutputFile, Renderer, create_environment, theme_dir
@@ -59,29 +58,9 @@ from figdown.shortcodes import (
     restore_shortcodes,
     unknown_warnings,
 )
-from figdown.site import Neighbours, PageView, Site, TermRef, make_view
 from figdown.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
-from figdown.urls import absolute, clean_path, encode, expand_permalink, urlize, with_base
+from figdown.urls import clean_path, expand_permalink, urlize, with_base
 from figdown.write import SPARE_OUTPUT, destination_problem, remove_leftovers, write_site
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What the command line asked of one build."""
-
-    source: Path = Path(".")
-    destination: Path | None = None  # default: <source>/output
-    base_url: str | None = None
-    drafts: bool = False
-    future: bool = False
-    expired: bool = False
-    now: datetime | None = None  # the build's clock; default: now
-    jobs: int = 0
-    refresh_figures: bool = False
-    keep_going: bool = False
-    warn_links: bool = False
-    check_links: bool = True
-    progress: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,16 +81,6 @@ class BuildReport:
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """The pages a build publishes, with what was left out and why."""
-
-    pages: tuple[Page, ...]
-    left_out: Mapping[str, tuple[Page, ...]]
-    problems: tuple[Problem, ...]
-    aliases: Mapping[str, str] = field(default_factory=dict)  # alias path → page URL
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -217,7 +186,7 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     _fail_on_errors(problems)
 
     taxonomies, term_problems = build_taxonomies(
-        (Tagged(p.path, p.front.terms, p.front.key_lines) for p in _sorted(loaded.pages)
+        (Tagged(p.path, p.front.terms, p.front.key_lines) for p in sort_pages(loaded.pages)
          if p.kind == "page"),
         config.taxonomies, lower=not config.disable_path_to_lower)
     problems.extend(term_problems)
@@ -293,131 +262,6 @@ def build_clock() -> datetime:
 def _fail_on_errors(problems: Sequence[Problem]) -> None:
     if any(p.severity == "error" for p in problems):
         raise ContentError([])
-
-
-def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Loaded:
-    """Read every content file, keep what this build publishes, and give each its URL."""
-    problems: list[Problem] = []
-    pages: list[Page] = []
-    left_out: dict[str, list[Page]] = {"drafts": [], "future": [], "expired": []}
-    skipped_languages: set[str] = set()
-    if not config.content_dir.is_dir():
-        raise ContentError([Problem("content", None, "the site has no content/ folder",
-                                    "create content/ with a Markdown file, or pass -s SITE")])
-    for source in discover(config.content_dir):
-        page, found = read_page(source, config)
-        problems.extend(found)
-        if page is None:
-            continue
-        if page.lang and page.lang != config.default_language:
-            skipped_languages.add(page.lang)
-            continue
-        front = page.front
-        published = front.publish_date or front.date
-        if front.draft and not (options.drafts or config.build_drafts):
-            left_out["drafts"].append(page)
-            continue
-        if published and published > now and not (options.future or config.build_future):
-            left_out["future"].append(page)
-            continue
-        if front.expiry_date and front.expiry_date <= now and not (
-                options.expired or config.build_expired):
-            left_out["expired"].append(page)
-            continue
-        if front.headless:
-            continue
-        url, problem = page_url(page, config)
-        if problem is not None:
-            problems.append(problem)
-            continue
-        pages.append(replace(page, url=url))
-    if skipped_languages:
-        problems.append(Problem("content", None, "pages in other languages are not built: "
-                                + ", ".join(sorted(skipped_languages)),
-                                f"only the default language ({config.default_language}) is built",
-                                severity="warning"))
-    problems.extend(_collisions(pages))
-    # Hugo redirects /<default language>/ to the home page of a multilingual site.
-    home_alias = {f"/{config.default_language}/": "/"} if len(config.languages) > 1 else {}
-    aliases, alias_problems = resolve_aliases(_sorted(pages), home_alias, config.ugly_urls)
-    problems.extend(alias_problems)
-    return Loaded(tuple(pages), {k: tuple(v) for k, v in left_out.items()}, tuple(problems),
-                  aliases)
-
-
-def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
-    """A page's site path, Hugo's way: `url`, else the section's permalink, else its path."""
-    front = page.front
-    lower = not config.disable_path_to_lower
-    if page.kind == "home":
-        return "/", None
-    if front.url:
-        raw = front.url.strip()
-        cleaned = clean_path(raw if raw.startswith("/") else "/" + raw)
-        if cleaned is None or "://" in raw:
-            return "", Problem(page.path, page.line_of("url"),
-                               f"url {raw!r} leaves the site's output folder",
-                               "write a path inside the site such as /about/")
-        return cleaned, None
-    slug = front.slug
-    if slug is not None and (slug.strip() in {"", ".", ".."} or "/" in slug or "\\" in slug):
-        return "", Problem(page.path, page.line_of("slug"),
-                           f"slug {slug!r} is not a single path segment",
-                           "use letters, digits and hyphens, e.g. my-post")
-    folders = [urlize(part, lower) or part for part in page.sections]
-    if page.kind == "section":
-        pattern = _pattern(config.section_permalinks, page.section, folders)
-        if pattern:
-            url = expand_permalink(pattern, slug=slug, title=front.title, filename=urlize(
-                page.name, lower), section=folders[0], sections="/".join(folders),
-                date=front.date, lower=lower)
-            return clean_path(url) or "/", None
-        return "/" + "/".join(folders) + "/", None
-    pattern = _pattern(config.permalinks, page.section, folders)
-    if pattern:
-        url = expand_permalink(pattern, slug=slug, title=front.title, filename=urlize(
-            page.name, lower), section=folders[0] if folders else "",
-            sections="/".join(folders), date=front.date, lower=lower)
-    else:
-        name = urlize(slug, lower) if slug else urlize(page.name, lower)
-        url = "/" + "/".join([*folders, name])
-    if config.ugly_urls and page.kind == "page":
-        url = url.rstrip("/") + ".html"
-    cleaned = clean_path(url)
-    if cleaned is None:
-        return "", Problem(page.path, page.line_of("slug"), f"page URL {url!r} leaves the site",
-                           "fix the slug or the permalink pattern")
-    return cleaned, None
-
-
-def _pattern(patterns: Mapping[str, str], section: str, folders: Sequence[str]) -> str | None:
-    """The permalink pattern of a section, named as its folder or as its URL (`blog-posts`)."""
-    return patterns.get(section) or (patterns.get(folders[0]) if folders else None)
-
-
-def _collisions(pages: Sequence[Page]) -> list[Problem]:
-    owners: dict[str, Page] = {}
-    problems: list[Problem] = []
-    for page in pages:
-        claims = [(page.url, "url")]
-        for url, key in claims:
-            other = owners.get(url)
-            if other is not None and other is not page:
-                problems.append(Problem(page.path, page.line_of(key) or page.line_of("slug"),
-                                        f"{url} is also the URL of {other.path}",
-                                        "give one of the two pages another slug, url or alias"))
-            else:
-                owners[url] = page
-    return problems
-
-
-def _sorted(pages: Sequence[Page]) -> list[Page]:
-    """Hugo's default order: weight (unweighted last), newest first, then title and path."""
-    def key(page: Page) -> tuple[bool, int, float, str, str]:
-        weight = page.front.weight
-        stamp = page.front.date.timestamp() if page.front.date else float("-inf")
-        return (weight == 0, weight, -stamp, page.front.title.lower(), page.path)
-    return sorted(pages, key=key)
 
 
 def _term_pages(config: SiteConfig, taxonomies: Sequence[Taxonomy], pages: Sequence[Page]
@@ -545,108 +389,4 @@ def resource_outputs(config: SiteConfig, pages: Sequence[Page]) -> list[OutputFi
     return outputs
 
 
-def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str, RenderedBody],
-                  taxonomies: Sequence[Taxonomy], figures: Sequence[OutputFile]) -> Site:
-    """Views of every page, lists, neighbours: the read-only model templates see."""
-    term_refs: dict[str, dict[str, list[TermRef]]] = {}
-    for taxonomy in taxonomies:
-        for term in taxonomy.terms:
-            ref = TermRef(term.name, term.slug, term.taxonomy,
-                          encode(with_base(config.base_path, term.url)), term.count)
-            for source in term.pages:
-                term_refs.setdefault(source, {}).setdefault(taxonomy.plural, []).append(ref)
-    first_figure: dict[str, str] = {}
-    for figure in figures:
-        source = figure.origin.split(" block ", 1)[0]
-        first_figure.setdefault(source, figure.path)
-
-    views: dict[str, PageView] = {}
-    ordered = _sorted(pages)
-    for page in ordered:
-        image = first_figure.get(page.path)
-        image_url = encode(absolute(config.base_url, "/" + image)) if image else None
-        terms = {k: tuple(v) for k, v in term_refs.get(page.path, {}).items()}
-        views[page.path] = make_view(page, bodies[page.path], config, terms, image_url)
-
-    regular = tuple(views[p.path] for p in ordered if p.kind == "page")
-    home_page = next((p for p in pages if p.kind == "home"), None)
-    home = views[home_page.path] if home_page else _virtual_view(config, "home", "/", config.title)
-    plurals = set(config.taxonomies.values())
-    # A section is a top folder with pages, or with an `_index.md` (not a taxonomy's).
-    section_names = sorted({p.section for p in pages if p.section and (
-        p.kind == "page" or (p.kind == "section" and p.section not in plurals))})
-    # build.list `local`: in its own section's list, not on the home page nor in feeds;
-    # build.render `never`/`link`: no page to link to.
-    linked = tuple(v for v in regular if v.page.front.list_pages in {"always", "local"}
-                   and v.page.front.render == "always")
-    sections: list[PageView] = []
-    section_pages: dict[str, tuple[PageView, ...]] = {}
-    for name in section_names:
-        index_page = next((p for p in pages if p.kind == "section" and p.sections == (name,)),
-                          None)
-        view = views[index_page.path] if index_page else _virtual_view(
-            config, "section", "/" + (urlize(name, not config.disable_path_to_lower) or name)
-            + "/", name.replace("-", " ").title())
-        sections.append(view)
-        section_pages[view.url] = tuple(v for v in linked if v.section == name)
-    for page in pages:
-        if page.kind == "section" and len(page.sections) > 1:
-            view = views[page.path]
-            sections.append(view)
-            section_pages[view.url] = tuple(
-                v for v in linked if v.page.sections[:len(page.sections)] == page.sections)
-    main = _main_section(config, regular)
-    return Site(config=config, home=home, sections=tuple(sections), pages=regular,
-                taxonomies=tuple(taxonomies), main_section=main,
-                neighbours=_neighbours(linked), section_pages=section_pages,
-                build_date=max((v.lastmod for v in regular if v.lastmod), default=None))
-
-
-def _main_section(config: SiteConfig, regular: Sequence[PageView]) -> str:
-    if config.main_sections:
-        return config.main_sections[0]
-    counts: dict[str, int] = {}
-    for view in regular:
-        if view.section:
-            counts[view.section] = counts.get(view.section, 0) + 1
-    return max(sorted(counts), key=lambda s: counts[s]) if counts else ""
-
-
-def _virtual_view(config: SiteConfig, kind: str, url: str, title: str) -> PageView:
-    """A list page with no `_index.md`: a title and nothing else."""
-    from figdown.content import FrontMatter
-    page = Page(source=config.content_dir, path=f"content ({kind} {url})", rel="",
-                kind="home" if kind == "home" else "section", sections=(),
-                bundle=None, front=FrontMatter(title=title), body="", body_line=1, url=url)
-    body = RenderedBody(html="", summary="", truncated=False, toc=(), word_count=0, links=())
-    return make_view(page, body, config, {}, None)
-
-
-def _neighbours(regular: Sequence[PageView]) -> dict[str, Neighbours]:
-    result: dict[str, Neighbours] = {}
-    by_section: dict[str, list[PageView]] = {}
-    for view in regular:
-        by_section.setdefault(view.section, []).append(view)
-    # Pages by number: counting ints in C (Counter.update) keeps this quadratic step cheap.
-    index: dict[str, set[int]] = {}
-    for n, view in enumerate(regular):
-        for refs in view.terms.values():
-            for ref in refs:
-                index.setdefault(ref.url, set()).add(n)
-    number = {v.source: n for n, v in enumerate(regular)}
-    for members in by_section.values():
-        for i, view in enumerate(members):
-            scores: Counter[int] = Counter()
-            for refs in view.terms.values():
-                for ref in refs:
-                    scores.update(index.get(ref.url, ()))
-            del scores[number[view.source]]
-            related = heapq.nsmallest(5, scores, key=lambda n: (-scores[n], n))
-            result[view.source] = Neighbours(
-                newer=members[i - 1] if i > 0 else None,
-                older=members[i + 1] if i + 1 < len(members) else None,
-                related=tuple(regular[n] for n in related))
-    return result
-
-
-__all__ = ["BuildOptions", "BuildReport", "Link", "build", "load_pages", "page_url"]
+__all__ = ["BuildOptions", "BuildReport", "Loaded", "build", "build_clock", "load_pages"]
