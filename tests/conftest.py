@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+CHROMIUM = os.environ.get("FIGDOWN_CHROMIUM", "/usr/bin/chromium")
+# As root on a machine with no network but loopback: no sandbox, no background connections.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
 
 
 def run_build(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -33,3 +41,18 @@ def make_site(tmp_path: Path) -> SiteWriter:
             path.write_text(text, encoding="utf-8")
         return root
     return write
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium, one per test module; missing Chromium fails, never skips."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium`, or set "
+                    "FIGDOWN_CHROMIUM to its path")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
@@ -17,10 +16,6 @@ import pytest
 from conftest import REPO
 
 pytestmark = pytest.mark.browser
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -56,17 +51,13 @@ def server(site: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(server: str) -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: apt-get install chromium")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        tab = browser.new_page()
-        tab.set_default_timeout(15000)
-        tab.goto(server + "posts/relu/")
-        tab.wait_for_function("window.__figdownLiveReload === true")
-        yield tab
-        browser.close()
+def page(server: str, browser: Any) -> Iterator[Any]:
+    tab = browser.new_page()
+    tab.set_default_timeout(15000)
+    tab.goto(server + "posts/relu/")
+    tab.wait_for_function("window.__figdownLiveReload === true")
+    yield tab
+    tab.close()
 
 
 def test_a_saved_post_shows_up_in_the_open_tab(site: Path, page: Any) -> None:

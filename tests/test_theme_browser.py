@@ -15,8 +15,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from theme_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     build_site,
     ensure_axe,
     make_figure_site,
@@ -25,7 +23,6 @@ from theme_support import (
 
 pytestmark = pytest.mark.browser
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 AXE_PAGES = ["/", "/posts/relu/", "/tags/relu/", "/archives/", "/search/"]
 # light: system light; dark: system dark; dark-toggle: system light, reader chose dark.
@@ -64,15 +61,6 @@ def origin(built: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium`, or set "
-                    "FIGDOWN_CHROMIUM to its path")
-    with playwright_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import shutil
 import subprocess
@@ -15,14 +14,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from conftest import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER_DIR = ROOT / "tests" / "browser"
 AXE_JS = BROWSER_DIR / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("FIGDOWN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 SITE_FILES = ("config.yaml", "content", "lib", "static", "layouts", "figures")
 
 # Alt text and caption of the demo figure: the ReLU plot the post's block draws.
