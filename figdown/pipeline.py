@@ -164,8 +164,11 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     problems.extend(replace(p, severity="warning") if options.keep_going and p.severity == "error"
                     else p for p in executed.problems)
     figure_files: list[OutputFile] = []
+    results_of: dict[str, dict[int, BlockResult]] = {}
+    for (path, index), result in executed.results.items():
+        results_of.setdefault(path, {})[index] = result
     for page, context in pending:
-        results = {i: r for (path, i), r in executed.results.items() if path == page.path}
+        results = results_of.get(page.path, {})
         key = second_pass_key(cache, jobs[page.path], settings, results, options.keep_going)
         cached = cache.get(key)
         if isinstance(cached, RenderedBody):
