@@ -10,7 +10,7 @@ from figdown.config import SiteConfig
 from figdown.content import Page
 from figdown.loading import sort_pages
 from figdown.markdown import RenderedBody
-from figdown.render import OutputFile
+from figdown.outputfile import OutputFile
 from figdown.site import Neighbours, PageView, Site, TermRef, make_view
 from figdown.taxonomy import Taxonomy
 from figdown.urls import absolute, encode, urlize, with_base

@@ -18,16 +18,13 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
-from figdown import __version__
 from figdown.blocks import BlockResult, CodeBlock
+from figdown.manifest import CACHE_FOLDER, code_fingerprint
 from figdown.markdown import RenderContext, RenderedBody, create_markdown, parse_body, render_tokens
 
 CACHE_FORMAT = 1
-CACHE_FOLDER = ".figdown-cache"
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "latex2mathml", "linkify-it-py")
 _MIN_PARALLEL = 64  # below this many bodies, starting workers costs more than it saves
 _DIGEST = 32
 
@@ -156,19 +153,6 @@ def _open_database(path: Path) -> sqlite3.Connection | None:
         except (OSError, sqlite3.Error):
             return None
     return None
-
-
-def code_fingerprint() -> str:
-    """What else a body's HTML depends on: figdown's code and the libraries it renders with."""
-    digest = hashlib.sha256(f"{__version__} {CACHE_FORMAT} {sys.version}".encode())
-    for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=?".encode())
-    return digest.hexdigest()
 
 
 def render_first_pass(jobs: Sequence[BodyJob], settings: BodySettings, cache: BodyCache,

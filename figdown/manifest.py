@@ -10,14 +10,18 @@ it, only makes the next build a full one.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from importlib import metadata
 from pathlib import Path
 
+from figdown import __version__
 from figdown.problems import Problem
 
 RECORD_FORMAT = 1
@@ -126,3 +130,26 @@ def horizon_of(dates: Sequence[datetime | None], now: datetime) -> str | None:
 
 __all__ = ["SITE_FOLDERS", "LastBuild", "horizon_of", "input_digest",
            "listing_digest", "read_last_build", "write_last_build"]
+
+
+CACHE_FOLDER = ".figdown-cache"  # beside the figure store; safe to delete
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "latex2mathml", "linkify-it-py")
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """What else a body's HTML depends on: figdown's code and the libraries it renders with."""
+    digest = hashlib.sha256(f"{__version__} {sys.version}".encode())
+    for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=?".encode())
+    return digest.hexdigest()
+
+
+def store_digest(figure_store: Path) -> str:
+    """The figure store, read after the blocks ran: a build writes into it."""
+    return input_digest([figure_store], [], "")

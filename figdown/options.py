@@ -1,10 +1,17 @@
-"""What one build is asked to do: the options the command line gathers."""
+"""What one build is asked to do, and what it reports back."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from figdown.problems import Problem
+
+if TYPE_CHECKING:
+    from figdown.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
@@ -24,3 +31,23 @@ class BuildOptions:
     warn_links: bool = False
     check_links: bool = True
     progress: bool = False
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, or why it did not."""
+
+    output: Path | None
+    problems: tuple[Problem, ...] = ()
+    counts: Mapping[str, int] = field(default_factory=dict)
+    terms: int = 0
+    blocks_ran: int = 0
+    blocks_reused: int = 0
+    block_seconds: float = 0.0
+    seconds: float = 0.0
+    taxonomies: tuple[Taxonomy, ...] = ()  # the terms built, for tests and tools
+    encoders: tuple[str, ...] = ()  # what encoded the animations made in this build
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)

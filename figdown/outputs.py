@@ -6,9 +6,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from figdown.highlight import stylesheet
-from figdown.render import OutputFile, Renderer, theme_dir
+from figdown.outputfile import OutputFile
+from figdown.render import Renderer
 from figdown.search import INDEX_PATH, search_index
 from figdown.site import Site
+from figdown.theme import theme_dir
 from figdown.urls import output_file
 
 

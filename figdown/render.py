@@ -13,23 +13,13 @@ from typing import Any
 import jinja2
 
 from figdown.hugo_layouts import SiteLayoutLoader
+from figdown.outputfile import OutputFile
 from figdown.problems import ContentError, Problem
 from figdown.reuse import OutputReuse
 from figdown.site import PageView, Site
 from figdown.taxonomy import Taxonomy, Term
+from figdown.theme import theme_dir
 from figdown.urls import output_file, pager_path
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    """One file of the built site: bytes to write, or a file to copy."""
-
-    path: str  # relative to the output folder, posix
-    data: bytes | None = None
-    source: Path | None = None
-    origin: str = ""  # what made it, for collision messages
-    line: int | None = None  # the line of `origin` that chose this path, if it is a file
-    unchanged: bool = False  # `source` is the previous output's file, with these very bytes
 
 
 @dataclass(frozen=True)
@@ -47,15 +37,6 @@ class Pager:
 
 _ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
                             "\ufffe\uffff]")
-
-
-def theme_dir() -> Path:
-    """The default theme: `layouts/` and `static/` of the figdown checkout or installed package."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent, here / "_theme"):
-        if (candidate / "layouts" / "base.html").is_file():
-            return candidate
-    return here / "_theme"
 
 
 def create_environment(site_layouts: Path, compiled: Path | None = None) -> jinja2.Environment:

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from figdown.config import CONFIG_NAMES
+from figdown.outputfile import OutputFile
 from figdown.problems import ContentError, Problem
-from figdown.render import OutputFile
 
 MARKER = ".figdown-output"
 SPARE_OUTPUT = "spare-output"  # in the build cache: see the module's docstring

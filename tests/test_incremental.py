@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import SiteWriter
 
-from figdown import bodies, pipeline
-from figdown.pipeline import BuildOptions, build
+from figdown import bodies, stages
+from figdown.loading import Loaded
+from figdown.pipeline import BuildOptions, BuildReport, build
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 SITE = {
@@ -21,7 +22,7 @@ SITE = {
 }
 
 
-def run(root: Path, now: datetime = NOW, **options: object) -> pipeline.BuildReport:
+def run(root: Path, now: datetime = NOW, **options: object) -> BuildReport:
     report = build(BuildOptions(source=root, destination=root.parent / "out", now=now,
                                 **options))  # type: ignore[arg-type]
     assert report.ok, report.problems
@@ -39,7 +40,7 @@ def site(make_site: SiteWriter) -> Path:
 def no_full_build(monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("a full build ran")
-    monkeypatch.setattr(pipeline, "load_pages", fail)
+    monkeypatch.setattr(stages, "load_pages", fail)
 
 
 def test_an_unchanged_site_is_not_built_again(site: Path, no_full_build: None) -> None:
@@ -97,12 +98,12 @@ def test_a_damaged_record_means_a_full_build(site: Path, damage: str,
         del data["outputs"]
         record.write_text(json.dumps(data))
     calls: list[int] = []
-    real = pipeline.load_pages
+    real = stages.load_pages
 
-    def counted(*args: object, **kwargs: object) -> pipeline.Loaded:
+    def counted(*args: object, **kwargs: object) -> Loaded:
         calls.append(1)
         return real(*args, **kwargs)  # type: ignore[arg-type]
-    monkeypatch.setattr(pipeline, "load_pages", counted)
+    monkeypatch.setattr(stages, "load_pages", counted)
     run(site)
     assert calls == [1]
 
