@@ -30,18 +30,18 @@ sys.path.insert(0, str(HERE.parent))
 CLOCK = "2026-11-26T00:00:00Z"
 # (label, module, attribute, depth): module attributes to wrap, as the caller looks them up
 STAGES = (
-    ("load pages (read + front matter)", "figdown.pipeline", "load_pages", 0),
-    ("page bodies (cache look-up, Markdown, store)", "figdown.pipeline", "render_first_pass",
+    ("load pages (read + front matter)", "figdown.stages", "load_pages", 0),
+    ("page bodies (cache look-up, Markdown, store)", "figdown.stages", "render_first_pass",
      0),
     ("Markdown parse", "figdown.bodies", "parse_body", 1),
     ("Markdown render", "figdown.bodies", "render_tokens", 1),
     ("Pygments highlighting", "figdown.markdown", "highlight_code", 2),
     ("MathML (latex2mathml)", "figdown.mathml", "tex_to_mathml", 2),
-    ("taxonomies", "figdown.pipeline", "build_taxonomies", 0),
-    ("assemble site", "figdown.pipeline", "assemble_site", 0),
-    ("write (render templates, write files, check, swap)", "figdown.pipeline", "write_site", 0),
+    ("taxonomies", "figdown.stages", "build_taxonomies", 0),
+    ("assemble site", "figdown.stages", "assemble_site", 0),
+    ("write (render templates, write files, check, swap)", "figdown.stages", "write_site", 0),
     ("Jinja2 templates", "figdown.render.Renderer", "render", 1),
-    ("link check", "figdown.pipeline", "check_links", 1),
+    ("link check", "figdown.stages", "check_links", 1),
 )
 
 

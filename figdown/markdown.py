@@ -16,6 +16,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from figdown.autolinks import GoldmarkLinkify
 from figdown.blocks import BlockResult, CodeBlock, FigureFile, OptionValue
 from figdown.fences import parse_fence_info, split_quarto_options
 from figdown.highlight import highlight_code
@@ -305,6 +306,7 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> Mar
     # does (`<!-- raw HTML omitted -->`) rather than shown as text.
     md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
     md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
+    md.linkify = GoldmarkLinkify()
     md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin)
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)

