@@ -53,7 +53,7 @@ class LinkIndex:
 
 def _code_digest() -> str:
     digest = hashlib.sha256(str(INDEX_FORMAT).encode())
-    for name in ("links.py", "link_index.py"):
+    for name in ("links.py", "link_index.py", "pagescan.py"):
         digest.update((Path(__file__).parent / name).read_bytes())
     return digest.hexdigest()
 

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
-import html
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from figdown.link_index import PageLinks, read_link_index, write_link_index
 from figdown.markdown import Link
+from figdown.pagescan import PageScan, scan_page
 from figdown.problems import Problem, Severity
 from figdown.urls import with_base
 
-_ATTR = re.compile(r"""\s(href|src|id|srcset|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _SKIP_SCHEMES = ("mailto:", "tel:", "data:", "javascript:", "#")
 LINK_INDEX = "links.json"  # in the build cache
 
@@ -29,27 +26,32 @@ def _page_url(path: str) -> str:
 
 
 def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Sequence[Link]]],
-                severity: Severity = "error", index: Path | None = None) -> list[Problem]:
+                severity: Severity = "error", index: Path | None = None,
+                scanned: Mapping[str, PageScan] | None = None) -> list[Problem]:
     """Every href/src inside the site resolves to a file, every #fragment to an id.
 
     `sources` maps a page URL (`/posts/x/`) to its Markdown file and the links written in it,
     so that a broken link is reported at the line where the user wrote it. `index` is where
     the previous check's findings are kept (see `link_index.py`): pages whose bytes and
-    whose links' targets did not change since are not read again.
+    whose links' targets did not change since are not read again. `scanned` holds pages
+    already scanned by the process that wrote them; the others are read here.
     """
     files = _listing(root)
     pages = sorted(f for f in files if f.endswith(".html"))
-    digests = {page: hashlib.sha256((root / page).read_bytes()).hexdigest() for page in pages}
+    scans = dict(scanned or {})
+    for page in pages:
+        if page not in scans:
+            scans[page] = scan_page((root / page).read_bytes())
+    digests = {page: scans[page].digest for page in pages}
     last = read_link_index(index, base_path) if index is not None else None
     reusable = last.reusable(digests) if last is not None else {}
     ids: dict[str, set[str]] = {}
-    refs: dict[str, list[str]] = {}
+    refs: dict[str, Sequence[str]] = {}
     for page in pages:
         if page in reusable:
             ids[page] = reusable[page].ids
         else:
-            ids[page], refs[page] = _scan((root / page).read_text(encoding="utf-8",
-                                                                  errors="replace"))
+            ids[page], refs[page] = set(scans[page].ids), scans[page].refs
     known_urls = sorted({_page_url(f) for f in files})
     dirty = last.dirty(files, ids) if last is not None else set()
     rooted: dict[str, tuple[tuple[str, bool] | None, str | None]] = {}  # resolves alike
@@ -60,8 +62,7 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
             found[page] = kept
             continue
         url = base_path.rstrip("/") + _page_url(page)
-        page_refs = refs[page] if page in refs else _scan(
-            (root / page).read_text(encoding="utf-8", errors="replace"))[1]
+        page_refs = refs[page] if page in refs else scans[page].refs
         targets: set[str] = set()
         missing: list[tuple[str, str, bool]] = []
         for ref in page_refs:
@@ -88,23 +89,6 @@ def _listing(root: Path) -> set[str]:
         prefix = "" if rel == "." else rel + "/"
         files.update(prefix + name for name in names)
     return files
-
-
-def _scan(text: str) -> tuple[set[str], list[str]]:
-    """The ids a page defines and the URLs it refers to."""
-    page_ids: set[str] = set()
-    page_refs: list[str] = []
-    for match in _ATTR.finditer(text):
-        quoted = match.group(2) if match.group(2) is not None else match.group(3)
-        name, value = match.group(1).lower(), html.unescape(quoted)
-        if name == "id":
-            page_ids.add(value)
-        elif name == "srcset":
-            page_refs.extend(part.strip().split(" ")[0] for part in value.split(",") if
-                             part.strip())
-        else:
-            page_refs.append(value)
-    return page_ids, page_refs
 
 
 def _report(pages: Sequence[str], found: Mapping[str, PageLinks],

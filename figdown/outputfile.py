@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 
 @dataclass(frozen=True)
 class OutputFile:
-    """One file of the built site: bytes to write, or a file to copy."""
+    """One file of the built site: bytes to write, a file to copy, or how to make either.
+
+    A rendered output is handed over unmade (`make`), so that the writer knows every path
+    first and can share the rendering between processes (see write.py).
+    """
 
     path: str  # relative to the output folder, posix
     data: bytes | None = None
@@ -16,3 +21,9 @@ class OutputFile:
     origin: str = ""  # what made it, for collision messages
     line: int | None = None  # the line of `origin` that chose this path, if it is a file
     unchanged: bool = False  # `source` is the previous output's file, with these very bytes
+    make: Callable[[], OutputFile] | None = None  # renders it: data or source, same path
+    key: str | None = None  # of what it was made from, when it can be reused (reuse.py)
+
+    def made(self) -> OutputFile:
+        """This output with its bytes or its source file."""
+        return self if self.make is None else self.make()

@@ -37,12 +37,12 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
     for alias, target in sorted(site.aliases.items()):
         yield renderer.alias(alias, target, f"alias {alias}")
 
-    yield OutputFile("sitemap.xml", renderer.render("sitemap.xml", "sitemap"), origin="sitemap")
-    yield OutputFile("404.html", renderer.render("404.html", "404 page"), origin="404 page")
-    yield OutputFile("robots.txt", renderer.render("robots.txt", "robots.txt"),
-                     origin="robots.txt")
+    yield renderer.rendered("sitemap.xml", "sitemap.xml", "sitemap")
+    yield renderer.rendered("404.html", "404.html", "404 page")
+    yield renderer.rendered("robots.txt", "robots.txt", "robots.txt")
     yield OutputFile(".nojekyll", b"", origin=".nojekyll")
-    yield OutputFile(INDEX_PATH, search_index(site), origin="search index")
+    yield OutputFile(INDEX_PATH, origin="search index", make=lambda: OutputFile(
+        INDEX_PATH, search_index(site), origin="search index"))
     yield OutputFile("css/syntax.css", stylesheet().encode("utf-8"), origin="syntax stylesheet")
     yield from extra
 

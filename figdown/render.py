@@ -151,15 +151,23 @@ class Renderer:
 
     def output(self, path: str, template: str, origin: str, line: int | None = None,
                **context: Any) -> OutputFile:
-        """One rendered output; linked from the previous output when its inputs are the same."""
-        key = self.reuse.key(template, context) if self.reuse is not None else None
-        if self.reuse is not None and key is not None:
-            previous = self.reuse.unchanged(path, key)
-            if previous is not None:
-                return OutputFile(path, source=previous, origin=origin, line=line,
-                                  unchanged=True)
-        return OutputFile(path, self.render(template, origin, **context), origin=origin,
-                          line=line)
+        """One rendered output, unmade; when made, linked from the previous output if its
+        inputs are the same."""
+        def make() -> OutputFile:
+            key = self.reuse.key(template, context) if self.reuse is not None else None
+            if self.reuse is not None and key is not None:
+                previous = self.reuse.unchanged(path, key)
+                if previous is not None:
+                    return OutputFile(path, source=previous, origin=origin, line=line,
+                                      unchanged=True, key=key)
+            return OutputFile(path, self.render(template, origin, **context), origin=origin,
+                              line=line, key=key)
+        return OutputFile(path, origin=origin, line=line, make=make)
+
+    def rendered(self, path: str, template: str, origin: str, **context: Any) -> OutputFile:
+        """An output rendered from `template` every build, unmade."""
+        return OutputFile(path, origin=origin, make=lambda: OutputFile(
+            path, self.render(template, origin, **context), origin=origin))
 
     def absolute_links(self, html: str) -> str:
         """Root-relative `href`/`src` made absolute, as feed readers need."""
@@ -187,6 +195,15 @@ class Renderer:
         # characters XML 1.0 forbids and HTML parsers reject; user text can hold them
         return _ILLEGAL_CHARS.sub("", text).encode("utf-8")
 
+    def load(self, templates: Sequence[str]) -> None:
+        """Compile these templates now, if they exist and compile: before the write stage
+        forks, so that its processes share them (errors show where they are rendered)."""
+        for template in templates:
+            try:
+                self.env.get_template(template)
+            except Exception:  # reported when rendered
+                continue
+
     def has(self, template: str) -> bool:
         try:
             self.env.get_template(template)
@@ -213,9 +230,11 @@ class Renderer:
 
     def alias(self, alias_path: str, target: str, origin: str,
               line: int | None = None) -> OutputFile:
-        data = self.render("alias.html", origin, target=self.site.absolute_url(target)
-                           if "://" in self.site.config.base_url else self.site.url(target))
-        return OutputFile(output_file(alias_path), data, origin=origin, line=line)
+        path = output_file(alias_path)
+        url = self.site.absolute_url(target) if "://" in self.site.config.base_url \
+            else self.site.url(target)
+        return OutputFile(path, origin=origin, line=line, make=lambda: OutputFile(
+            path, self.render("alias.html", origin, target=url), origin=origin, line=line))
 
     def page_outputs(self, view: PageView) -> Iterator[OutputFile]:
         neighbours = self.site.neighbours.get(view.source)
@@ -233,8 +252,8 @@ class Renderer:
     def taxonomy_outputs(self, taxonomy: Taxonomy) -> Iterator[OutputFile]:
         origin = f"{taxonomy.plural} taxonomy"
         refs = [self.site.term_ref(term) for term in taxonomy.terms]
-        yield OutputFile(output_file(taxonomy.url), self.render(
-            "terms.html", origin, taxonomy=taxonomy, terms=refs), origin=origin)
+        yield self.rendered(output_file(taxonomy.url), "terms.html", origin,
+                            taxonomy=taxonomy, terms=refs)
         for term in taxonomy.terms:
             yield from self.term_outputs(taxonomy, term)
 

@@ -53,7 +53,6 @@ class OutputReuse:
         self.destination = destination
         self.record_path = cache_dir / RECORD_NAME
         self.previous = _read_record(self.record_path, destination)
-        self.keys: dict[str, str] = {}
         self._digests: dict[int, tuple[object, str | None]] = {}
 
     def key(self, template: str, context: Mapping[str, Any]) -> str | None:
@@ -70,8 +69,7 @@ class OutputReuse:
 
     def unchanged(self, path: str, key: str) -> Path | None:
         """The previous output's file at `path` when it was made from the same key and has
-        not been touched since; notes the key for this build either way."""
-        self.keys[path] = key
+        not been touched since."""
         known = self.previous.get(path)
         if known is None or known[0] != key:
             return None
@@ -84,10 +82,10 @@ class OutputReuse:
             return None
         return file
 
-    def save(self) -> None:
-        """Record this build's keys, after its output was swapped in."""
+    def save(self, keys: Mapping[str, str]) -> None:
+        """Record this build's keys (output path → key), after its output was swapped in."""
         entries: dict[str, list[object]] = {}
-        for path, key in self.keys.items():
+        for path, key in keys.items():
             try:
                 stat = os.lstat(self.destination / path)
             except OSError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -33,6 +33,7 @@ from figdown.markdown import RenderContext, RenderedBody, create_markdown, parse
 from figdown.options import BuildOptions, BuildReport
 from figdown.outputfile import OutputFile
 from figdown.outputs import site_outputs, static_outputs
+from figdown.pagescan import PageScan
 from figdown.problems import ContentError, Problem
 from figdown.render import Renderer, create_environment
 from figdown.reuse import OutputReuse, site_key
@@ -139,23 +140,26 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
         or config.layouts_dir.resolve() == theme_layouts.resolve() else None
     renderer = Renderer(site, create_environment(config.layouts_dir, cache_dir / "templates"),
                         reuse)
+    renderer.load(["single.html", "list.html", "term.html", "terms.html", "rss.xml",
+                   "alias.html", "sitemap.xml", "404.html", "robots.txt"])
     extra = [*static_outputs(config.static_dir), *resource_outputs(config, loaded.pages),
              *figure_files]
     sources = {p.url: (p.path, bodies[p.path].links) for p in loaded.pages}
 
-    def check(folder: Path) -> list[Problem]:
+    def check(folder: Path, scanned: Mapping[str, PageScan]) -> list[Problem]:
         if not options.check_links:
             return []
         found = check_links(folder, config.base_path, sources,
                             severity="warning" if options.warn_links else "error",
-                            index=cache_dir / LINK_INDEX)
+                            index=cache_dir / LINK_INDEX, scanned=scanned)
         problems.extend(p for p in found if p.severity != "error")  # errors come back raised
         return found
 
-    write_site(site_outputs(site, renderer, extra), destination, config.root,
-               config.config_file, check, spare=cache_dir / SPARE_OUTPUT)
+    written = write_site(site_outputs(site, renderer, extra), destination, config.root,
+                         config.config_file, check, spare=cache_dir / SPARE_OUTPUT,
+                         workers=options.jobs or os.cpu_count() or 1)
     if reuse is not None:
-        reuse.save()
+        reuse.save(written.keys)
     counts = {"pages": len(site.pages), "sections": len(site.sections),
               "terms": sum(len(t.terms) for t in taxonomies),
               "figures": len(figure_files)}

@@ -15,25 +15,29 @@ import os
 import posixpath
 import shutil
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from figdown.config import CONFIG_NAMES
+from figdown.forked import map_shares
 from figdown.outputfile import OutputFile
+from figdown.pagescan import PageScan, scan_page
 from figdown.problems import ContentError, Problem
 
 MARKER = ".figdown-output"
 SPARE_OUTPUT = "spare-output"  # in the build cache: see the module's docstring
 _WRITERS = 2
 _QUEUED = 64  # outputs rendered but not yet written, at most
+_FORK_FROM = 200  # outputs to make
 
 
 @dataclass(frozen=True)
 class WriteResult:
     files: int
     destination: Path
+    keys: dict[str, str] = field(default_factory=dict)  # output path → its reuse key
 
 
 def destination_problem(destination: Path, site_root: Path,
@@ -70,12 +74,13 @@ def destination_problem(destination: Path, site_root: Path,
 
 def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path,
                config_file: Path | None,
-               check: Callable[[Path], list[Problem]] | None = None,
-               spare: Path | None = None) -> WriteResult:
+               check: Callable[[Path, Mapping[str, PageScan]], list[Problem]] | None = None,
+               spare: Path | None = None, workers: int = 1) -> WriteResult:
     """Write every output into a staging folder, check it, then swap it in for the old one.
 
     `spare` is where the replaced folder is kept for the next build to stage into (it must
     be on the destination's file system to be used; None: the old folder is deleted).
+    `workers` processes make and write the outputs (see forked.py).
     """
     refusal = destination_problem(destination, site_root, config_file)
     if refusal is not None:
@@ -92,18 +97,18 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
         (staging / MARKER).unlink(missing_ok=True)
         (staging / MARKER).write_text("This folder is written by figdown; a build replaces it "
                                       "whole.\n", encoding="utf-8")
-        count = _write_all(outputs, staging, destination if destination.is_dir() else None,
-                           claims)
+        keys, scans = _write_all(outputs, staging, destination if destination.is_dir()
+                                 else None, claims, workers)
         if claims.recycled:
             _remove_unclaimed(staging, claims)
-        problems = check(staging) if check else []
+        problems = check(staging, scans) if check else []
         if any(p.severity == "error" for p in problems):
             raise ContentError(problems)
         _swap(staging, destination, spare)
     except BaseException:
         _discard(staging, spare)
         raise
-    return WriteResult(count, destination)
+    return WriteResult(len(claims.files), destination, keys)
 
 
 @dataclass
@@ -173,44 +178,68 @@ def remove_leftovers(destination: Path) -> None:
 
 
 def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | None,
-               claims: _Claims) -> int:
+               claims: _Claims, workers: int) -> tuple[dict[str, str], dict[str, PageScan]]:
+    """Check every output's path, then make and write them, shared between `workers`
+    processes; the reuse key of each output that has one (see reuse.py), and what the
+    link check needs of each HTML page."""
     origins: dict[str, OutputFile] = {}
-    count = 0
-    # Files are written by threads while this one renders the next output: making folders
-    # and files is mostly time in the kernel, which runs without the GIL.
-    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
-        pending: deque[Future[None]] = deque()
-        for output in outputs:
-            first = origins.get(output.path)
-            if first is not None:
-                # name the content file (and its line) when one of the two is a page
-                blamed = min((first, output), key=lambda o: (
-                    o.line is None, not o.origin.startswith("content/")))
-                raise ContentError([Problem(blamed.origin or blamed.path, blamed.line,
-                                            f"two outputs would be written to /{output.path}: "
-                                            f"{first.origin} and {output.origin}",
-                                            "give one of them another slug, url or alias")])
-            # keep who made each path, not its bytes: outputs stream through
-            origins[output.path] = OutputFile(output.path, origin=output.origin, line=output.line)
-            target = staging / output.path
-            if any(len(part.encode("utf-8")) > 255 for part in output.path.split("/")):
-                raise ContentError([Problem(output.origin, output.line,
-                                            f"output path /{output.path[:80]}… has a folder or "
-                                            "file name longer than 255 bytes",
-                                            "use a shorter slug, url or file name")])
-            if _leaves(output.path):
-                raise ContentError([Problem(output.origin, None,
-                                            f"output path {output.path!r} leaves the output "
-                                            "folder", "fix the slug or url")])
-            claims.files.add(output.path)
-            claims.folders.update(_folders_of(output.path))
-            pending.append(pool.submit(_write_one, output, target, previous, claims))
-            while len(pending) > _QUEUED or (pending and pending[0].done()):
-                pending.popleft().result()  # raises a writer's error here, early
-            count += 1
-        for future in pending:
-            future.result()
-    return count
+    planned: list[OutputFile] = []
+    for output in outputs:
+        first = origins.get(output.path)
+        if first is not None:
+            # name the content file (and its line) when one of the two is a page
+            blamed = min((first, output), key=lambda o: (
+                o.line is None, not o.origin.startswith("content/")))
+            raise ContentError([Problem(blamed.origin or blamed.path, blamed.line,
+                                        f"two outputs would be written to /{output.path}: "
+                                        f"{first.origin} and {output.origin}",
+                                        "give one of them another slug, url or alias")])
+        origins[output.path] = output
+        if any(len(part.encode("utf-8")) > 255 for part in output.path.split("/")):
+            raise ContentError([Problem(output.origin, output.line,
+                                        f"output path /{output.path[:80]}… has a folder or "
+                                        "file name longer than 255 bytes",
+                                        "use a shorter slug, url or file name")])
+        if _leaves(output.path):
+            raise ContentError([Problem(output.origin, None,
+                                        f"output path {output.path!r} leaves the output "
+                                        "folder", "fix the slug or url")])
+        claims.files.add(output.path)
+        claims.folders.update(_folders_of(output.path))
+        planned.append(output)
+
+    def write_share(share: Sequence[OutputFile]) -> tuple[dict[str, str],
+                                                          dict[str, PageScan]]:
+        keys: dict[str, str] = {}
+        scans: dict[str, PageScan] = {}
+        # Files are written by threads while this one renders the next output: making
+        # folders and files is mostly time in the kernel, which runs without the GIL.
+        with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
+            pending: deque[Future[None]] = deque()
+            for output in share:
+                made = output.made()  # made one at a time: outputs stream through
+                if made.key is not None:
+                    keys[made.path] = made.key
+                if made.path.endswith(".html"):
+                    scans[made.path] = scan_page(made.data if made.data is not None else
+                                                 made.source.read_bytes() if made.source
+                                                 else b"")
+                pending.append(pool.submit(_write_one, made, staging / made.path, previous,
+                                           claims))
+                while len(pending) > _QUEUED or (pending and pending[0].done()):
+                    pending.popleft().result()  # raises a writer's error here, early
+            for future in pending:
+                future.result()
+        return keys, scans
+
+    keys: dict[str, str] = {}
+    scans: dict[str, PageScan] = {}
+    # below this many outputs to make, starting processes costs more than it saves
+    shared = workers if sum(o.make is not None for o in planned) >= _FORK_FROM else 1
+    for found_keys, found_scans in map_shares(planned, write_share, shared):
+        keys.update(found_keys)
+        scans.update(found_scans)
+    return keys, scans
 
 
 def _leaves(path: str) -> bool:

@@ -1,0 +1,46 @@
+"""What the link check needs of one written HTML page: its digest, its ids, its links.
+
+Taken by the process that writes the page, from the bytes it holds (see write.py), so that
+the check does not read the site back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+
+_ATTR = re.compile(r"""\s(href|src|id|srcset|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+@dataclass(frozen=True)
+class PageScan:
+    digest: str  # sha256 of the page's bytes
+    ids: frozenset[str]
+    refs: tuple[str, ...]  # every URL it refers to, in order
+
+
+def scan_page(data: bytes) -> PageScan:
+    ids, refs = scan_text(data.decode("utf-8", errors="replace"))
+    return PageScan(hashlib.sha256(data).hexdigest(), frozenset(ids), tuple(refs))
+
+
+def scan_text(text: str) -> tuple[set[str], list[str]]:
+    """The ids a page defines and the URLs it refers to."""
+    page_ids: set[str] = set()
+    page_refs: list[str] = []
+    for match in _ATTR.finditer(text):
+        quoted = match.group(2) if match.group(2) is not None else match.group(3)
+        name, value = match.group(1).lower(), html.unescape(quoted)
+        if name == "id":
+            page_ids.add(value)
+        elif name == "srcset":
+            page_refs.extend(part.strip().split(" ")[0] for part in value.split(",") if
+                             part.strip())
+        else:
+            page_refs.append(value)
+    return page_ids, page_refs
+
+
+__all__ = ["PageScan", "scan_page", "scan_text"]
