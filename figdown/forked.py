@@ -11,6 +11,7 @@ and any lock another thread held, as under `serve`, whose builds are small anywa
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import threading
 import traceback
@@ -41,6 +42,7 @@ def map_shares(items: Sequence[T], work: Callable[[Sequence[T]], R], workers: in
     if workers == 1 or not can_fork():
         return [work(items)]
     context = multiprocessing.get_context("fork")
+    gc.freeze()  # what exists now is never collected in a child: its pages stay shared
     children: list[tuple[ForkProcess, Connection]] = []
     for index in range(1, workers):
         receive, send = context.Pipe(duplex=False)
@@ -49,6 +51,7 @@ def map_shares(items: Sequence[T], work: Callable[[Sequence[T]], R], workers: in
         child.start()
         send.close()
         children.append((child, receive))
+    gc.unfreeze()
     outcomes: list[tuple[str, object]] = []
     try:
         outcomes.append(("ok", work(items[0::workers])))

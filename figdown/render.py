@@ -57,6 +57,7 @@ def create_environment(site_layouts: Path, compiled: Path | None = None) -> jinj
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=_bytecode_cache(compiled),
+        auto_reload=False,  # one environment per build: no stat of the template per render
     )
     env.filters["date_format"] = _date_format
     env.filters["rfc822"] = lambda d: d.strftime("%a, %d %b %Y %H:%M:%S %z") if d else ""
