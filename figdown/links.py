@@ -50,8 +50,11 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
     for page in pages:
         if page in reusable:
             ids[page] = reusable[page].ids
-        else:
-            ids[page], refs[page] = set(scans[page].ids), scans[page].refs
+            continue
+        scan = scans[page]
+        if scan.ids is None or scan.refs is None:
+            scan = scans[page] = scan_page((root / page).read_bytes())
+        ids[page], refs[page] = set(scan.ids or ()), scan.refs or ()
     known_urls = sorted({_page_url(f) for f in files})
     dirty = last.dirty(files, ids) if last is not None else set()
     rooted: dict[str, tuple[tuple[str, bool] | None, str | None]] = {}  # resolves alike
@@ -62,7 +65,9 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
             found[page] = kept
             continue
         url = base_path.rstrip("/") + _page_url(page)
-        page_refs = refs[page] if page in refs else scans[page].refs
+        if page not in refs:
+            scans[page] = scan_page((root / page).read_bytes())
+        page_refs = refs[page] if page in refs else scans[page].refs or ()
         targets: set[str] = set()
         missing: list[tuple[str, str, bool]] = []
         for ref in page_refs:

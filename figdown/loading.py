@@ -8,8 +8,10 @@ from datetime import datetime
 
 from figdown.aliases import resolve_aliases
 from figdown.config import SiteConfig
-from figdown.content import Page, discover, read_page
+from figdown.content import Page, discover
+from figdown.manifest import CACHE_FOLDER
 from figdown.options import BuildOptions
+from figdown.pagecache import PageCache
 from figdown.problems import ContentError, Problem
 from figdown.urls import clean_path, expand_permalink, urlize
 
@@ -33,8 +35,9 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
     if not config.content_dir.is_dir():
         raise ContentError([Problem("content", None, "the site has no content/ folder",
                                     "create content/ with a Markdown file, or pass -s SITE")])
+    cache = PageCache(config.figure_store.parent / CACHE_FOLDER, config)
     for source in discover(config.content_dir):
-        page, found = read_page(source, config)
+        page, found = cache.read(source, config)
         problems.extend(found)
         if page is None:
             continue
@@ -60,6 +63,7 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
             problems.append(problem)
             continue
         pages.append(replace(page, url=url))
+    cache.save()
     if skipped_languages:
         problems.append(Problem("content", None, "pages in other languages are not built: "
                                 + ", ".join(sorted(skipped_languages)),

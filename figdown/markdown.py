@@ -32,6 +32,9 @@ _FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="foot
                         r"</section>\s*", re.DOTALL)
 _SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
 _HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_SEARCH_DROP = re.compile(r'<pre\b.*?</pre>|<a class="anchor"[^>]*>#</a>|<(script|style)\b.*?</\1>',
+                          re.DOTALL)
+_MATH = re.compile(r"<math\b.*?</math>", re.DOTALL)
 # A video's fallback link repeats its alt text, which images keep in an attribute.
 _STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg|video)\b.*?</\1>", re.DOTALL)
 # A summary is shown on list pages, where the page's footnotes are not: no links to them.
@@ -66,6 +69,7 @@ class RenderedBody:
     word_count: int
     links: tuple[Link, ...]
     problems: tuple[Problem, ...] = ()
+    text: str = ""  # its words, for the search index: see search_text
 
 
 @dataclass
@@ -360,7 +364,8 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body
     problems = tuple(env.get("problems", ()))
     return RenderedBody(html=html, summary=summary, truncated=truncated,
                         toc=tuple(env.get("headings", ())), word_count=words,
-                        links=tuple(env.get("links", ())), problems=problems)
+                        links=tuple(env.get("links", ())), problems=problems,
+                        text=search_text(html))
 
 
 def _summary_links(html: str, page_href: str) -> str:
@@ -412,10 +417,19 @@ def _auto_summary(md: MarkdownIt, tokens: list[Token], env: dict[str, Any],
     return summary, index < len(tokens)
 
 
+def search_text(html: str) -> str:
+    """A page's words for searching: prose and math as text; code blocks and anchors left
+    out. Made with the body (in the Markdown workers, and cached with it)."""
+    text = _SEARCH_DROP.sub(" ", html)
+    text = _MATH.sub(lambda m: " " + _TAGS.sub(" ", m.group(0)) + " ", text)
+    return re.sub(r"\s+", " ", unescape(_TAGS.sub(" ", text))).strip()
+
+
 def plain_text(html: str) -> str:
     """Text of an HTML fragment, for descriptions and the search index."""
     return re.sub(r"\s+", " ", _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))).strip()
 
 
 __all__ = ["Heading", "Link", "RenderContext", "RenderedBody", "blocks_of", "create_markdown",
-           "github_id", "parse_body", "plain_text", "render_tokens", "token_line"]
+           "github_id", "parse_body", "plain_text", "render_tokens", "search_text",
+           "token_line"]

@@ -17,13 +17,17 @@ _ATTR = re.compile(r"""\s(href|src|id|srcset|poster)\s*=\s*(?:"([^"]*)"|'([^']*)
 @dataclass(frozen=True)
 class PageScan:
     digest: str  # sha256 of the page's bytes
-    ids: frozenset[str]
-    refs: tuple[str, ...]  # every URL it refers to, in order
+    ids: frozenset[str] | None = None  # None: not scanned (the page is the previous build's)
+    refs: tuple[str, ...] | None = None  # every URL it refers to, in order
 
 
-def scan_page(data: bytes) -> PageScan:
+def scan_page(data: bytes, links: bool = True) -> PageScan:
+    """The page's digest, and its ids and links unless `links` is false."""
+    digest = hashlib.sha256(data).hexdigest()
+    if not links:
+        return PageScan(digest)
     ids, refs = scan_text(data.decode("utf-8", errors="replace"))
-    return PageScan(hashlib.sha256(data).hexdigest(), frozenset(ids), tuple(refs))
+    return PageScan(digest, frozenset(ids), tuple(refs))
 
 
 def scan_text(text: str) -> tuple[set[str], list[str]]:

@@ -3,7 +3,7 @@
 For each page, list and feed the default theme renders, a key is a sha256 of everything its
 template reads: the site-wide part (figdown's code, the config, the theme's layouts, the
 sections' URLs, the build date) and the values passed to it (the page's view, its
-neighbours, a pager's items, the term) — each view by the repr of all its fields, body
+neighbours, a pager's items, the term) — each view by the pickle of all its fields, body
 included. The last successful build's keys are kept in the build cache
 (`.figdown-cache/rendered.json`) with the size, mtime and inode of the file each output
 became; an output whose key and file are both unchanged is not rendered again but
@@ -20,6 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
+import pickle
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -109,7 +110,10 @@ class OutputReuse:
             return self._digests[id(value)][1]
         part: str | None
         if isinstance(value, PageView | Taxonomy):
-            part = hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
+            # pickle writes every field, nested ones too, in a fixed order, at C speed: two
+            # views with the same bytes are equal (a view whose objects are shared otherwise
+            # than last time only gets another key, and is rendered again)
+            part = hashlib.sha256(pickle.dumps(value, protocol=5)).hexdigest()
         elif isinstance(value, Neighbours):
             part = self._join([value.newer, value.older, *value.related])
         elif isinstance(value, Sequence):

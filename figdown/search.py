@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import json
-import re
 
 from figdown.site import Site
 
 INDEX_PATH = "index.json"
-_DROP = re.compile(r'<pre\b.*?</pre>|<a class="anchor"[^>]*>#</a>|<(script|style)\b.*?</\1>',
-                   re.DOTALL)
-_MATH = re.compile(r"<math\b.*?</math>", re.DOTALL)
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def index_text(content: str) -> str:
-    """A page's words for searching: prose and math as text; code blocks and anchors left out."""
-    text = _DROP.sub(" ", content)
-    text = _MATH.sub(lambda m: " " + _TAGS.sub(" ", m.group(0)) + " ", text)
-    return re.sub(r"\s+", " ", html.unescape(_TAGS.sub(" ", text))).strip()
 
 
 def search_index(site: Site) -> bytes:
@@ -36,9 +23,9 @@ def search_index(site: Site) -> bytes:
             "tags": [ref.name for ref in view.tags],
             "categories": [ref.name for ref in view.categories],
             "summary": view.description,
-            "text": index_text(view.content),
+            "text": view.text,
         })
     return json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-__all__ = ["INDEX_PATH", "index_text", "search_index"]
+__all__ = ["INDEX_PATH", "search_index"]

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from figdown.highlight import highlight_code
-from figdown.markdown import RenderedBody, plain_text
+from figdown.markdown import RenderedBody, plain_text, search_text
 from figdown.problems import Problem
 from figdown.shortcode_html import embed_html, figure_html, highlight_options
 from figdown.urls import absolute, with_base
@@ -409,7 +409,8 @@ def restore_shortcodes(body: RenderedBody, expanded: Expanded) -> RenderedBody:
         return body
     html = expanded.restore(body.html)
     words = len(re.findall(r"\w+", plain_text(html)))
-    return replace(body, html=html, summary=expanded.restore(body.summary), word_count=words)
+    return replace(body, html=html, summary=expanded.restore(body.summary), word_count=words,
+                   text=search_text(html))
 
 
 def unknown_warnings(found: Sequence[tuple[str, Mapping[str, int]]]) -> list[Problem]:

@@ -50,6 +50,7 @@ class PageView:
     params: Mapping[str, Any]
     layout: str | None
     image: str | None = None  # first figure, absolute, for social cards
+    text: str = ""  # the content's words, for the search index
 
     @property
     def reading_time(self) -> int:
@@ -166,4 +167,5 @@ def make_view(page: Page, body: RenderedBody, config: SiteConfig,
         params=front.params,
         layout=str(layout) if layout else None,
         image=image,
+        text=body.text,
     )

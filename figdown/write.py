@@ -221,9 +221,10 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
                 if made.key is not None:
                     keys[made.path] = made.key
                 if made.path.endswith(".html"):
+                    # the previous build's page: the link check knows it by its digest
                     scans[made.path] = scan_page(made.data if made.data is not None else
                                                  made.source.read_bytes() if made.source
-                                                 else b"")
+                                                 else b"", links=not made.unchanged)
                 pending.append(pool.submit(_write_one, made, staging / made.path, previous,
                                            claims))
                 while len(pending) > _QUEUED or (pending and pending[0].done()):

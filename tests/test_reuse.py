@@ -107,3 +107,26 @@ def test_damaged_compiled_templates_are_compiled_again(site: Path, tmp_path: Pat
                                                       encoding="utf-8")
     build(site, out)
     assert tree(out) == from_scratch(site, tmp_path)
+
+
+def test_after_a_prose_edit_only_that_page_is_written_again(site: Path, tmp_path: Path) -> None:
+    """Separate processes with different hash seeds: the keys do not depend on either."""
+    import os
+    import subprocess
+    import sys
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "out"
+
+    def build_in_process(seed: str) -> None:
+        subprocess.run([sys.executable, str(root / "build.py"), "-q", "-s", str(site), "-d",
+                        str(out), "--clock", "2026-01-01T00:00:00Z"], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+
+    build_in_process("1")
+    before = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*.html")}
+    name, text = EDITS["prose"]
+    (site / "content" / "posts" / name).write_text(text, encoding="utf-8")
+    build_in_process("2")
+    after = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*.html")}
+    assert after.keys() == before.keys()
+    assert sorted(p for p in after if after[p] != before[p]) == ["posts/p3/index.html"]

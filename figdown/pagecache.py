@@ -1,0 +1,78 @@
+"""Content files as the last build read them, keyed by their bytes.
+
+A rebuild reads every content file (that is cheap) but parses the front matter of, and
+makes a `Page` for, only the files whose bytes changed. Kept in the build cache
+(`.figdown-cache/pages.pickle`) with a sha256 of itself, and tied to the config and to
+figdown's code: a damaged, foreign or stale file is ignored, and every page is read afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+from figdown.config import SiteConfig
+from figdown.content import Page, read_page
+from figdown.manifest import code_fingerprint
+from figdown.problems import Problem
+
+CACHE_NAME = "pages.pickle"
+Entry = tuple[str, Page | None, list[Problem]]  # sha256 of the file, what read_page made
+
+
+class PageCache:
+    """`read_page`, answered from the last build's pages when a file's bytes are the same."""
+
+    def __init__(self, folder: Path, config: SiteConfig) -> None:
+        self.path = folder / CACHE_NAME
+        self.tag = hashlib.sha256(f"{code_fingerprint()}\0{config!r}".encode(
+            "utf-8", "surrogatepass")).hexdigest()
+        self.previous = self._load()
+        self.current: dict[str, Entry] = {}
+
+    def read(self, source: Path, config: SiteConfig) -> tuple[Page | None, list[Problem]]:
+        try:
+            digest = hashlib.sha256(source.read_bytes()).hexdigest()
+        except OSError:
+            return read_page(source, config)  # says what is wrong with it
+        rel = source.relative_to(config.content_dir).as_posix()
+        known = self.previous.get(rel)
+        if known is not None and known[0] == digest:
+            self.current[rel] = known
+            return known[1], list(known[2])
+        page, problems = read_page(source, config)
+        self.current[rel] = (digest, page, problems)
+        return page, problems
+
+    def save(self) -> None:
+        """Keep the pages of this build (only when any differs from the last)."""
+        if self.current.keys() == self.previous.keys() and all(
+                self.current[rel][0] == self.previous[rel][0] for rel in self.current):
+            return
+        payload = pickle.dumps((self.tag, self.current), protocol=pickle.HIGHEST_PROTOCOL)
+        temporary = self.path.with_name(f".{CACHE_NAME}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(hashlib.sha256(payload).digest() + payload)
+            os.replace(temporary, self.path)
+        except OSError:  # no cache: the next build reads every page
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+
+    def _load(self) -> dict[str, Entry]:
+        try:
+            raw = self.path.read_bytes()
+            if hashlib.sha256(raw[32:]).digest() != raw[:32]:
+                return {}
+            tag, entries = pickle.loads(raw[32:])
+            if tag != self.tag or not isinstance(entries, dict):
+                return {}
+            return entries
+        except Exception:  # none, damaged, from another version: read every page
+            return {}
+
+
+__all__ = ["PageCache"]
