@@ -112,7 +112,11 @@ def _neighbours(regular: Sequence[PageView]) -> dict[str, Neighbours]:
                 for ref in refs:
                     scores.update(index.get(ref.url, ()))
             del scores[number[view.source]]
-            related = heapq.nsmallest(5, scores, key=lambda n: (-scores[n], n))
+            # most shared terms first, then the newer page: one int per candidate, so that
+            # the comparisons run in C
+            size = len(regular)
+            ranks = [-count * size + n for n, count in scores.items()]
+            related = [rank % size for rank in heapq.nsmallest(5, ranks)]
             result[view.source] = Neighbours(
                 newer=members[i - 1] if i > 0 else None,
                 older=members[i + 1] if i + 1 < len(members) else None,

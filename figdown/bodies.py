@@ -60,6 +60,16 @@ class FirstPass:
     blocks: tuple[CodeBlock, ...] = ()
 
 
+# The entries the last build of this process used, kept in memory: `figdown serve` builds
+# again and again in one process, and reads them back from here rather than from the file.
+_RECENT: dict[str, object] = {}
+
+
+def forget_recent() -> None:
+    """Drop the bodies kept in memory, as a new process starts without them."""
+    _RECENT.clear()
+
+
 class BodyCache:
     """Rendered bodies in one SQLite file, keyed by content hash; `path=None` keeps nothing.
 
@@ -70,6 +80,7 @@ class BodyCache:
     def __init__(self, path: Path | None, fingerprint: str) -> None:
         self.fingerprint = fingerprint
         self.used: set[str] = set()
+        self.remembered: set[str] = set()  # answered from memory: written to the file on save
         self.hits = 0
         self.db = _open_database(path) if path is not None else None
 
@@ -83,6 +94,10 @@ class BodyCache:
 
     def get(self, key: str) -> object | None:
         self.used.add(key)
+        if key in _RECENT:  # a key names its value: what this process made or read holds
+            self.hits += 1
+            self.remembered.add(key)
+            return _RECENT[key]
         if self.db is None:
             return None
         try:
@@ -99,10 +114,12 @@ class BodyCache:
             return None
         self.hits += 1
         stored: object = value
+        _RECENT[key] = stored
         return stored
 
     def put(self, key: str, value: object) -> None:
         self.used.add(key)
+        _RECENT[key] = value
         if self.db is None:
             return
         payload = pickle.dumps((CACHE_FORMAT, key, value), protocol=pickle.HIGHEST_PROTOCOL)
@@ -117,6 +134,11 @@ class BodyCache:
         if self.db is None:
             return
         try:
+            if self.remembered:  # the file may have been deleted or replaced since
+                stored = {row[0] for row in self.db.execute("SELECT key FROM bodies")}
+                for key in sorted(self.remembered - stored):
+                    self.put(key, _RECENT[key])
+                self.remembered.clear()
             if prune:
                 self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
                 self.db.execute("DELETE FROM used")
@@ -130,6 +152,8 @@ class BodyCache:
     def prune(self) -> None:
         """Remove the entries this build did not use, so the cache does not grow forever."""
         self.save(prune=True)
+        for key in [k for k in _RECENT if k not in self.used]:
+            del _RECENT[key]
 
 
 def _open_database(path: Path) -> sqlite3.Connection | None:

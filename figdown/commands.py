@@ -179,7 +179,7 @@ def preview_builder(root: Path, preview: Path, drafts: bool = True, jobs: int = 
     def build_preview(plan: RebuildPlan | None) -> BuildOutcome:
         done = build(BuildOptions(
             source=root, destination=preview, base_url=address["url"],
-            drafts=drafts, future=drafts, jobs=jobs, warn_links=True))
+            drafts=drafts, future=drafts, jobs=jobs, warn_links=True, no_op_record=False))
         report(done.problems)
         errors = tuple(str(p) for p in done.problems if p.severity == "error")
         return BuildOutcome(ok=done.ok, problems=errors,

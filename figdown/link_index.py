@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from figdown.filememo import parsed, remember
+
 INDEX_FORMAT = 1
 
 
@@ -61,12 +63,21 @@ def _code_digest() -> str:
 def read_link_index(path: Path, base_path: str) -> LinkIndex | None:
     """The record at `path`, or None when there is none or it cannot be trusted."""
     try:
-        raw = path.read_bytes()
+        found = parsed(path, _parse)
+    except OSError:
+        return None
+    if found is None or found[0] != base_path:
+        return None
+    return found[1]
+
+
+def _parse(raw: bytes) -> tuple[str, LinkIndex] | None:
+    try:
         check, _, payload = raw.partition(b"\n")
         if hashlib.sha256(payload).hexdigest().encode() != check:
             return None
         data = json.loads(payload)
-        if data["code"] != _code_digest() or data["base_path"] != base_path:
+        if data["code"] != _code_digest():
             return None
         files = [str(f) for f in data["files"]]
         pages = {}
@@ -74,8 +85,8 @@ def read_link_index(path: Path, base_path: str) -> LinkIndex | None:
             pages[str(page)] = PageLinks(
                 str(digest), {str(i) for i in ids}, frozenset(files[int(n)] for n in targets),
                 tuple((str(r), str(t), bool(e)) for r, t, e in missing))
-        return LinkIndex(frozenset(files), pages)
-    except Exception:  # missing, unreadable, damaged: check every page
+        return str(data["base_path"]), LinkIndex(frozenset(files), pages)
+    except Exception:  # unreadable, damaged: check every page
         return None
 
 
@@ -95,6 +106,7 @@ def write_link_index(path: Path, base_path: str, files: set[str],
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
         os.replace(temporary, path)
+        remember(path, (base_path, LinkIndex(frozenset(files), dict(pages))))
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)

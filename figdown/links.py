@@ -27,16 +27,18 @@ def _page_url(path: str) -> str:
 
 def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Sequence[Link]]],
                 severity: Severity = "error", index: Path | None = None,
-                scanned: Mapping[str, PageScan] | None = None) -> list[Problem]:
+                scanned: Mapping[str, PageScan] | None = None,
+                files: set[str] | None = None) -> list[Problem]:
     """Every href/src inside the site resolves to a file, every #fragment to an id.
 
     `sources` maps a page URL (`/posts/x/`) to its Markdown file and the links written in it,
     so that a broken link is reported at the line where the user wrote it. `index` is where
     the previous check's findings are kept (see `link_index.py`): pages whose bytes and
     whose links' targets did not change since are not read again. `scanned` holds pages
-    already scanned by the process that wrote them; the others are read here.
+    already scanned by the process that wrote them; the others are read here. `files` is
+    every file under `root` (as `a/b.html`), when the caller knows them.
     """
-    files = _listing(root)
+    files = _listing(root) if files is None else files
     pages = sorted(f for f in files if f.endswith(".html"))
     scans = dict(scanned or {})
     for page in pages:

@@ -31,6 +31,9 @@ class BuildOptions:
     warn_links: bool = False
     check_links: bool = True
     progress: bool = False
+    # Keep the record that lets the next build stop early when nothing changed. `serve`
+    # does not: it builds only after a change, and its preview is not the site's output.
+    no_op_record: bool = True
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ class OutputFile:
     unchanged: bool = False  # `source` is the previous output's file, with these very bytes
     make: Callable[[], OutputFile] | None = None  # renders it: data or source, same path
     key: str | None = None  # of what it was made from, when it can be reused (reuse.py)
+    digest: str | None = None  # sha256 of its bytes, when known without reading them
 
     def made(self) -> OutputFile:
         """This output with its bytes or its source file."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from figdown.config import SiteConfig
 from figdown.content import Page, read_page
+from figdown.filememo import parsed, remember
 from figdown.manifest import code_fingerprint
 from figdown.problems import Problem
 
@@ -58,21 +59,28 @@ class PageCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             temporary.write_bytes(hashlib.sha256(payload).digest() + payload)
             os.replace(temporary, self.path)
+            remember(self.path, (self.tag, self.current))
         except OSError:  # no cache: the next build reads every page
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
 
     def _load(self) -> dict[str, Entry]:
         try:
-            raw = self.path.read_bytes()
-            if hashlib.sha256(raw[32:]).digest() != raw[:32]:
-                return {}
-            tag, entries = pickle.loads(raw[32:])
-            if tag != self.tag or not isinstance(entries, dict):
-                return {}
-            return entries
-        except Exception:  # none, damaged, from another version: read every page
+            tag, entries = parsed(self.path, _unpickle)
+        except OSError:
             return {}
+        return entries if tag == self.tag else {}
+
+
+def _unpickle(raw: bytes) -> tuple[str, dict[str, Entry]]:
+    try:
+        if hashlib.sha256(raw[32:]).digest() == raw[:32]:
+            tag, entries = pickle.loads(raw[32:])
+            if isinstance(tag, str) and isinstance(entries, dict):
+                return tag, entries
+    except Exception:  # damaged, or from another version: read every page
+        pass
+    return "", {}
 
 
 __all__ = ["PageCache"]

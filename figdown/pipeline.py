@@ -59,6 +59,9 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     now = options.now or build_clock()
     # Nothing changed since the last successful build: its output is what this one would write.
     cache_dir = config.figure_store.parent / CACHE_FOLDER
+    if not options.no_op_record:
+        from figdown.stages import run_stages
+        return run_stages(config, options, destination, problems, now, None)
     inputs = _input_digest(config, options, destination)
     last = None if options.refresh_figures else read_last_build(cache_dir)
     current = inputs + store_digest(config.figure_store)

@@ -159,8 +159,8 @@ class Renderer:
             if self.reuse is not None and key is not None:
                 previous = self.reuse.unchanged(path, key)
                 if previous is not None:
-                    return OutputFile(path, source=previous, origin=origin, line=line,
-                                      unchanged=True, key=key)
+                    return OutputFile(path, source=previous[0], origin=origin, line=line,
+                                      unchanged=True, key=key, digest=previous[1])
             return OutputFile(path, self.render(template, origin, **context), origin=origin,
                               line=line, key=key)
         return OutputFile(path, origin=origin, line=line, make=make)

@@ -6,8 +6,9 @@ sections' URLs, the build date) and the values passed to it (the page's view, it
 neighbours, a pager's items, the term) — each view by the pickle of all its fields, body
 included. The last successful build's keys are kept in the build cache
 (`.figdown-cache/rendered.json`) with the size, mtime and inode of the file each output
-became; an output whose key and file are both unchanged is not rendered again but
-hard-linked from the previous output into the staging folder.
+became, and the sha256 of its bytes (for the link check, which then need not read it); an
+output whose key and file are both unchanged is not rendered again but hard-linked from the
+previous output into the staging folder.
 
 Only the default theme's `single.html`, `list.html`, `term.html` and `rss.xml` are keyed:
 what they read of `site` is listed in `site_key`. A site with its own layouts renders
@@ -25,11 +26,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from figdown.filememo import parsed, remember
 from figdown.site import Neighbours, PageView, Site
 from figdown.taxonomy import Taxonomy
 
 RECORD_NAME = "rendered.json"
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
 KEYED_TEMPLATES = frozenset({"single.html", "list.html", "term.html", "rss.xml"})
 
 
@@ -68,9 +70,9 @@ class OutputReuse:
             digest.update(f"\0{name}={part}".encode())
         return digest.hexdigest()
 
-    def unchanged(self, path: str, key: str) -> Path | None:
+    def unchanged(self, path: str, key: str) -> tuple[Path, str | None] | None:
         """The previous output's file at `path` when it was made from the same key and has
-        not been touched since."""
+        not been touched since, with the sha256 of its bytes if it was recorded."""
         known = self.previous.get(path)
         if known is None or known[0] != key:
             return None
@@ -79,26 +81,30 @@ class OutputReuse:
             stat = os.lstat(file)
         except OSError:
             return None
-        if [stat.st_size, stat.st_mtime_ns, stat.st_ino] != known[1:]:
+        if [stat.st_size, stat.st_mtime_ns, stat.st_ino] != known[1:4]:
             return None
-        return file
+        return file, known[4] or None
 
-    def save(self, keys: Mapping[str, str]) -> None:
-        """Record this build's keys (output path → key), after its output was swapped in."""
+    def save(self, keys: Mapping[str, str], digests: Mapping[str, str]) -> None:
+        """Record this build's keys (output path → key) and the digests of the bytes it
+        wrote (path → sha256), after its output was swapped in."""
         entries: dict[str, list[object]] = {}
         for path, key in keys.items():
             try:
                 stat = os.lstat(self.destination / path)
             except OSError:
                 continue
-            entries[path] = [key, stat.st_size, stat.st_mtime_ns, stat.st_ino]
-        payload = json.dumps({"destination": str(self.destination), "outputs": entries},
+            entries[path] = [key, stat.st_size, stat.st_mtime_ns, stat.st_ino,
+                             digests.get(path, "")]
+        payload = json.dumps({"format": RECORD_FORMAT, "destination": str(self.destination),
+                              "outputs": entries},
                              separators=(",", ":"), sort_keys=True).encode()
         temporary = self.record_path.parent / f".{RECORD_NAME}.{os.getpid()}.tmp"
         try:
             self.record_path.parent.mkdir(parents=True, exist_ok=True)
             temporary.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
             os.replace(temporary, self.record_path)
+            remember(self.record_path, (str(self.destination), entries))
         except OSError:  # no record: the next build renders everything
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
@@ -136,16 +142,25 @@ class OutputReuse:
 
 def _read_record(path: Path, destination: Path) -> dict[str, list[Any]]:
     try:
-        check, _, payload = path.read_bytes().partition(b"\n")
-        if hashlib.sha256(payload).hexdigest().encode() != check:
-            return {}
-        data = json.loads(payload)
-        if data["destination"] != str(destination):
-            return {}
-        return {str(p): [str(e[0]), int(e[1]), int(e[2]), int(e[3])]
-                for p, e in data["outputs"].items()}
-    except Exception:  # none, damaged, from elsewhere: render everything
+        found = parsed(path, _parse_record)
+    except OSError:
         return {}
+    return found[1] if found[0] == str(destination) else {}
+
+
+def _parse_record(raw: bytes) -> tuple[str, dict[str, list[Any]]]:
+    try:
+        check, _, payload = raw.partition(b"\n")
+        if hashlib.sha256(payload).hexdigest().encode() != check:
+            return "", {}
+        data = json.loads(payload)
+        if data.get("format") != RECORD_FORMAT:
+            return "", {}
+        return str(data["destination"]), {
+            str(p): [str(e[0]), int(e[1]), int(e[2]), int(e[3]), str(e[4])]
+            for p, e in data["outputs"].items()}
+    except Exception:  # damaged, from elsewhere: render everything
+        return "", {}
 
 
 __all__ = ["KEYED_TEMPLATES", "OutputReuse", "site_key"]

@@ -52,8 +52,11 @@ from figdown.write import SPARE_OUTPUT, write_site
 
 
 def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
-               problems: list[Problem], now: datetime, inputs: str) -> BuildReport:
-    """Load, render, run blocks, assemble, write and check; problems are collected as it goes."""
+               problems: list[Problem], now: datetime, inputs: str | None) -> BuildReport:
+    """Load, render, run blocks, assemble, write and check; problems are collected as it goes.
+
+    `inputs` is the digest of what the build read, for the no-op record (None: no record).
+    """
     cache_dir = config.figure_store.parent / CACHE_FOLDER
     first_problem = len(problems)
     loaded = load_pages(config, options, now)
@@ -146,12 +149,12 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
              *figure_files]
     sources = {p.url: (p.path, bodies[p.path].links) for p in loaded.pages}
 
-    def check(folder: Path, scanned: Mapping[str, PageScan]) -> list[Problem]:
+    def check(folder: Path, scanned: Mapping[str, PageScan], files: set[str]) -> list[Problem]:
         if not options.check_links:
             return []
         found = check_links(folder, config.base_path, sources,
                             severity="warning" if options.warn_links else "error",
-                            index=cache_dir / LINK_INDEX, scanned=scanned)
+                            index=cache_dir / LINK_INDEX, scanned=scanned, files=files)
         problems.extend(p for p in found if p.severity != "error")  # errors come back raised
         return found
 
@@ -159,15 +162,16 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
                          config.config_file, check, spare=cache_dir / SPARE_OUTPUT,
                          workers=options.jobs or os.cpu_count() or 1)
     if reuse is not None:
-        reuse.save(written.keys)
+        reuse.save(written.keys, written.digests)
     counts = {"pages": len(site.pages), "sections": len(site.sections),
               "terms": sum(len(t.terms) for t in taxonomies),
               "figures": len(figure_files)}
     horizon = horizon_of([p.front.publish_date or p.front.date for p in loaded.left_out["future"]]
                          + [p.front.expiry_date for p in loaded.pages], now)
-    write_last_build(cache_dir, LastBuild(
-        inputs + store_digest(config.figure_store), listing_digest(destination), horizon, counts,
-        executed.ran + executed.reused, tuple(problems[first_problem:])))
+    if inputs is not None:
+        write_last_build(cache_dir, LastBuild(
+            inputs + store_digest(config.figure_store), listing_digest(destination), horizon,
+            counts, executed.ran + executed.reused, tuple(problems[first_problem:])))
     return BuildReport(destination, counts=counts, terms=counts["terms"],
                        blocks_ran=executed.ran, blocks_reused=executed.reused,
                        block_seconds=executed.seconds, taxonomies=tuple(taxonomies),

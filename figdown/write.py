@@ -15,7 +15,7 @@ import os
 import posixpath
 import shutil
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +38,7 @@ class WriteResult:
     files: int
     destination: Path
     keys: dict[str, str] = field(default_factory=dict)  # output path → its reuse key
+    digests: dict[str, str] = field(default_factory=dict)  # HTML page path → sha256
 
 
 def destination_problem(destination: Path, site_root: Path,
@@ -74,7 +75,8 @@ def destination_problem(destination: Path, site_root: Path,
 
 def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path,
                config_file: Path | None,
-               check: Callable[[Path, Mapping[str, PageScan]], list[Problem]] | None = None,
+               check: Callable[[Path, Mapping[str, PageScan], set[str]], list[Problem]]
+               | None = None,
                spare: Path | None = None, workers: int = 1) -> WriteResult:
     """Write every output into a staging folder, check it, then swap it in for the old one.
 
@@ -101,14 +103,16 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
                                  else None, claims, workers)
         if claims.recycled:
             _remove_unclaimed(staging, claims)
-        problems = check(staging, scans) if check else []
+        # the staged folder now holds exactly the claimed files and the marker
+        problems = check(staging, scans, claims.files | {MARKER}) if check else []
         if any(p.severity == "error" for p in problems):
             raise ContentError(problems)
         _swap(staging, destination, spare)
     except BaseException:
         _discard(staging, spare)
         raise
-    return WriteResult(len(claims.files), destination, keys)
+    return WriteResult(len(claims.files), destination, keys,
+                       {path: scan.digest for path, scan in scans.items()})
 
 
 @dataclass
@@ -131,30 +135,39 @@ def _adopt_spare(spare: Path | None, staging: Path) -> bool:
     except OSError:  # none, another file system, or taken by another build
         return False
     # a symlink in the spare could lead writes outside it: none is kept
-    for top, dirs, names in os.walk(staging):
-        for name in [*dirs, *names]:
-            path = os.path.join(top, name)
-            if os.path.islink(path):
-                os.unlink(path)
-        dirs[:] = [d for d in dirs if os.path.isdir(os.path.join(top, d))]
+    for _, entries in _entries(staging):
+        for entry in entries:
+            if entry.is_symlink():
+                os.unlink(entry.path)
     return True
+
+
+def _entries(root: Path) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    """Each folder under `root` (as `a/b/`, the root as ``) with its entries, parents first;
+    symlinks to folders are not followed. Faster than os.walk with relpath for a site."""
+    stack = [("", str(root))]
+    while stack:
+        prefix, folder = stack.pop()
+        with os.scandir(folder) as found:
+            entries = list(found)
+        yield prefix, entries
+        stack.extend((f"{prefix}{e.name}/", e.path) for e in entries
+                     if e.is_dir(follow_symlinks=False))
 
 
 def _remove_unclaimed(staging: Path, claims: _Claims) -> None:
     """Remove what the spare held that this build did not write."""
-    for top, dirs, names in os.walk(staging, topdown=False):
-        rel = os.path.relpath(top, staging).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
-        for name in names:
-            if prefix + name not in claims.files and (prefix or name != MARKER):
-                os.unlink(os.path.join(top, name))
-        for name in dirs:
-            path = os.path.join(top, name)
-            if prefix + name not in claims.folders:
-                if os.path.islink(path):
-                    os.unlink(path)
-                else:
-                    os.rmdir(path)  # emptied above, bottom-up
+    stale_folders: list[str] = []
+    for prefix, entries in _entries(staging):
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if name not in claims.folders:
+                    stale_folders.append(entry.path)
+            elif name not in claims.files and name != MARKER:
+                os.unlink(entry.path)
+    for folder in stale_folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _discard(staging: Path, spare: Path | None) -> None:
@@ -222,9 +235,10 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
                     keys[made.path] = made.key
                 if made.path.endswith(".html"):
                     # the previous build's page: the link check knows it by its digest
-                    scans[made.path] = scan_page(made.data if made.data is not None else
-                                                 made.source.read_bytes() if made.source
-                                                 else b"", links=not made.unchanged)
+                    scans[made.path] = PageScan(made.digest) if made.unchanged and made.digest \
+                        else scan_page(made.data if made.data is not None else
+                                       made.source.read_bytes() if made.source else b"",
+                                       links=not made.unchanged)
                 pending.append(pool.submit(_write_one, made, staging / made.path, previous,
                                            claims))
                 while len(pending) > _QUEUED or (pending and pending[0].done()):
