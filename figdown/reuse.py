@@ -3,8 +3,9 @@
 For each page, list and feed the default theme renders, a key is a sha256 of everything its
 template reads: the site-wide part (figdown's code, the config, the theme's layouts, the
 sections' URLs, the build date) and the values passed to it (the page's view, its
-neighbours, a pager's items, the term) — each view by the pickle of all its fields, body
-included. The last successful build's keys are kept in the build cache
+neighbours, a pager's items, the term) — the page's own view by the pickle of all its
+fields, body included; the pages a list, feed or neighbour link shows by the fields it shows
+of them (`listed_fields`). The last successful build's keys are kept in the build cache
 (`.figdown-cache/rendered.json`) with the size, mtime and inode of the file each output
 became, and the sha256 of its bytes (for the link check, which then need not read it); an
 output whose key and file are both unchanged is not rendered again but hard-linked from the
@@ -56,7 +57,7 @@ class OutputReuse:
         self.destination = destination
         self.record_path = cache_dir / RECORD_NAME
         self.previous = _read_record(self.record_path, destination)
-        self._digests: dict[int, tuple[object, str | None]] = {}
+        self._digests: dict[tuple[int, bool], tuple[object, str | None]] = {}
 
     def key(self, template: str, context: Mapping[str, Any]) -> str | None:
         """The key of one render, or None when a value cannot be keyed."""
@@ -64,7 +65,7 @@ class OutputReuse:
             return None
         digest = hashlib.sha256(f"{self.site_key}\0{template}".encode())
         for name in sorted(context):
-            part = self._digest(context[name])
+            part = self._digest(context[name], listed=name != "page")
             if part is None:
                 return None
             digest.update(f"\0{name}={part}".encode())
@@ -109,35 +110,48 @@ class OutputReuse:
             with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
 
-    def _digest(self, value: object) -> str | None:
+    def _digest(self, value: object, listed: bool) -> str | None:
+        """A digest of one value passed to a template; `listed`: its pages are shown as
+        lists, feeds and neighbours show them (see `listed_fields`), not in full."""
         if value is None or isinstance(value, str | int | bool):
             return repr(value)
-        if id(value) in self._digests:
-            return self._digests[id(value)][1]
+        memo = (id(value), listed)
+        if memo in self._digests:
+            return self._digests[memo][1]
         part: str | None
         if isinstance(value, PageView | Taxonomy):
             # pickle writes every field, nested ones too, in a fixed order, at C speed: two
             # views with the same bytes are equal (a view whose objects are shared otherwise
             # than last time only gets another key, and is rendered again)
-            part = hashlib.sha256(pickle.dumps(value, protocol=5)).hexdigest()
+            shown = listed_fields(value) if listed and isinstance(value, PageView) else value
+            part = hashlib.sha256(pickle.dumps(shown, protocol=5)).hexdigest()
         elif isinstance(value, Neighbours):
-            part = self._join([value.newer, value.older, *value.related])
+            part = self._join([value.newer, value.older, *value.related], listed)
         elif isinstance(value, Sequence):
-            part = self._join(list(value))
+            part = self._join(list(value), listed)
         elif hasattr(value, "__dataclass_fields__"):  # a Pager or a TermRef: small values
             fields = [getattr(value, name) for name in value.__dataclass_fields__]
-            part = self._join([type(value).__name__, *fields])
+            part = self._join([type(value).__name__, *fields], listed)
         else:
             return None
-        self._digests[id(value)] = (value, part)  # the value kept: its id stays its own
+        self._digests[memo] = (value, part)  # the value kept: its id stays its own
         return part
 
-    def _join(self, values: Sequence[object]) -> str | None:
-        parts = [self._digest(v) for v in values]
+    def _join(self, values: Sequence[object], listed: bool) -> str | None:
+        parts = [self._digest(v, listed) for v in values]
         if any(p is None for p in parts):
             return None
         return hashlib.sha256("\0".join(f"{len(p or '')}:{p}" for p in parts).encode(
             "utf-8", "surrogatepass")).hexdigest()
+
+
+def listed_fields(view: PageView) -> tuple[object, ...]:
+    """What the default theme shows of a page in a list, a feed or a neighbour link: not its
+    content, words or table of contents (a test checks that editing a post below its summary
+    changes no list or feed: a template showing more of a listed page must add it here)."""
+    return (view.kind, view.title, view.url, view.rel_url, view.permalink, view.date,
+            view.lastmod, view.summary, view.truncated, view.description, view.word_count,
+            view.terms, view.image, view.section, view.source)
 
 
 def _read_record(path: Path, destination: Path) -> dict[str, list[Any]]:

@@ -239,6 +239,9 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
                         else scan_page(made.data if made.data is not None else
                                        made.source.read_bytes() if made.source else b"",
                                        links=not made.unchanged)
+                if made.unchanged:  # a link or nothing: less than handing it to a thread
+                    _write_one(made, staging / made.path, previous, claims)
+                    continue
                 pending.append(pool.submit(_write_one, made, staging / made.path, previous,
                                            claims))
                 while len(pending) > _QUEUED or (pending and pending[0].done()):

@@ -130,3 +130,18 @@ def test_after_a_prose_edit_only_that_page_is_written_again(site: Path, tmp_path
     after = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*.html")}
     assert after.keys() == before.keys()
     assert sorted(p for p in after if after[p] != before[p]) == ["posts/p3/index.html"]
+
+
+def test_text_below_the_summary_shows_only_on_its_page(site: Path, tmp_path: Path) -> None:
+    """What `reuse.listed_fields` relies on: no list, feed or neighbour link of the default
+    theme shows a listed page's content (if one does, add what it shows there)."""
+    build(site, tmp_path / "before")
+    (site / "content" / "posts" / "p3.md").write_text(
+        post(3, "Post 3", "Body 3, with more words, a [link](/posts/p1/) and\n\n## A heading"),
+        encoding="utf-8")
+    shutil.rmtree(site / ".figdown-cache")
+    build(site, tmp_path / "after")
+    before, after = tree(tmp_path / "before"), tree(tmp_path / "after")
+    assert before.keys() == after.keys()
+    assert sorted(p for p in after if after[p] != before[p]) == [
+        "index.json", "posts/p3/index.html"]
