@@ -13,7 +13,11 @@ from figdown.manifest import CACHE_FOLDER
 from figdown.options import BuildOptions
 from figdown.pagecache import PageCache
 from figdown.problems import ContentError, Problem
+from figdown.recall import Recall
 from figdown.urls import clean_path, expand_permalink, urlize
+
+# The same page object, build after build, while its file does not change (see recall.py)
+_WITH_URL: Recall[Page] = Recall()
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,8 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
         if problem is not None:
             problems.append(problem)
             continue
-        pages.append(replace(page, url=url))
+        pages.append(_WITH_URL.get((id(page), url), page,
+                                   lambda p=page, u=url: replace(p, url=u)))  # type: ignore[misc]
     cache.save()
     if skipped_languages:
         problems.append(Problem("content", None, "pages in other languages are not built: "

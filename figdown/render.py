@@ -260,8 +260,7 @@ class Renderer:
 
     def term_outputs(self, taxonomy: Taxonomy, term: Term) -> Iterator[OutputFile]:
         origin = f"{taxonomy.plural} term {term.name!r}"
-        members = set(term.pages)
-        items = [p for p in self.site.listed if p.source in members]
+        items = self.site.listed_among(term.pages)
         yield from self.list_outputs("term.html", term.url, items, origin,
                                      term=self.site.term_ref(term), taxonomy=taxonomy)
         yield self.feed(f"{term.url}index.xml", f"{term.name} on {self.site.title}", items,

@@ -28,10 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from figdown.filememo import parsed, remember
+from figdown.recall import Recall
 from figdown.site import Neighbours, PageView, Site
 from figdown.taxonomy import Taxonomy
 
 RECORD_NAME = "rendered.json"
+# digests of the views a recent build of this process keyed: the same view, the same digest
+_PICKLED: Recall[str] = Recall()
 RECORD_FORMAT = 2
 KEYED_TEMPLATES = frozenset({"single.html", "list.html", "term.html", "rss.xml"})
 
@@ -124,7 +127,8 @@ class OutputReuse:
             # views with the same bytes are equal (a view whose objects are shared otherwise
             # than last time only gets another key, and is rendered again)
             shown = listed_fields(value) if listed and isinstance(value, PageView) else value
-            part = hashlib.sha256(pickle.dumps(shown, protocol=5)).hexdigest()
+            part = _PICKLED.get(memo, value, lambda: hashlib.sha256(
+                pickle.dumps(shown, protocol=5)).hexdigest())
         elif isinstance(value, Neighbours):
             part = self._join([value.newer, value.older, *value.related], listed)
         elif isinstance(value, Sequence):

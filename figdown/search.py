@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import json
 
-from figdown.site import Site
+from figdown.recall import Recall
+from figdown.site import PageView, Site
 
 INDEX_PATH = "index.json"
+_ENTRIES: Recall[str] = Recall()  # a view's entry, while the view is the same (recall.py)
 
 
 def search_index(site: Site) -> bytes:
     """Title, link, date, terms and plain text of each listed page, for `/js/search.js`."""
-    entries = []
-    for view in site.listed:
-        if not view.content.strip():
-            continue  # archive, search and other pages made by their layout alone
-        entries.append({
-            "title": view.title,
-            "url": view.rel_url,
-            "date": view.date.strftime("%Y-%m-%d") if view.date else "",
-            "section": view.section,
-            "tags": [ref.name for ref in view.tags],
-            "categories": [ref.name for ref in view.categories],
-            "summary": view.description,
-            "text": view.text,
-        })
-    return json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    entries = [_ENTRIES.get(id(view), view, lambda v=view: _entry(v))  # type: ignore[misc]
+               for view in site.listed
+               if view.content.strip()]  # not archive, search and other layout-only pages
+    return ("[" + ",".join(entries) + "]").encode("utf-8")
+
+
+def _entry(view: PageView) -> str:
+    return json.dumps({
+        "title": view.title,
+        "url": view.rel_url,
+        "date": view.date.strftime("%Y-%m-%d") if view.date else "",
+        "section": view.section,
+        "tags": [ref.name for ref in view.tags],
+        "categories": [ref.name for ref in view.categories],
+        "summary": view.description,
+        "text": view.text,
+    }, ensure_ascii=False, separators=(",", ":"))
 
 
 __all__ = ["INDEX_PATH", "search_index"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -109,14 +110,24 @@ class Site:
     def params(self) -> Mapping[str, Any]:
         return self.config.params
 
-    @property
+    @functools.cached_property
     def listed(self) -> tuple[PageView, ...]:
         """Regular pages that lists show (Hugo's `build.list`; unrendered pages have no page
         to link to)."""
         return tuple(p for p in self.pages if p.page.front.list_pages == "always"
                      and p.page.front.render == "always")
 
-    @property
+    @functools.cached_property
+    def listed_position(self) -> Mapping[str, int]:
+        """Each listed page's place in `listed`, by its source."""
+        return {view.source: n for n, view in enumerate(self.listed)}
+
+    def listed_among(self, sources: Iterable[str]) -> list[PageView]:
+        """The listed pages among these sources, in the order of `listed`."""
+        where = self.listed_position
+        return [self.listed[n] for n in sorted(where[s] for s in sources if s in where)]
+
+    @functools.cached_property
     def posts(self) -> tuple[PageView, ...]:
         """Pages of the main section, newest first: what home and feeds list."""
         return tuple(p for p in self.listed if p.section == self.main_section)

@@ -35,6 +35,7 @@ from figdown.outputfile import OutputFile
 from figdown.outputs import site_outputs, static_outputs
 from figdown.pagescan import PageScan
 from figdown.problems import ContentError, Problem
+from figdown.recall import new_build
 from figdown.render import Renderer, create_environment
 from figdown.reuse import OutputReuse, site_key
 from figdown.shortcodes import (
@@ -59,6 +60,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     """
     cache_dir = config.figure_store.parent / CACHE_FOLDER
     first_problem = len(problems)
+    new_build()
     loaded = load_pages(config, options, now)
     problems.extend(loaded.problems)
     _fail_on_errors(problems)
@@ -129,7 +131,8 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     problems.extend(term_problems)
     _fail_on_errors(problems)
     taxonomies, listed = _term_pages(config, taxonomies, loaded.pages)
-    site = assemble_site(config, listed, bodies, taxonomies, figure_files)
+    site = assemble_site(config, listed, bodies, taxonomies, figure_files,
+                         config_key=settings.config_digest)
     site = replace(site, aliases=loaded.aliases)
 
     go_layouts = go_template_warning(config.root, config.layouts_dir)

@@ -91,7 +91,8 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
     destination.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(destination)
     staging = destination.parent / f".{destination.name}.new-{os.getpid()}"
-    claims = _Claims(recycled=_adopt_spare(spare, staging))
+    spare_files = _adopt_spare(spare, staging)
+    claims = _Claims(recycled=spare_files is not None, spare_files=spare_files or {})
     if not claims.recycled:
         staging.mkdir()
     try:
@@ -120,26 +121,30 @@ class _Claims:
     """The paths this build writes, as the writer threads go (to tell stale from new)."""
 
     recycled: bool  # staging into a spare folder, which may hold anything
+    spare_files: dict[str, int] = field(default_factory=dict)  # what it held: path → inode
     files: set[str] = field(default_factory=set)
     folders: set[str] = field(default_factory=set)
 
 
-def _adopt_spare(spare: Path | None, staging: Path) -> bool:
-    """Move the spare folder to `staging`; False when there is none or it cannot be moved."""
+def _adopt_spare(spare: Path | None, staging: Path) -> dict[str, int] | None:
+    """Move the spare folder to `staging`, and say which files it holds (path → inode);
+    None when there is none or it cannot be moved."""
     if spare is None:
-        return False
+        return None
     try:
         if spare.is_symlink() or not (spare / MARKER).is_file():
-            return False
+            return None
         spare.rename(staging)
     except OSError:  # none, another file system, or taken by another build
-        return False
-    # a symlink in the spare could lead writes outside it: none is kept
-    for _, entries in _entries(staging):
+        return None
+    files: dict[str, int] = {}
+    for prefix, entries in _entries(staging):
         for entry in entries:
-            if entry.is_symlink():
+            if entry.is_symlink():  # it could lead writes outside the folder: none is kept
                 os.unlink(entry.path)
-    return True
+            elif not entry.is_dir(follow_symlinks=False):
+                files[prefix + entry.name] = entry.inode()
+    return files
 
 
 def _entries(root: Path) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
@@ -278,6 +283,12 @@ def _folders_of(path: str) -> list[str]:
 
 def _write_one(output: OutputFile, target: Path, previous: Path | None,
                claims: _Claims) -> None:
+    if output.unchanged and output.source is not None and output.path in claims.spare_files:
+        try:  # the spare already holds this very file (hard-linked two builds ago)
+            if os.stat(output.source).st_ino == claims.spare_files[output.path]:
+                return
+        except OSError:
+            pass
     _make_parent(target, output.path, claims)
     if previous is not None and _keep_unchanged(previous / output.path, output, target,
                                                 claims):
