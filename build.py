@@ -1,8 +1,6 @@
 """Build the site: `python build.py --help` lists every command and flag."""
 
-import sys
-
-from figdown.cli import main
+from figdown.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from figdown.blocks import BlockResult, CodeBlock
 from figdown.manifest import CACHE_FOLDER, code_fingerprint
@@ -63,6 +64,12 @@ class FirstPass:
 # The entries the last build of this process used, kept in memory: `figdown serve` builds
 # again and again in one process, and reads them back from here rather than from the file.
 _RECENT: dict[str, object] = {}
+
+
+def cache_entry(key: str, value: object) -> bytes:
+    """What the cache file holds for one key: a sha256 of the pickle, then the pickle."""
+    payload = pickle.dumps((CACHE_FORMAT, key, value), protocol=pickle.HIGHEST_PROTOCOL)
+    return hashlib.sha256(payload).digest() + payload
 
 
 def forget_recent() -> None:
@@ -117,15 +124,15 @@ class BodyCache:
         _RECENT[key] = stored
         return stored
 
-    def put(self, key: str, value: object) -> None:
+    def put(self, key: str, value: object, entry: bytes | None = None) -> None:
+        """Keep `value` under `key`; `entry` is `cache_entry(key, value)` if already made."""
         self.used.add(key)
         _RECENT[key] = value
         if self.db is None:
             return
-        payload = pickle.dumps((CACHE_FORMAT, key, value), protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.db.execute("INSERT OR REPLACE INTO bodies (key, data) VALUES (?, ?)",
-                            (key, hashlib.sha256(payload).digest() + payload))
+                            (key, entry or cache_entry(key, value)))
         except sqlite3.Error:  # a read-only or full disk costs speed, not the build
             self.db = None
 
@@ -191,9 +198,10 @@ def render_first_pass(jobs: Sequence[BodyJob], settings: BodySettings, cache: Bo
             found[job.path] = hit
         else:
             missing.append(job)
-    for job, result in zip(missing, _render_all(missing, settings, workers), strict=True):
+    for job, (result, entry) in zip(missing, _render_all(missing, settings, workers, keys),
+                                    strict=True):
         found[job.path] = result
-        cache.put(keys[job.path], result)
+        cache.put(keys[job.path], result, entry)
     cache.save()
     return found
 
@@ -204,10 +212,12 @@ def second_pass_key(cache: BodyCache, job: BodyJob, settings: BodySettings,
     return cache.key("second", job, settings, sorted(results.items()), keep_going)
 
 
-def _render_all(jobs: Sequence[BodyJob], settings: BodySettings,
-                workers: int) -> Iterable[FirstPass]:
+def _render_all(jobs: Sequence[BodyJob], settings: BodySettings, workers: int,
+                keys: Mapping[str, str]) -> Iterable[tuple[FirstPass, bytes | None]]:
+    """Each job's first pass, with its cache entry when a worker made it (the worker pickles
+    it once, for the cache, and this process only unpickles it)."""
     if workers < 2 or len(jobs) < _MIN_PARALLEL:
-        return render_chunk(settings, jobs)
+        return [(result, None) for result in render_chunk(settings, jobs)]
     # A few chunks per worker: even load, and few enough to keep pickling cheap.
     size = max(8, -(-len(jobs) // (workers * 4)))
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
@@ -216,8 +226,23 @@ def _render_all(jobs: Sequence[BodyJob], settings: BodySettings,
     method = "fork" if threading.active_count() == 1 and sys.platform != "win32" else "spawn"
     with ProcessPoolExecutor(max_workers=workers,
                              mp_context=multiprocessing.get_context(method)) as pool:
-        return [result for chunk in pool.map(render_chunk, [settings] * len(chunks), chunks)
-                for result in chunk]
+        chunk_keys = [[keys[job.path] for job in chunk] for chunk in chunks]
+        return [(_value(entry), entry)
+                for chunk in pool.map(_render_entries, [settings] * len(chunks), chunks,
+                                      chunk_keys)
+                for entry in chunk]
+
+
+def _render_entries(settings: BodySettings, jobs: Sequence[BodyJob],
+                    keys: Sequence[str]) -> list[bytes]:
+    return [cache_entry(key, result)
+            for key, result in zip(keys, render_chunk(settings, jobs), strict=True)]
+
+
+def _value(entry: bytes) -> FirstPass:
+    """The first pass in an entry `_render_entries` made."""
+    _, _, value = pickle.loads(entry[_DIGEST:])
+    return cast(FirstPass, value)
 
 
 def render_chunk(settings: BodySettings, jobs: Sequence[BodyJob]) -> list[FirstPass]:

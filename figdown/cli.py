@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
 from figdown import __version__
 from figdown.pipeline import BuildOptions, BuildReport, build
@@ -159,6 +160,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
 
 
+def run() -> NoReturn:
+    """`main`, then the end of the process: the command's work is done, and freeing every
+    object of a large site one by one before exiting takes a fifth of a second."""
+    os.environ.setdefault("PYTHONHASHSEED", "0")  # for the processes it starts
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONHASHSEED", "0")
-    sys.exit(main())
+    run()

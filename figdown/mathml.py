@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from html import escape
@@ -29,8 +30,10 @@ _BRACKET_BLOCK: RuleDictType = {
 ProblemSink = Callable[[Problem], None]
 
 
+@functools.lru_cache(maxsize=4096)
 def tex_to_mathml(tex: str, display: bool) -> str:
-    """MathML for a TeX formula; raises on TeX latex2mathml cannot read."""
+    """MathML for a TeX formula; raises on TeX latex2mathml cannot read. Remembered: posts
+    write the same formulas again and again ($x$, $f'(x)$), and converting one is slow."""
     return str(convert(tex.strip(), display="block" if display else "inline"))
 
 
