@@ -53,18 +53,19 @@ class LastBuild:
 def input_digest(folders: Iterable[Path], files: Iterable[Path], extra: str) -> str:
     """A digest of file contents (size and mtime for large ones) under folders, and `extra`."""
     digest = hashlib.sha256(extra.encode("utf-8", "surrogatepass"))
-    paths: list[Path] = [f for f in files if f.is_file()]
+    paths: list[str] = [str(f) for f in files if f.is_file()]
     for folder in folders:
         if folder.is_dir():
-            paths.extend(_walk(folder))
+            paths.extend(_walk(str(folder)))
     for path in sorted(set(paths)):
         try:
-            stat = path.stat()
+            stat = os.stat(path)
             digest.update(f"\0{path}\0{stat.st_size}\0".encode("utf-8", "surrogateescape"))
             if stat.st_size > _HASH_LIMIT:
                 digest.update(str(stat.st_mtime_ns).encode())
             else:
-                digest.update(path.read_bytes())
+                with open(path, "rb") as file:
+                    digest.update(file.read())
         except OSError:
             digest.update(b"\0unreadable")
     return digest.hexdigest()
@@ -75,22 +76,34 @@ def listing_digest(folder: Path) -> str:
     if not folder.is_dir():
         return ""
     digest = hashlib.sha256()
-    for path in sorted(_walk(folder, skip_hidden=False)):
+    root = str(folder)
+    for path in sorted(_walk(root, skip_hidden=False)):
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             return ""
-        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+        digest.update(f"{path[len(root) + 1:]}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
                       .encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
-def _walk(folder: Path, skip_hidden: bool = True) -> list[Path]:
-    found: list[Path] = []
-    for top, dirs, names in os.walk(folder):
-        if skip_hidden:
-            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "__pycache__"]
-        found.extend(Path(top, name) for name in names)
+def _walk(folder: str, skip_hidden: bool = True) -> list[str]:
+    """Every file under `folder` (symlinks to folders not followed), as paths."""
+    found: list[str] = []
+    stack = [folder]
+    while stack:
+        top = stack.pop()
+        try:
+            with os.scandir(top) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        if not skip_hidden or not (entry.name.startswith(".")
+                                                   or entry.name == "__pycache__"):
+                            stack.append(entry.path)
+                    elif not entry.is_dir():  # a symlink to a folder is not followed
+                        found.append(entry.path)
+        except OSError:
+            continue
     return found
 
 
