@@ -15,7 +15,7 @@ import pickle
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,13 +224,19 @@ def _render_all(jobs: Sequence[BodyJob], settings: BodySettings, workers: int,
     # Forking a process that runs other threads (the preview server) can leave a lock held
     # in the child: start clean interpreters then, at the cost of importing figdown again.
     method = "fork" if threading.active_count() == 1 and sys.platform != "win32" else "spawn"
+    return _streamed(chunks, settings, workers, keys, method)
+
+
+def _streamed(chunks: Sequence[Sequence[BodyJob]], settings: BodySettings, workers: int,
+              keys: Mapping[str, str], method: str) -> Iterator[tuple[FirstPass, bytes]]:
+    """The workers' results as they come: each entry is stored and let go before the next
+    arrives, rather than all of them held at once."""
     with ProcessPoolExecutor(max_workers=workers,
                              mp_context=multiprocessing.get_context(method)) as pool:
         chunk_keys = [[keys[job.path] for job in chunk] for chunk in chunks]
-        return [(_value(entry), entry)
-                for chunk in pool.map(_render_entries, [settings] * len(chunks), chunks,
-                                      chunk_keys)
-                for entry in chunk]
+        for chunk in pool.map(_render_entries, [settings] * len(chunks), chunks, chunk_keys):
+            for entry in chunk:
+                yield _value(entry), entry
 
 
 def _render_entries(settings: BodySettings, jobs: Sequence[BodyJob],

@@ -11,13 +11,16 @@ and any lock another thread held, as under `serve`, whose builds are small anywa
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
+import pickle
+import tempfile
 import threading
 import traceback
-from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.context import ForkProcess
+from pathlib import Path
 from typing import TypeVar
 
 from figdown.problems import ContentError, Problem
@@ -31,40 +34,63 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
-def map_shares(items: Sequence[T], work: Callable[[Sequence[T]], R], workers: int) -> list[R]:
-    """`work(share)` for each of `workers` interleaved shares of `items`, in share order.
+def map_shares(shares: Sequence[Sequence[T]], work: Callable[[Sequence[T]], R]) -> list[R]:
+    """`work(share)` for each share, results in share order: the first share runs here,
+    the others in forked children (all here when this process cannot fork).
 
-    Share 0 runs here, the others in forked children. A `ContentError` in any share is raised
-    here once every share has ended (the one of the lowest share wins: shares are interleaved,
-    so it is, nearly always, the first failing item's); a child's crash is a RuntimeError.
+    A `ContentError` in any share is raised here once every share has ended (the one of
+    the first share that had one wins); a child's crash is a RuntimeError.
     """
-    workers = max(1, min(workers, len(items)))
-    if workers == 1 or not can_fork():
-        return [work(items)]
-    context = multiprocessing.get_context("fork")
-    gc.freeze()  # what exists now is never collected in a child: its pages stay shared
-    children: list[tuple[ForkProcess, Connection]] = []
-    for index in range(1, workers):
-        receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_child, args=(work, items[index::workers], send),
-                                daemon=True)
-        child.start()
-        send.close()
-        children.append((child, receive))
-    gc.unfreeze()
-    outcomes: list[tuple[str, object]] = []
+    # What exists now is set aside for the cycle collector, which then runs during the
+    # shares over what they make only: it is cheap, it frees the reference cycles each
+    # template render leaves, and in a child it does not touch (and so copy) the pages of
+    # the objects it shares with this process.
+    gc.freeze()
     try:
-        outcomes.append(("ok", work(items[0::workers])))
-    except ContentError as err:
-        outcomes.append(("content", err.problems))
-    for child, receive in children:
+        if len(shares) < 2 or not can_fork():
+            with _collecting():
+                return [work([item for share in shares for item in share])]
+        return _forked(shares, work)
+    finally:
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
+def _collecting() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()
+
+
+def _forked(shares: Sequence[Sequence[T]], work: Callable[[Sequence[T]], R]) -> list[R]:
+    context = multiprocessing.get_context("fork")
+    outcomes: list[tuple[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="figdown-shares-") as scratch:
+        children: list[tuple[ForkProcess, Path]] = []
+        for n, share in enumerate(shares[1:]):
+            result = Path(scratch) / f"{n}.pickle"
+            child = context.Process(target=_child, args=(work, share, result), daemon=True)
+            child.start()
+            children.append((child, result))
         try:
-            outcomes.append(receive.recv())
-        except EOFError:
-            outcomes.append(("crash", f"a build process ended (exit code {child.exitcode})"))
-        finally:
-            receive.close()
+            with _collecting():
+                outcomes.append(("ok", work(shares[0])))
+        except ContentError as err:
+            outcomes.append(("content", err.problems))
+        for child, result in children:
+            # A child hands its result over in a file, and has ended (and freed its memory)
+            # before this process reads it: through a pipe, both would hold it at once.
             child.join()
+            try:
+                with result.open("rb") as file:
+                    outcomes.append(pickle.load(file))
+            except (OSError, EOFError, pickle.UnpicklingError):
+                outcomes.append(("crash",
+                                 f"a build process ended (exit code {child.exitcode})"))
     results: list[R] = []
     for status, value in outcomes:
         if status == "content":
@@ -76,15 +102,18 @@ def map_shares(items: Sequence[T], work: Callable[[Sequence[T]], R], workers: in
     return results
 
 
-def _child(work: Callable[[Sequence[T]], R], share: Sequence[T], send: Connection) -> None:
+def _child(work: Callable[[Sequence[T]], R], share: Sequence[T], result: Path) -> None:
+    gc.enable()
     try:
         outcome: tuple[str, object] = ("ok", work(share))
     except ContentError as err:
         outcome = ("content", err.problems)
-    except BaseException:  # sent to the parent, which raises it
+    except BaseException:  # handed to the parent, which raises it
         outcome = ("crash", traceback.format_exc())
-    send.send(outcome)
-    send.close()
+    partial = result.with_suffix(".partial")
+    with partial.open("wb") as file:
+        pickle.dump(outcome, file, protocol=pickle.HIGHEST_PROTOCOL)
+    partial.rename(result)  # whole, or not there at all
 
 
 __all__ = ["can_fork", "map_shares"]

@@ -24,6 +24,7 @@ class OutputFile:
     make: Callable[[], OutputFile] | None = None  # renders it: data or source, same path
     key: str | None = None  # of what it was made from, when it can be reused (reuse.py)
     digest: str | None = None  # sha256 of its bytes, when known without reading them
+    single: bool = False  # a page's own output (single.html), not a list, feed or file
 
     def made(self) -> OutputFile:
         """This output with its bytes or its source file."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import sys
 from dataclasses import dataclass
 
 _ATTR = re.compile(r"""\s(href|src|id|srcset|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
@@ -36,12 +37,14 @@ def scan_text(text: str) -> tuple[set[str], list[str]]:
     page_refs: list[str] = []
     for match in _ATTR.finditer(text):
         quoted = match.group(2) if match.group(2) is not None else match.group(3)
-        name, value = match.group(1).lower(), html.unescape(quoted)
+        # interned: a site's pages repeat the same links (menu, terms, styles) thousands of
+        # times, and the check keeps every page's links until it ends
+        name, value = match.group(1).lower(), sys.intern(html.unescape(quoted))
         if name == "id":
             page_ids.add(value)
         elif name == "srcset":
-            page_refs.extend(part.strip().split(" ")[0] for part in value.split(",") if
-                             part.strip())
+            page_refs.extend(sys.intern(part.strip().split(" ")[0])
+                             for part in value.split(",") if part.strip())
         else:
             page_refs.append(value)
     return page_ids, page_refs

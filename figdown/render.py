@@ -151,7 +151,7 @@ class Renderer:
         env.filters["absolute_links"] = self.absolute_links
 
     def output(self, path: str, template: str, origin: str, line: int | None = None,
-               **context: Any) -> OutputFile:
+               single: bool = False, **context: Any) -> OutputFile:
         """One rendered output, unmade; when made, linked from the previous output if its
         inputs are the same."""
         def make() -> OutputFile:
@@ -163,7 +163,7 @@ class Renderer:
                                       unchanged=True, key=key, digest=previous[1])
             return OutputFile(path, self.render(template, origin, **context), origin=origin,
                               line=line, key=key)
-        return OutputFile(path, origin=origin, line=line, make=make)
+        return OutputFile(path, origin=origin, line=line, make=make, single=single)
 
     def rendered(self, path: str, template: str, origin: str, **context: Any) -> OutputFile:
         """An output rendered from `template` every build, unmade."""
@@ -243,7 +243,7 @@ class Renderer:
             f"{view.layout}.html") else "single.html"
         yield self.output(output_file(view.url), template, view.source,
                           view.page.line_of("url") or view.page.line_of("slug"),
-                          page=view, neighbours=neighbours)
+                          single=True, page=view, neighbours=neighbours)
 
     def feed(self, path: str, title: str, items: Sequence[PageView], origin: str,
              link: str) -> OutputFile:

@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,14 @@ class OutputReuse:
                 return None
             digest.update(f"\0{name}={part}".encode())
         return digest.hexdigest()
+
+    def prime(self, views: Iterable[PageView]) -> None:
+        """Digest these views now, in full and as listed: before the write stage forks, so
+        that its processes share the digests instead of each reading every view again
+        (reading a view from a forked process copies the memory pages it touches)."""
+        for view in views:
+            self._digest(view, listed=False)
+            self._digest(view, listed=True)
 
     def unchanged(self, path: str, key: str) -> tuple[Path, str | None] | None:
         """The previous output's file at `path` when it was made from the same key and has

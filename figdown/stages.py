@@ -144,6 +144,8 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     reuse = OutputReuse(site_key(site, code_fingerprint(), theme_layouts),
                         destination.resolve(), cache_dir) if not config.layouts_dir.is_dir() \
         or config.layouts_dir.resolve() == theme_layouts.resolve() else None
+    if reuse is not None:
+        reuse.prime([*site.pages, *site.sections, site.home])
     renderer = Renderer(site, create_environment(config.layouts_dir, cache_dir / "templates"),
                         reuse)
     renderer.load(["single.html", "list.html", "term.html", "terms.html", "rss.xml",

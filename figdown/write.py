@@ -257,12 +257,24 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
 
     keys: dict[str, str] = {}
     scans: dict[str, PageScan] = {}
-    # below this many outputs to make, starting processes costs more than it saves
-    shared = workers if sum(o.make is not None for o in planned) >= _FORK_FROM else 1
-    for found_keys, found_scans in map_shares(planned, write_share, shared):
+    for found_keys, found_scans in map_shares(_shares(planned, workers), write_share):
         keys.update(found_keys)
         scans.update(found_scans)
     return keys, scans
+
+
+def _shares(planned: Sequence[OutputFile], workers: int) -> list[list[OutputFile]]:
+    """How the outputs are shared between processes: the pages' own outputs go to the forked
+    ones, lists, feeds and the rest stay in this one. A forked process copies each memory
+    page it writes to (reading an object writes its reference count): split this way, the
+    pages' content is read in one process and the lists' summaries in the other."""
+    singles = [o for o in planned if o.single]
+    rest = [o for o in planned if not o.single]
+    # below this many outputs to make, starting processes costs more than it saves
+    if workers < 2 or sum(o.make is not None for o in planned) < _FORK_FROM or not singles:
+        return [list(planned)]
+    children = workers - 1
+    return [rest, *(singles[n::children] for n in range(children))]
 
 
 def _leaves(path: str) -> bool:
