@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import cast
 
 from figdown.blocks import BlockResult, CodeBlock
-from figdown.manifest import CACHE_FOLDER, code_fingerprint
+from figdown.manifest import CACHE_FOLDER, code_fingerprint, make_cache_folder
 from figdown.markdown import RenderContext, RenderedBody, create_markdown, parse_body, render_tokens
 
 CACHE_FORMAT = 1
@@ -167,12 +167,7 @@ def _open_database(path: Path) -> sqlite3.Connection | None:
     """The cache database, made if missing, replaced if it is not a database; else None."""
     for attempt in range(2):
         try:
-            if not path.parent.is_dir():
-                path.parent.mkdir(parents=True)
-                ignore = path.parent / ".gitignore"
-                if not ignore.exists():
-                    ignore.write_text("# figdown's build cache: safe to delete\n*\n",
-                                      encoding="utf-8")
+            make_cache_folder(path.parent)
             db = sqlite3.connect(path, timeout=10)
             db.execute("PRAGMA synchronous = OFF")  # a cache: a lost write is a re-render
             db.execute("CREATE TABLE IF NOT EXISTS bodies (key TEXT PRIMARY KEY, data BLOB)")

@@ -2,8 +2,14 @@
 
 The write stage renders templates and writes files: pure Python, so one process uses one
 core. Forked after the site is assembled, each copy already holds the site, the compiled
-templates and the outputs to make, and nothing needs to be sent to it; it sends back only
+templates and the outputs to make, and nothing needs to be sent to it; it hands back only
 what it found (a few small values per output).
+
+The items are taken from both ends of one list: this process from the front, the forked
+ones from the back, one item at a time, until they meet. So the load balances itself, and
+each end stays mostly with one kind of item (the caller orders them): a forked process
+copies every memory page it writes to — reading an object writes its reference count —
+so the fewer objects the processes share the reading of, the less memory the build takes.
 
 Only where `fork` exists and this process runs no other thread (a fork copies one thread
 and any lock another thread held, as under `serve`, whose builds are small anyway).
@@ -11,15 +17,15 @@ and any lock another thread held, as under `serve`, whose builds are small anywa
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing
 import pickle
 import tempfile
 import threading
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.context import ForkProcess
+from multiprocessing.sharedctypes import SynchronizedArray
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,51 +40,39 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
-def map_shares(shares: Sequence[Sequence[T]], work: Callable[[Sequence[T]], R]) -> list[R]:
-    """`work(share)` for each share, results in share order: the first share runs here,
-    the others in forked children (all here when this process cannot fork).
+def map_shares(items: Sequence[T], work: Callable[[Iterable[T]], R],
+               processes: int) -> list[R]:
+    """`work(items it takes)` in this process and in `processes - 1` forked ones; their
+    results, this process's first. Every item is given to exactly one `work`.
 
-    A `ContentError` in any share is raised here once every share has ended (the one of
-    the first share that had one wins); a child's crash is a RuntimeError.
+    A `ContentError` in any process is raised here once all have ended (this process's
+    first); a forked process's crash is a RuntimeError.
     """
-    # What exists now is set aside for the cycle collector, which then runs during the
-    # shares over what they make only: it is cheap, it frees the reference cycles each
-    # template render leaves, and in a child it does not touch (and so copy) the pages of
-    # the objects it shares with this process.
+    if processes < 2 or len(items) < 2 or not can_fork():
+        return [work(items)]
+    # What exists now is set aside from the cycle collector: if it runs in a child, it does
+    # not touch (and so copy) the pages of the objects the child shares with this process.
     gc.freeze()
     try:
-        if len(shares) < 2 or not can_fork():
-            with _collecting():
-                return [work([item for share in shares for item in share])]
-        return _forked(shares, work)
+        return _forked(items, work, processes)
     finally:
         gc.unfreeze()
 
 
-@contextlib.contextmanager
-def _collecting() -> Iterator[None]:
-    enabled = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not enabled:
-            gc.disable()
-
-
-def _forked(shares: Sequence[Sequence[T]], work: Callable[[Sequence[T]], R]) -> list[R]:
+def _forked(items: Sequence[T], work: Callable[[Iterable[T]], R], processes: int) -> list[R]:
     context = multiprocessing.get_context("fork")
+    ends = context.Array("q", [0, len(items)])  # next item from the front; end of the back
     outcomes: list[tuple[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="figdown-shares-") as scratch:
         children: list[tuple[ForkProcess, Path]] = []
-        for n, share in enumerate(shares[1:]):
+        for n in range(processes - 1):
             result = Path(scratch) / f"{n}.pickle"
-            child = context.Process(target=_child, args=(work, share, result), daemon=True)
+            child = context.Process(target=_child, args=(work, _back(items, ends), result),
+                                    daemon=True)
             child.start()
             children.append((child, result))
         try:
-            with _collecting():
-                outcomes.append(("ok", work(shares[0])))
+            outcomes.append(("ok", work(_front(items, ends))))
         except ContentError as err:
             outcomes.append(("content", err.problems))
         for child, result in children:
@@ -102,10 +96,29 @@ def _forked(shares: Sequence[Sequence[T]], work: Callable[[Sequence[T]], R]) -> 
     return results
 
 
-def _child(work: Callable[[Sequence[T]], R], share: Sequence[T], result: Path) -> None:
-    gc.enable()
+def _front(items: Sequence[T], ends: SynchronizedArray[int]) -> Iterator[T]:
+    while True:
+        with ends.get_lock():
+            index = ends[0]
+            if index >= ends[1]:
+                return
+            ends[0] = index + 1
+        yield items[index]
+
+
+def _back(items: Sequence[T], ends: SynchronizedArray[int]) -> Iterator[T]:
+    while True:
+        with ends.get_lock():
+            index = ends[1] - 1
+            if index < ends[0]:
+                return
+            ends[1] = index
+        yield items[index]
+
+
+def _child(work: Callable[[Iterable[T]], R], taken: Iterable[T], result: Path) -> None:
     try:
-        outcome: tuple[str, object] = ("ok", work(share))
+        outcome: tuple[str, object] = ("ok", work(taken))
     except ContentError as err:
         outcome = ("content", err.problems)
     except BaseException:  # handed to the parent, which raises it

@@ -107,6 +107,16 @@ def _walk(folder: str, skip_hidden: bool = True) -> list[str]:
     return found
 
 
+def make_cache_folder(folder: Path) -> None:
+    """The build cache folder, with a `.gitignore` that keeps it out of the site's repository."""
+    if folder.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# figdown's build cache: safe to delete\n*\n", encoding="utf-8")
+
+
 def read_last_build(cache_dir: Path) -> LastBuild | None:
     """The record, or None when there is none or it cannot be trusted."""
     try:

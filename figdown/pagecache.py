@@ -17,7 +17,7 @@ from pathlib import Path
 from figdown.config import SiteConfig
 from figdown.content import Page, read_page
 from figdown.filememo import parsed, remember
-from figdown.manifest import code_fingerprint
+from figdown.manifest import code_fingerprint, make_cache_folder
 from figdown.problems import Problem
 
 CACHE_NAME = "pages.pickle"
@@ -56,7 +56,7 @@ class PageCache:
         payload = pickle.dumps((self.tag, self.current), protocol=pickle.HIGHEST_PROTOCOL)
         temporary = self.path.with_name(f".{CACHE_NAME}.{os.getpid()}.tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_cache_folder(self.path.parent)
             temporary.write_bytes(hashlib.sha256(payload).digest() + payload)
             os.replace(temporary, self.path)
             remember(self.path, (self.tag, self.current))

@@ -11,6 +11,7 @@ and what this build did not write is removed before the swap.
 from __future__ import annotations
 
 import filecmp
+import gc
 import os
 import posixpath
 import shutil
@@ -31,6 +32,7 @@ SPARE_OUTPUT = "spare-output"  # in the build cache: see the module's docstring
 _WRITERS = 2
 _QUEUED = 64  # outputs rendered but not yet written, at most
 _FORK_FROM = 200  # outputs to make
+_COLLECT_EVERY = 100  # outputs
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,7 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
         claims.folders.update(_folders_of(output.path))
         planned.append(output)
 
-    def write_share(share: Sequence[OutputFile]) -> tuple[dict[str, str],
+    def write_share(share: Iterable[OutputFile]) -> tuple[dict[str, str],
                                                           dict[str, PageScan]]:
         keys: dict[str, str] = {}
         scans: dict[str, PageScan] = {}
@@ -234,7 +236,11 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
         # folders and files is mostly time in the kernel, which runs without the GIL.
         with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
             pending: deque[Future[None]] = deque()
-            for output in share:
+            for count, output in enumerate(share, start=1):
+                if count % _COLLECT_EVERY == 0:
+                    # each render leaves reference cycles, and the automatic collector is
+                    # off during a build (pipeline.py): the youngest objects only, cheap
+                    gc.collect(0)
                 made = output.made()  # made one at a time: outputs stream through
                 if made.key is not None:
                     keys[made.path] = made.key
@@ -257,24 +263,19 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
 
     keys: dict[str, str] = {}
     scans: dict[str, PageScan] = {}
-    for found_keys, found_scans in map_shares(_shares(planned, workers), write_share):
+    # below this many outputs to make, starting processes costs more than it saves
+    processes = workers if sum(o.make is not None for o in planned) >= _FORK_FROM else 1
+    for found_keys, found_scans in map_shares(_in_order(planned), write_share, processes):
         keys.update(found_keys)
         scans.update(found_scans)
     return keys, scans
 
 
-def _shares(planned: Sequence[OutputFile], workers: int) -> list[list[OutputFile]]:
-    """How the outputs are shared between processes: the pages' own outputs go to the forked
-    ones, lists, feeds and the rest stay in this one. A forked process copies each memory
-    page it writes to (reading an object writes its reference count): split this way, the
-    pages' content is read in one process and the lists' summaries in the other."""
-    singles = [o for o in planned if o.single]
-    rest = [o for o in planned if not o.single]
-    # below this many outputs to make, starting processes costs more than it saves
-    if workers < 2 or sum(o.make is not None for o in planned) < _FORK_FROM or not singles:
-        return [list(planned)]
-    children = workers - 1
-    return [rest, *(singles[n::children] for n in range(children))]
+def _in_order(planned: Sequence[OutputFile]) -> list[OutputFile]:
+    """Lists, feeds and files first, the pages' own outputs last: this process takes from
+    the front, forked ones from the back (see forked.py), so that the pages' content is
+    mostly read in one process and the lists' summaries in the other."""
+    return [o for o in planned if not o.single] + [o for o in planned if o.single]
 
 
 def _leaves(path: str) -> bool:

@@ -66,3 +66,9 @@ def test_a_config_change_reads_every_page_again(site: Path,
     read_all(site, monkeypatch)
     (site / "config.yaml").write_text("title: T\ntimeZone: Europe/Paris\n", encoding="utf-8")
     assert read_all(site, monkeypatch)[1] == ["a.md", "b.md"]
+
+
+def test_the_cache_folder_keeps_itself_out_of_git(site: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    read_all(site, monkeypatch)
+    assert (site / ".figdown-cache" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
