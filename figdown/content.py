@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -225,11 +226,24 @@ def parse_front_matter(raw: RawFrontMatter, path: str, config: SiteConfig
 
 
 def discover(content_dir: Path) -> Iterator[Path]:
-    """Every content file under `content/`, in a stable order."""
-    for path in sorted(content_dir.rglob("*")):
-        hidden = any(part.startswith(".") for part in path.relative_to(content_dir).parts)
-        if path.suffix.lower() in CONTENT_SUFFIXES and path.is_file() and not hidden:
-            yield path
+    """Every content file under `content/` (not in hidden folders), in a stable order."""
+    found: list[Path] = []
+    folders = [str(content_dir)]
+    seen: set[tuple[int, int]] = set()  # folders entered: a symlink loop is entered once
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir():
+                    where = entry.stat()
+                    if (where.st_dev, where.st_ino) not in seen:
+                        seen.add((where.st_dev, where.st_ino))
+                        folders.append(entry.path)
+                elif entry.is_file() and os.path.splitext(entry.name)[1].lower() \
+                        in CONTENT_SUFFIXES:
+                    found.append(Path(entry.path))
+    yield from sorted(found)
 
 
 def language_of(rel: str, languages: tuple[str, ...]) -> str | None:

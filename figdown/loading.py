@@ -18,6 +18,7 @@ from figdown.urls import clean_path, expand_permalink, urlize
 
 # The same page object, build after build, while its file does not change (see recall.py)
 _WITH_URL: Recall[Page] = Recall()
+_URLS: Recall[tuple[str, Problem | None]] = Recall()
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
             continue
         if front.headless:
             continue
-        url, problem = page_url(page, config)
+        url, problem = _URLS.get((id(page), cache.tag), page,
+                                 lambda p=page: page_url(p, config))  # type: ignore[misc]
         if problem is not None:
             problems.append(problem)
             continue

@@ -29,7 +29,7 @@ from typing import Any
 
 from figdown.filememo import parsed, remember
 from figdown.recall import Recall
-from figdown.site import Neighbours, PageView, Site
+from figdown.site import Neighbours, PageView, Site, TermRef
 from figdown.taxonomy import Taxonomy
 
 RECORD_NAME = "rendered.json"
@@ -137,6 +137,11 @@ class OutputReuse:
             shown = listed_fields(value) if listed and isinstance(value, PageView) else value
             part = _PICKLED.get(memo, value, lambda: hashlib.sha256(
                 pickle.dumps(shown, protocol=5)).hexdigest())
+        elif isinstance(value, TermRef):  # plain strings and ints
+            part = repr(value)
+        elif isinstance(value, tuple) and all(v is None or isinstance(v, str | int | bool)
+                                              for v in value):  # a pager's URLs
+            part = hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
         elif isinstance(value, Neighbours):
             part = self._join([value.newer, value.older, *value.related], listed)
         elif isinstance(value, Sequence):
