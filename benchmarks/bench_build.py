@@ -150,6 +150,10 @@ def run(posts: int, blocks: int, seed: int, runs: int, work: Path, hugo: str | N
         jobs: int) -> tuple[dict[str, list[Sample]], dict[str, dict[str, int]]]:
     """Generate both copies of the site and time every scenario, alternating tools."""
     ours, theirs = work / "site-figdown", work / "site-hugo"
+    # figdown's bytecode compiled first, as `pip install` does: with PYTHONDONTWRITEBYTECODE
+    # set (as on the machine measured here) every run would compile its modules again.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "figdown")],
+                   check=True, stdout=subprocess.DEVNULL)
     generate(ours, posts, blocks, seed)
     generate(theirs, posts, blocks, seed, hugo_layouts=True)
     out_ours, out_theirs = work / "out-figdown", work / "out-hugo"
