@@ -42,7 +42,7 @@ class BodySettings:
     config_digest: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BodyJob:
     """One page body to render: everything its HTML depends on, besides block results."""
 
@@ -53,7 +53,7 @@ class BodyJob:
     summary: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FirstPass:
     """A body rendered, or, when it has executable blocks, the blocks to run first."""
 

@@ -25,7 +25,7 @@ _TYPED_KEYS = frozenset({
 })
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FrontMatter:
     """The typed front matter of one page; unknown keys are in `params`."""
 
@@ -50,7 +50,7 @@ class FrontMatter:
     key_lines: Mapping[str, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """One content file, read and validated, with its place in the site."""
 

@@ -3,7 +3,7 @@
 The write stage renders templates and writes files: pure Python, so one process uses one
 core. Forked after the site is assembled, each copy already holds the site, the compiled
 templates and the outputs to make, and nothing needs to be sent to it; it hands back only
-what it found (a few small values per output).
+what it found (a few small values per output), in a file, as it finds them.
 
 The items are taken from both ends of one list: this process from the front, the forked
 ones from the back, one item at a time, until they meet. So the load balances itself, and
@@ -40,16 +40,19 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
-def map_shares(items: Sequence[T], work: Callable[[Iterable[T]], R],
+def map_shares(items: Sequence[T], work: Callable[[Iterable[T], Callable[[R], None]], None],
                processes: int) -> list[R]:
-    """`work(items it takes)` in this process and in `processes - 1` forked ones; their
-    results, this process's first. Every item is given to exactly one `work`.
+    """Run `work(items it takes, found)` in this process and in `processes - 1` forked
+    ones; every item is given to exactly one of them. Returns what they passed to `found`:
+    this process's first, then each child's, in the order they passed it.
 
     A `ContentError` in any process is raised here once all have ended (this process's
     first); a forked process's crash is a RuntimeError.
     """
     if processes < 2 or len(items) < 2 or not can_fork():
-        return [work(items)]
+        found: list[R] = []
+        work(items, found.append)
+        return found
     # What exists now is set aside from the cycle collector: if it runs in a child, it does
     # not touch (and so copy) the pages of the objects the child shares with this process.
     gc.freeze()
@@ -59,41 +62,56 @@ def map_shares(items: Sequence[T], work: Callable[[Iterable[T]], R],
         gc.unfreeze()
 
 
-def _forked(items: Sequence[T], work: Callable[[Iterable[T]], R], processes: int) -> list[R]:
+def _forked(items: Sequence[T], work: Callable[[Iterable[T], Callable[[R], None]], None],
+            processes: int) -> list[R]:
     context = multiprocessing.get_context("fork")
     ends = context.Array("q", [0, len(items)])  # next item from the front; end of the back
-    outcomes: list[tuple[str, object]] = []
+    found: list[R] = []
+    problems: tuple[Problem, ...] = ()
     with tempfile.TemporaryDirectory(prefix="figdown-shares-") as scratch:
         children: list[tuple[ForkProcess, Path]] = []
         for n in range(processes - 1):
-            result = Path(scratch) / f"{n}.pickle"
-            child = context.Process(target=_child, args=(work, _back(items, ends), result),
+            records = Path(scratch) / f"{n}.pickle"
+            child = context.Process(target=_child, args=(work, _back(items, ends), records),
                                     daemon=True)
             child.start()
-            children.append((child, result))
+            children.append((child, records))
         try:
-            outcomes.append(("ok", work(_front(items, ends))))
+            work(_front(items, ends), found.append)
         except ContentError as err:
-            outcomes.append(("content", err.problems))
-        for child, result in children:
-            # A child hands its result over in a file, and has ended (and freed its memory)
-            # before this process reads it: through a pipe, both would hold it at once.
+            problems = err.problems
+        for child, records in children:
             child.join()
-            try:
-                with result.open("rb") as file:
-                    outcomes.append(pickle.load(file))
-            except (OSError, EOFError, pickle.UnpicklingError):
-                outcomes.append(("crash",
-                                 f"a build process ended (exit code {child.exitcode})"))
-    results: list[R] = []
-    for status, value in outcomes:
-        if status == "content":
-            problems: tuple[Problem, ...] = value  # type: ignore[assignment]
-            raise ContentError(problems)
-        if status == "crash":
-            raise RuntimeError(str(value))
-        results.append(value)  # type: ignore[arg-type]
-    return results
+            outcome = _read_records(records, found)
+            if outcome is None:
+                raise RuntimeError(f"a build process ended (exit code {child.exitcode})")
+            if outcome[0] == "crash":
+                raise RuntimeError(str(outcome[1]))
+            if outcome[0] == "content" and not problems:
+                problems = outcome[1]  # type: ignore[assignment]
+    if problems:
+        raise ContentError(problems)
+    return found
+
+
+def _read_records(path: Path, found: list[R]) -> tuple[str, object] | None:
+    """Add a child's records to `found`; its outcome, or None when it did not end its file."""
+    try:
+        with path.open("rb") as file:
+            while True:
+                record = pickle.load(file)
+                if isinstance(record, _End):
+                    return record.outcome
+                found.append(record)
+    except (OSError, EOFError, pickle.UnpicklingError):
+        return None
+
+
+class _End:
+    """The last record of a child's file: how its work ended."""
+
+    def __init__(self, outcome: tuple[str, object]) -> None:
+        self.outcome = outcome
 
 
 def _front(items: Sequence[T], ends: SynchronizedArray[int]) -> Iterator[T]:
@@ -116,17 +134,22 @@ def _back(items: Sequence[T], ends: SynchronizedArray[int]) -> Iterator[T]:
         yield items[index]
 
 
-def _child(work: Callable[[Iterable[T]], R], taken: Iterable[T], result: Path) -> None:
-    try:
-        outcome: tuple[str, object] = ("ok", work(taken))
-    except ContentError as err:
-        outcome = ("content", err.problems)
-    except BaseException:  # handed to the parent, which raises it
-        outcome = ("crash", traceback.format_exc())
-    partial = result.with_suffix(".partial")
-    with partial.open("wb") as file:
-        pickle.dump(outcome, file, protocol=pickle.HIGHEST_PROTOCOL)
-    partial.rename(result)  # whole, or not there at all
+def _child(work: Callable[[Iterable[T], Callable[[R], None]], None], taken: Iterable[T],
+           records: Path) -> None:
+    # Each record is written as soon as it is found, not held until the end: a child holds
+    # little, and has ended (and freed its memory) before this process reads the file.
+    with records.open("wb") as file:
+        def found(record: R) -> None:
+            pickle.dump(record, file, protocol=pickle.HIGHEST_PROTOCOL)
+        outcome: tuple[str, object]
+        try:
+            work(taken, found)
+            outcome = ("ok", None)
+        except ContentError as err:
+            outcome = ("content", err.problems)
+        except BaseException:  # handed to the parent, which raises it
+            outcome = ("crash", traceback.format_exc())
+        pickle.dump(_End(outcome), file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 __all__ = ["can_fork", "map_shares"]

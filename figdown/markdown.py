@@ -42,14 +42,14 @@ _FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnot
                         r'</section>\n?|<sup class="footnote-ref">.*?</sup>', re.DOTALL)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading:
     level: int
     id: str
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A link or image written in a page's Markdown, for the link checker."""
 
@@ -58,7 +58,7 @@ class Link:
     href: str = ""  # as written into the HTML, when figdown changed it (the base path added)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RenderedBody:
     """A page body as HTML, with what templates and checks need to know about it."""
 

@@ -25,6 +25,7 @@ class OutputFile:
     key: str | None = None  # of what it was made from, when it can be reused (reuse.py)
     digest: str | None = None  # sha256 of its bytes, when known without reading them
     single: bool = False  # a page's own output (single.html), not a list, feed or file
+    whole: bool = False  # made from every page at once (sitemap, search index)
 
     def made(self) -> OutputFile:
         """This output with its bytes or its source file."""

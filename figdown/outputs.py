@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from figdown.highlight import stylesheet
@@ -37,11 +38,11 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
     for alias, target in sorted(site.aliases.items()):
         yield renderer.alias(alias, target, f"alias {alias}")
 
-    yield renderer.rendered("sitemap.xml", "sitemap.xml", "sitemap")
+    yield replace(renderer.rendered("sitemap.xml", "sitemap.xml", "sitemap"), whole=True)
     yield renderer.rendered("404.html", "404.html", "404 page")
     yield renderer.rendered("robots.txt", "robots.txt", "robots.txt")
     yield OutputFile(".nojekyll", b"", origin=".nojekyll")
-    yield OutputFile(INDEX_PATH, origin="search index", make=lambda: OutputFile(
+    yield OutputFile(INDEX_PATH, origin="search index", whole=True, make=lambda: OutputFile(
         INDEX_PATH, search_index(site), origin="search index"))
     yield OutputFile("css/syntax.css", stylesheet().encode("utf-8"), origin="syntax stylesheet")
     yield from extra

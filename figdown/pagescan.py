@@ -15,7 +15,7 @@ from dataclasses import dataclass
 _ATTR = re.compile(r"""\s(href|src|id|srcset|poster)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageScan:
     digest: str  # sha256 of the page's bytes
     ids: frozenset[str] | None = None  # None: not scanned (the page is the previous build's)

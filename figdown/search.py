@@ -8,18 +8,20 @@ from figdown.recall import Recall
 from figdown.site import PageView, Site
 
 INDEX_PATH = "index.json"
-_ENTRIES: Recall[str] = Recall()  # a view's entry, while the view is the same (recall.py)
+_ENTRIES: Recall[bytes] = Recall()  # a view's entry, while the view is the same (recall.py)
 
 
 def search_index(site: Site) -> bytes:
     """Title, link, date, terms and plain text of each listed page, for `/js/search.js`."""
+    # each entry as UTF-8 bytes, joined as bytes: for a large site the index is tens of
+    # megabytes, and a str of it with one curly quote takes two bytes per character
     entries = [_ENTRIES.get(id(view), view, lambda v=view: _entry(v))  # type: ignore[misc]
                for view in site.listed
                if view.content.strip()]  # not archive, search and other layout-only pages
-    return ("[" + ",".join(entries) + "]").encode("utf-8")
+    return b"[" + b",".join(entries) + b"]"
 
 
-def _entry(view: PageView) -> str:
+def _entry(view: PageView) -> bytes:
     return json.dumps({
         "title": view.title,
         "url": view.rel_url,
@@ -29,7 +31,7 @@ def _entry(view: PageView) -> str:
         "categories": [ref.name for ref in view.categories],
         "summary": view.description,
         "text": view.text,
-    }, ensure_ascii=False, separators=(",", ":"))
+    }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 __all__ = ["INDEX_PATH", "search_index"]

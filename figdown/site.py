@@ -18,7 +18,7 @@ from figdown.urls import absolute, encode, urlize, with_base
 WORDS_PER_MINUTE = 213  # Hugo's reading-time rate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TermRef:
     """A term as a page shows it: its name and its link."""
 
@@ -29,7 +29,7 @@ class TermRef:
     count: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PageView:
     """One page as templates see it; URLs already carry the base path."""
 
@@ -78,7 +78,7 @@ class PageView:
         return self.date.isoformat() if self.date else ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Neighbours:
     """Previous/next posts in the section and related posts by shared terms."""
 

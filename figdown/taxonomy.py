@@ -9,7 +9,7 @@ from figdown.problems import Problem
 from figdown.urls import fold, urlize
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     """One term of a taxonomy (`relu` in `tags`) and the pages that carry it."""
 
@@ -28,7 +28,7 @@ class Term:
         return len(self.pages)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Taxonomy:
     plural: str
     singular: str

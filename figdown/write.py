@@ -228,10 +228,10 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
         claims.folders.update(_folders_of(output.path))
         planned.append(output)
 
-    def write_share(share: Iterable[OutputFile]) -> tuple[dict[str, str],
-                                                          dict[str, PageScan]]:
-        keys: dict[str, str] = {}
-        scans: dict[str, PageScan] = {}
+    def write_share(share: Iterable[OutputFile],
+                    found: Callable[[tuple[str, str | None, PageScan | None]], None]) -> None:
+        """Make and write these outputs; for each, hand `found` its path, reuse key and
+        what the link check needs of it."""
         # Files are written by threads while this one renders the next output: making
         # folders and files is mostly time in the kernel, which runs without the GIL.
         with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
@@ -242,14 +242,14 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
                     # off during a build (pipeline.py): the youngest objects only, cheap
                     gc.collect(0)
                 made = output.made()  # made one at a time: outputs stream through
-                if made.key is not None:
-                    keys[made.path] = made.key
+                scan = None
                 if made.path.endswith(".html"):
                     # the previous build's page: the link check knows it by its digest
-                    scans[made.path] = PageScan(made.digest) if made.unchanged and made.digest \
+                    scan = PageScan(made.digest) if made.unchanged and made.digest \
                         else scan_page(made.data if made.data is not None else
                                        made.source.read_bytes() if made.source else b"",
                                        links=not made.unchanged)
+                found((made.path, made.key, scan))
                 if made.unchanged:  # a link or nothing: less than handing it to a thread
                     _write_one(made, staging / made.path, previous, claims)
                     continue
@@ -259,23 +259,27 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
                     pending.popleft().result()  # raises a writer's error here, early
             for future in pending:
                 future.result()
-        return keys, scans
 
     keys: dict[str, str] = {}
     scans: dict[str, PageScan] = {}
     # below this many outputs to make, starting processes costs more than it saves
     processes = workers if sum(o.make is not None for o in planned) >= _FORK_FROM else 1
-    for found_keys, found_scans in map_shares(_in_order(planned), write_share, processes):
-        keys.update(found_keys)
-        scans.update(found_scans)
+    for path, key, scan in map_shares(_in_order(planned), write_share, processes):
+        if key is not None:
+            keys[path] = key
+        if scan is not None:
+            scans[path] = scan
     return keys, scans
 
 
 def _in_order(planned: Sequence[OutputFile]) -> list[OutputFile]:
-    """Lists, feeds and files first, the pages' own outputs last: this process takes from
-    the front, forked ones from the back (see forked.py), so that the pages' content is
-    mostly read in one process and the lists' summaries in the other."""
-    return [o for o in planned if not o.single] + [o for o in planned if o.single]
+    """What reads every page (sitemap, search index) first, then lists, feeds and files,
+    the pages' own outputs last: this process takes from the front, forked ones from the
+    back (see forked.py), so that the pages' content is mostly read in one process and the
+    lists' summaries in the other, and no forked process reads every page."""
+    return ([o for o in planned if o.whole]
+            + [o for o in planned if not o.single and not o.whole]
+            + [o for o in planned if o.single])
 
 
 def _leaves(path: str) -> bool:
