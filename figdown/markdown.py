@@ -69,7 +69,7 @@ class RenderedBody:
     word_count: int
     links: tuple[Link, ...]
     problems: tuple[Problem, ...] = ()
-    text: str = ""  # its words, for the search index: see search_text
+    text: bytes = b""  # its words, for the search index: see search_text
 
 
 @dataclass
@@ -417,12 +417,16 @@ def _auto_summary(md: MarkdownIt, tokens: list[Token], env: dict[str, Any],
     return summary, index < len(tokens)
 
 
-def search_text(html: str) -> str:
-    """A page's words for searching: prose and math as text; code blocks and anchors left
-    out. Made with the body (in the Markdown workers, and cached with it)."""
+def search_text(html: str) -> bytes:
+    """A page's words for searching, as UTF-8: prose and math as text; code blocks and
+    anchors left out. Made with the body (in the Markdown workers, and cached with it).
+
+    Bytes rather than a str: one character beyond Latin-1 (a minus sign, a curly quote)
+    makes a str take two bytes per character, and writing it as UTF-8 keeps a third copy.
+    """
     text = _SEARCH_DROP.sub(" ", html)
     text = _MATH.sub(lambda m: " " + _TAGS.sub(" ", m.group(0)) + " ", text)
-    return re.sub(r"\s+", " ", unescape(_TAGS.sub(" ", text))).strip()
+    return re.sub(r"\s+", " ", unescape(_TAGS.sub(" ", text))).strip().encode("utf-8")
 
 
 def plain_text(html: str) -> str:

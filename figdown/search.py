@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from figdown.recall import Recall
 from figdown.site import PageView, Site
@@ -22,7 +23,7 @@ def search_index(site: Site) -> bytes:
 
 
 def _entry(view: PageView) -> bytes:
-    return json.dumps({
+    fields = json.dumps({
         "title": view.title,
         "url": view.rel_url,
         "date": view.date.strftime("%Y-%m-%d") if view.date else "",
@@ -30,8 +31,20 @@ def _entry(view: PageView) -> bytes:
         "tags": [ref.name for ref in view.tags],
         "categories": [ref.name for ref in view.categories],
         "summary": view.description,
-        "text": view.text,
     }, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # the text goes in as the bytes it is kept as: a JSON string of UTF-8 needs only its
+    # quotes, backslashes and control characters escaped
+    return fields[:-1] + b',"text":"' + _escape(view.text) + b'"}'
+
+
+def _escape(text: bytes) -> bytes:
+    return _JSON_SPECIAL.sub(lambda m: _JSON_ESCAPES.get(m.group(0)) or
+                             b"\\u%04x" % m.group(0)[0], text)
+
+
+_JSON_SPECIAL = re.compile(rb'["\\\x00-\x1f]')
+_JSON_ESCAPES = {b'"': b'\\"', b"\\": b"\\\\", b"\n": b"\\n", b"\r": b"\\r", b"\t": b"\\t",
+                 b"\b": b"\\b", b"\f": b"\\f"}  # as json.dumps writes them
 
 
 __all__ = ["INDEX_PATH", "search_index"]

@@ -51,7 +51,7 @@ class PageView:
     params: Mapping[str, Any]
     layout: str | None
     image: str | None = None  # first figure, absolute, for social cards
-    text: str = ""  # the content's words, for the search index
+    text: bytes = b""  # the content's words, UTF-8, for the search index
 
     @property
     def reading_time(self) -> int:
