@@ -80,6 +80,11 @@ def _forked(items: Sequence[T], work: Callable[[Iterable[T], Callable[[R], None]
             work(_front(items, ends), found.append)
         except ContentError as err:
             problems = err.problems
+        except BaseException:  # a disk error, Ctrl-C: the children stop with this process
+            for child, _ in children:
+                child.kill()
+                child.join()
+            raise
         for child, records in children:
             child.join()
             outcome = _read_records(records, found)
