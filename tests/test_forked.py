@@ -12,7 +12,6 @@ from figdown.forked import can_fork, map_shares
 from figdown.problems import ContentError, Problem
 
 
-
 def test_this_process_can_fork() -> None:
     assert can_fork(), "the tests below need fork and a single thread"
 
