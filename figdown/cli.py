@@ -46,7 +46,8 @@ def _add_build_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-E", "--expired", "--buildExpired", dest="expired",
                         action="store_true", help="include pages past their expiryDate")
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                        help="worker processes for executable blocks; default: one per core")
+                        help="processes for Markdown, templates and executable blocks; "
+                             "default: one per core")
     parser.add_argument("--refresh-figures", action="store_true",
                         help="run every executable block again, ignoring the figures/ store")
     parser.add_argument("--keep-going", action="store_true",
