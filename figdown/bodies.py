@@ -28,6 +28,7 @@ from figdown.markdown import RenderContext, RenderedBody, create_markdown, parse
 CACHE_FORMAT = 1
 _MIN_PARALLEL = 64  # below this many bodies, starting workers costs more than it saves
 _DIGEST = 32
+_QUERY_SIZE = 500  # keys per query (SQLite allows 999 parameters at the least)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,20 @@ class FirstPass:
 _RECENT: dict[str, object] = {}
 
 
+def _decode(key: str, data: bytes) -> object | None:
+    """The value a cache entry holds for `key`, or None when it is damaged or foreign."""
+    try:
+        if hashlib.sha256(data[_DIGEST:]).digest() != data[:_DIGEST]:
+            return None
+        form, stored_key, value = pickle.loads(data[_DIGEST:])
+    except Exception:  # unreadable or corrupt: render again
+        return None
+    if form != CACHE_FORMAT or stored_key != key:
+        return None
+    stored: object = value
+    return stored
+
+
 def cache_entry(key: str, value: object) -> bytes:
     """What the cache file holds for one key: a sha256 of the pickle, then the pickle."""
     payload = pickle.dumps((CACHE_FORMAT, key, value), protocol=pickle.HIGHEST_PROTOCOL)
@@ -100,29 +115,35 @@ class BodyCache:
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def get(self, key: str) -> object | None:
-        self.used.add(key)
-        if key in _RECENT:  # a key names its value: what this process made or read holds
-            self.hits += 1
-            self.remembered.add(key)
-            return _RECENT[key]
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute("SELECT data FROM bodies WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return None
-            data = bytes(row[0])
-            if hashlib.sha256(data[_DIGEST:]).digest() != data[:_DIGEST]:
-                return None
-            form, stored_key, value = pickle.loads(data[_DIGEST:])
-        except Exception:  # unreadable or corrupt: render again
-            return None
-        if form != CACHE_FORMAT or stored_key != key:
-            return None
-        self.hits += 1
-        stored: object = value
-        _RECENT[key] = stored
-        return stored
+        return self.get_many([key]).get(key)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, object]:
+        """The values found for these keys (one query for many: a rebuild asks for every
+        page's body at once)."""
+        found: dict[str, object] = {}
+        wanted: list[str] = []
+        for key in keys:
+            self.used.add(key)
+            if key in _RECENT:  # a key names its value: what this process made or read holds
+                self.remembered.add(key)
+                found[key] = _RECENT[key]
+            else:
+                wanted.append(key)
+        if self.db is not None:
+            for start in range(0, len(wanted), _QUERY_SIZE):
+                chunk = wanted[start:start + _QUERY_SIZE]
+                try:
+                    rows = self.db.execute(
+                        f"SELECT key, data FROM bodies WHERE key IN ({','.join('?' * len(chunk))})",
+                        chunk).fetchall()
+                except sqlite3.Error:  # unreadable: render again
+                    break
+                for key, data in rows:
+                    value = _decode(str(key), bytes(data))
+                    if value is not None:
+                        found[str(key)] = _RECENT[str(key)] = value
+        self.hits += len(found)
+        return found
 
     def put(self, key: str, value: object, entry: bytes | None = None) -> None:
         """Keep `value` under `key`; `entry` is `cache_entry(key, value)` if already made."""
@@ -186,9 +207,10 @@ def render_first_pass(jobs: Sequence[BodyJob], settings: BodySettings, cache: Bo
     """Every job's body (or its blocks), from the cache or rendered; keyed by page path."""
     found: dict[str, FirstPass] = {}
     keys = {job.path: cache.key("first", job, settings) for job in jobs}
+    hits = cache.get_many(list(keys.values()))
     missing: list[BodyJob] = []
     for job in jobs:
-        hit = cache.get(keys[job.path])
+        hit = hits.get(keys[job.path])
         if isinstance(hit, FirstPass):
             found[job.path] = hit
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pytest
 
@@ -56,22 +57,19 @@ def test_a_child_that_dies_is_an_error_not_missing_work() -> None:
         map_shares(list(range(100)), dying, 2)
 
 
-def test_an_error_here_stops_the_child() -> None:
+def test_an_error_here_stops_the_child(tmp_path: Path) -> None:
     parent = os.getpid()
+    started, finished = tmp_path / "started", tmp_path / "finished"
 
-    def slow_child(items: Iterable[int], found: Callable[[int], None]) -> None:
+    def work(items: Iterable[int], found: Callable[[int], None]) -> None:
         if os.getpid() == parent:
+            while not started.exists():
+                time.sleep(0.01)
             raise OSError("disk full")
-        for item in items:
-            found(item)
+        started.write_text(str(os.getpid()))
+        time.sleep(5)  # still working when this process fails
+        finished.write_text("")
     with pytest.raises(OSError, match="disk full"):
-        map_shares(list(range(100)), slow_child, 2)
-    assert not [p for p in os.listdir("/proc") if p.isdigit() and _is_child(int(p), parent)]
-
-
-def _is_child(pid: int, parent: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return int(stat.read().rsplit(b")", 1)[1].split()[1]) == parent
-    except OSError:
-        return False
+        map_shares(list(range(100)), work, 2)
+    assert not finished.exists()
+    assert not Path(f"/proc/{started.read_text()}").exists()  # stopped and reaped
