@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -514,3 +515,11 @@ def _line_of(path: Path | None, key: str) -> int | None:
         if key.lower() in line.lower():
             return number
     return None
+
+
+def content_key(config: SiteConfig) -> str:
+    """A digest of the config as page bodies and front matter depend on it: every setting
+    but the host of the base URL (its path stays: links are made under it). A preview at
+    http://127.0.0.1:1313/ and the site at https://example.org/ share their cached bodies."""
+    hostless = replace(config, base_url=config.base_path)
+    return hashlib.sha256(repr(hostless).encode("utf-8", "surrogatepass")).hexdigest()

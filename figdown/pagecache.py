@@ -14,7 +14,7 @@ import os
 import pickle
 from pathlib import Path
 
-from figdown.config import SiteConfig
+from figdown.config import SiteConfig, content_key
 from figdown.content import Page, read_page
 from figdown.filememo import parsed, remember
 from figdown.manifest import code_fingerprint, make_cache_folder
@@ -29,7 +29,7 @@ class PageCache:
 
     def __init__(self, folder: Path, config: SiteConfig) -> None:
         self.path = folder / CACHE_NAME
-        self.tag = hashlib.sha256(f"{code_fingerprint()}\0{config!r}".encode(
+        self.tag = hashlib.sha256(f"{code_fingerprint()}\0{content_key(config)}".encode(
             "utf-8", "surrogatepass")).hexdigest()
         self.previous = self._load()
         self.current: dict[str, Entry] = {}

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from figdown.assemble import assemble_site
 from figdown.blocks import BlockResult, PostBlocks
 from figdown.bodies import BodyCache, BodyJob, BodySettings, render_first_pass, second_pass_key
-from figdown.config import SiteConfig
+from figdown.config import SiteConfig, content_key
 from figdown.content import Page
 from figdown.execute import ExecOptions, ExecReport, execute_posts
 from figdown.hugo_layouts import go_template_warning
@@ -72,7 +72,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     problems.extend(unknown_warnings([(p.path, expanded[p.path].unknown) for p in loaded.pages]))
     _fail_on_errors(problems)
     settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
-                            config.enable_emoji, hashlib.sha256(repr(config).encode()).hexdigest())
+                            config.enable_emoji, content_key(config))
     cache = BodyCache.beside(config.figure_store)
     # Markdown sees the body with its shortcodes already expanded (see shortcodes.py); the
     # cached HTML still holds their placeholders, put back after each render or cache hit.
@@ -131,8 +131,8 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     problems.extend(term_problems)
     _fail_on_errors(problems)
     taxonomies, listed = _term_pages(config, taxonomies, loaded.pages)
-    site = assemble_site(config, listed, bodies, taxonomies, figure_files,
-                         config_key=settings.config_digest)
+    site = assemble_site(config, listed, bodies, taxonomies, figure_files,  # views: the host too
+                         config_key=hashlib.sha256(repr(config).encode()).hexdigest())
     site = replace(site, aliases=loaded.aliases)
 
     go_layouts = go_template_warning(config.root, config.layouts_dir)

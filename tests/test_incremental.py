@@ -136,3 +136,23 @@ def test_a_config_change_renders_the_bodies_again(site: Path,
                                       "params:\n  mood: new\n")
     run(site, jobs=1)
     assert sorted(rendered) == ["content/posts/a.md", "content/posts/b.md"]
+
+
+def test_another_host_reuses_the_bodies_another_base_path_does_not(
+        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview (a local base URL) and the published site share their cached bodies
+    when their base paths are the same, as their HTML then is."""
+    rendered: list[str] = []
+    real = bodies.render_chunk
+
+    def counted(settings: bodies.BodySettings,
+                jobs: list[bodies.BodyJob]) -> list[bodies.FirstPass]:
+        rendered.extend(job.path for job in jobs)
+        return real(settings, jobs)
+    monkeypatch.setattr(bodies, "render_chunk", counted)
+    bodies.forget_recent()  # as a new process: from the cache file only
+    run(site, jobs=1, base_url="http://127.0.0.1:1313/")
+    assert rendered == []
+    bodies.forget_recent()
+    run(site, jobs=1, base_url="https://user.github.io/blog/")
+    assert sorted(rendered) == ["content/posts/a.md", "content/posts/b.md"]
