@@ -21,11 +21,11 @@ _VIEWS: Recall[PageView] = Recall()
 
 def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str, RenderedBody],
                   taxonomies: Sequence[Taxonomy], figures: Sequence[OutputFile],
-                  config_key: str = "") -> Site:
+                  config_key: str) -> Site:
     """Views of every page, lists, neighbours: the read-only model templates see.
 
-    `config_key` is a digest of the config: with it, a view made by a recent build from the
-    same page, body, terms and image is that same view (see recall.py).
+    `config_key` is a digest of the whole config: a view a recent build made from the same
+    page, body, terms, image and config is that same view (see recall.py).
     """
     term_refs: dict[str, dict[str, list[TermRef]]] = {}
     for taxonomy in taxonomies:
@@ -46,13 +46,10 @@ def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str
         image_url = encode(absolute(config.base_url, "/" + image)) if image else None
         terms = {k: tuple(v) for k, v in term_refs.get(page.path, {}).items()}
         body = bodies[page.path]
-        if config_key:
-            views[page.path] = _VIEWS.get(
-                (id(page), id(body), config_key, tuple(terms.items()), image_url), (page, body),
-                lambda p=page, b=body, t=terms, i=image_url: make_view(  # type: ignore[misc]
-                    p, b, config, t, i))
-        else:
-            views[page.path] = make_view(page, body, config, terms, image_url)
+        views[page.path] = _VIEWS.get(
+            (id(page), id(body), config_key, tuple(terms.items()), image_url), (page, body),
+            lambda p=page, b=body, t=terms, i=image_url: make_view(  # type: ignore[misc]
+                p, b, config, t, i))
 
     regular = tuple(views[p.path] for p in ordered if p.kind == "page")
     home_page = next((p for p in pages if p.kind == "home"), None)

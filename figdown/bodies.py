@@ -13,8 +13,6 @@ import hashlib
 import multiprocessing
 import pickle
 import sqlite3
-import sys
-import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import cast
 
 from figdown.blocks import BlockResult, CodeBlock
+from figdown.forked import can_fork
 from figdown.manifest import CACHE_FOLDER, code_fingerprint, make_cache_folder
 from figdown.markdown import RenderContext, RenderedBody, create_markdown, parse_body, render_tokens
 
@@ -240,7 +239,7 @@ def _render_all(jobs: Sequence[BodyJob], settings: BodySettings, workers: int,
     chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     # Forking a process that runs other threads (the preview server) can leave a lock held
     # in the child: start clean interpreters then, at the cost of importing figdown again.
-    method = "fork" if threading.active_count() == 1 and sys.platform != "win32" else "spawn"
+    method = "fork" if can_fork() else "spawn"
     return _streamed(chunks, settings, workers, keys, method)
 
 

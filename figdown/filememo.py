@@ -1,4 +1,5 @@
-"""Build-cache files parsed once per process, and again only when the file changed.
+"""Build-cache records: written whole with a checksum, parsed once per process, and again
+only when the file changed.
 
 `figdown serve` builds many times in one process; each build would read back the records
 the last one wrote (pages, link index, output keys). A record is kept in memory with the
@@ -8,10 +9,14 @@ file, or its removal, and it is read from the file again.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar, cast
+
+from figdown.manifest import make_cache_folder
 
 T = TypeVar("T")
 _PARSED: dict[Path, tuple[tuple[int, int, int], object]] = {}
@@ -50,4 +55,25 @@ def remember(path: Path, value: object) -> None:
         _PARSED[path] = (signature, value)
 
 
-__all__ = ["parsed", "remember"]
+def write_record(path: Path, payload: bytes, value: object) -> None:
+    """Write a record whole (a line with the sha256 of `payload`, then `payload`, through a
+    temporary file), and remember `value` as what parsing it back gives. A record that
+    cannot be written only costs speed: the next build does without it."""
+    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        make_cache_folder(path.parent)
+        temporary.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+        os.replace(temporary, path)
+        remember(path, value)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def record_payload(raw: bytes) -> bytes | None:
+    """The payload of a record `write_record` wrote, or None when it is damaged."""
+    check, _, payload = raw.partition(b"\n")
+    return payload if hashlib.sha256(payload).hexdigest().encode() == check else None
+
+
+__all__ = ["parsed", "record_payload", "remember", "write_record"]

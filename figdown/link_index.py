@@ -9,15 +9,13 @@ stale record is ignored, and the check then reads every page.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from figdown.filememo import parsed, remember
+from figdown.filememo import parsed, record_payload, write_record
 
 INDEX_FORMAT = 1
 
@@ -73,8 +71,8 @@ def read_link_index(path: Path, base_path: str) -> LinkIndex | None:
 
 def _parse(raw: bytes) -> tuple[str, LinkIndex] | None:
     try:
-        check, _, payload = raw.partition(b"\n")
-        if hashlib.sha256(payload).hexdigest().encode() != check:
+        payload = record_payload(raw)
+        if payload is None:
             return None
         data = json.loads(payload)
         if data["code"] != _code_digest():
@@ -101,15 +99,7 @@ def write_link_index(path: Path, base_path: str, files: set[str],
                              [list(m) for m in found.missing]]
                       for page, found in sorted(pages.items())}}
     payload = json.dumps(data, separators=(",", ":")).encode()
-    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
-        os.replace(temporary, path)
-        remember(path, (base_path, LinkIndex(frozenset(files), dict(pages))))
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    write_record(path, payload, (base_path, LinkIndex(frozenset(files), dict(pages))))
 
 
 __all__ = ["LinkIndex", "PageLinks", "read_link_index", "write_link_index"]

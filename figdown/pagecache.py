@@ -8,16 +8,14 @@ figdown's code: a damaged, foreign or stale file is ignored, and every page is r
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import pickle
 from pathlib import Path
 
 from figdown.config import SiteConfig, content_key
 from figdown.content import Page, read_page
-from figdown.filememo import parsed, remember
-from figdown.manifest import code_fingerprint, make_cache_folder
+from figdown.filememo import parsed, record_payload, write_record
+from figdown.manifest import code_fingerprint
 from figdown.problems import Problem
 
 CACHE_NAME = "pages.pickle"
@@ -54,15 +52,7 @@ class PageCache:
                 self.current[rel][0] == self.previous[rel][0] for rel in self.current):
             return
         payload = pickle.dumps((self.tag, self.current), protocol=pickle.HIGHEST_PROTOCOL)
-        temporary = self.path.with_name(f".{CACHE_NAME}.{os.getpid()}.tmp")
-        try:
-            make_cache_folder(self.path.parent)
-            temporary.write_bytes(hashlib.sha256(payload).digest() + payload)
-            os.replace(temporary, self.path)
-            remember(self.path, (self.tag, self.current))
-        except OSError:  # no cache: the next build reads every page
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
+        write_record(self.path, payload, (self.tag, self.current))
 
     def _load(self) -> dict[str, Entry]:
         try:
@@ -74,8 +64,9 @@ class PageCache:
 
 def _unpickle(raw: bytes) -> tuple[str, dict[str, Entry]]:
     try:
-        if hashlib.sha256(raw[32:]).digest() == raw[:32]:
-            tag, entries = pickle.loads(raw[32:])
+        payload = record_payload(raw)
+        if payload is not None:
+            tag, entries = pickle.loads(payload)
             if isinstance(tag, str) and isinstance(entries, dict):
                 return tag, entries
     except Exception:  # damaged, or from another version: read every page

@@ -18,7 +18,6 @@ everything, as a layout may read any part of the site.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -27,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from figdown.filememo import parsed, remember
+from figdown.filememo import parsed, record_payload, write_record
 from figdown.recall import Recall
 from figdown.site import Neighbours, PageView, Site, TermRef
 from figdown.taxonomy import Taxonomy
@@ -111,15 +110,7 @@ class OutputReuse:
         payload = json.dumps({"format": RECORD_FORMAT, "destination": str(self.destination),
                               "outputs": entries},
                              separators=(",", ":"), sort_keys=True).encode()
-        temporary = self.record_path.parent / f".{RECORD_NAME}.{os.getpid()}.tmp"
-        try:
-            self.record_path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
-            os.replace(temporary, self.record_path)
-            remember(self.record_path, (str(self.destination), entries))
-        except OSError:  # no record: the next build renders everything
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
+        write_record(self.record_path, payload, (str(self.destination), entries))
 
     def _digest(self, value: object, listed: bool) -> str | None:
         """A digest of one value passed to a template; `listed`: its pages are shown as
@@ -181,8 +172,8 @@ def _read_record(path: Path, destination: Path) -> dict[str, list[Any]]:
 
 def _parse_record(raw: bytes) -> tuple[str, dict[str, list[Any]]]:
     try:
-        check, _, payload = raw.partition(b"\n")
-        if hashlib.sha256(payload).hexdigest().encode() != check:
+        payload = record_payload(raw)
+        if payload is None:
             return "", {}
         data = json.loads(payload)
         if data.get("format") != RECORD_FORMAT:

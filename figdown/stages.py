@@ -131,7 +131,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     problems.extend(term_problems)
     _fail_on_errors(problems)
     taxonomies, listed = _term_pages(config, taxonomies, loaded.pages)
-    site = assemble_site(config, listed, bodies, taxonomies, figure_files,  # views: the host too
+    site = assemble_site(config, listed, bodies, taxonomies, figure_files,
                          config_key=hashlib.sha256(repr(config).encode()).hexdigest())
     site = replace(site, aliases=loaded.aliases)
 

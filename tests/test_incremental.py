@@ -117,16 +117,21 @@ def test_warnings_are_reported_again_when_nothing_changed(make_site: SiteWriter)
     assert [str(p) for p in again.problems] == [str(p) for p in first.problems]
 
 
-def test_a_config_change_renders_the_bodies_again(site: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    rendered: list[str] = []
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The bodies rendered (not taken from the cache) from now on, by page path."""
+    paths: list[str] = []
     real = bodies.render_chunk
 
     def counted(settings: bodies.BodySettings,
                 jobs: list[bodies.BodyJob]) -> list[bodies.FirstPass]:
-        rendered.extend(job.path for job in jobs)
+        paths.extend(job.path for job in jobs)
         return real(settings, jobs)
     monkeypatch.setattr(bodies, "render_chunk", counted)
+    return paths
+
+
+def test_a_config_change_renders_the_bodies_again(site: Path, rendered: list[str]) -> None:
     (site / "content/posts/a.md").write_text(
         "---\ntitle: A\ndate: 2024-01-01\ntags: [x]\n---\n\nFirst post, edited.\n")
     run(site, jobs=1)
@@ -139,17 +144,9 @@ def test_a_config_change_renders_the_bodies_again(site: Path,
 
 
 def test_another_host_reuses_the_bodies_another_base_path_does_not(
-        site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        site: Path, rendered: list[str]) -> None:
     """The preview (a local base URL) and the published site share their cached bodies
     when their base paths are the same, as their HTML then is."""
-    rendered: list[str] = []
-    real = bodies.render_chunk
-
-    def counted(settings: bodies.BodySettings,
-                jobs: list[bodies.BodyJob]) -> list[bodies.FirstPass]:
-        rendered.extend(job.path for job in jobs)
-        return real(settings, jobs)
-    monkeypatch.setattr(bodies, "render_chunk", counted)
     bodies.forget_recent()  # as a new process: from the cache file only
     run(site, jobs=1, base_url="http://127.0.0.1:1313/")
     assert rendered == []
