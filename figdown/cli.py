@@ -113,6 +113,8 @@ def print_summary(report: BuildReport) -> None:
     print(f"Built {counts.get('pages', 0)} pages, {counts.get('sections', 0)} sections, "
           f"{counts.get('terms', 0)} terms, {counts.get('figures', 0)} figures "
           f"into {report.output}")
+    if report.edited:
+        print(f"Only the edited pages were made again: {', '.join(report.edited)}")
     warnings = sum(1 for p in report.problems if p.severity == "warning")
     print(f"Blocks: {report.blocks_ran} run, {report.blocks_reused} reused from the store "
           f"({report.block_seconds:.1f} s running them). Warnings: {warnings}. "

@@ -28,7 +28,7 @@ def _page_url(path: str) -> str:
 def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Sequence[Link]]],
                 severity: Severity = "error", index: Path | None = None,
                 scanned: Mapping[str, PageScan] | None = None,
-                files: set[str] | None = None) -> list[Problem]:
+                files: set[str] | None = None, save_index: bool = True) -> list[Problem]:
     """Every href/src inside the site resolves to a file, every #fragment to an id.
 
     `sources` maps a page URL (`/posts/x/`) to its Markdown file and the links written in it,
@@ -36,7 +36,9 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
     the previous check's findings are kept (see `link_index.py`): pages whose bytes and
     whose links' targets did not change since are not read again. `scanned` holds pages
     already scanned by the process that wrote them; the others are read here. `files` is
-    every file under `root` (as `a/b.html`), when the caller knows them.
+    every file under `root` (as `a/b.html`), when the caller knows them. Without
+    `save_index`, the index is read but not written again: the next check then scans again
+    the pages whose bytes changed since it was written.
     """
     files = _listing(root) if files is None else files
     pages = sorted(f for f in files if f.endswith(".html"))
@@ -84,7 +86,7 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
             if result is not None:
                 missing.append((ref, *result))
         found[page] = PageLinks(digests[page], ids[page], frozenset(targets), tuple(missing))
-    if index is not None:
+    if index is not None and save_index:
         write_link_index(index, base_path, files, found)
     return _report(pages, found, sources, base_path, severity, known_urls, files, ids)
 

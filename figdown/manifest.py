@@ -14,11 +14,11 @@ import functools
 import hashlib
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 
 from figdown import __version__
@@ -73,17 +73,58 @@ def input_digest(folders: Iterable[Path], files: Iterable[Path], extra: str) -> 
 
 def listing_digest(folder: Path) -> str:
     """A digest of every file's path, size and mtime under `folder` ('' when it is missing)."""
+    found = listing(folder)
+    return "" if found is None else digest_of_listing(found)
+
+
+def listing(folder: Path) -> dict[str, tuple[int, int]] | None:
+    """Every file under `folder` (relative posix path) → its size and mtime; None when the
+    folder is missing or changes while it is read."""
     if not folder.is_dir():
-        return ""
-    digest = hashlib.sha256()
+        return None
     root = str(folder)
-    for path in sorted(_walk(root, skip_hidden=False)):
+    found: dict[str, tuple[int, int]] = {}
+    for path in _walk(root, skip_hidden=False):
         try:
             stat = os.stat(path)
         except OSError:
-            return ""
-        digest.update(f"{path[len(root) + 1:]}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-                      .encode("utf-8", "surrogateescape"))
+            return None
+        found[path[len(root) + 1:].replace(os.sep, "/")] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def digest_of_listing(files: Mapping[str, tuple[int, int]]) -> str:
+    digest = hashlib.sha256()
+    for rel in sorted(files):
+        size, mtime = files[rel]
+        digest.update(f"{rel}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def file_digests(folder: Path) -> dict[str, str]:
+    """Each file under `folder` (relative posix path) → a digest of its bytes (of its size
+    and mtime when larger than a megabyte); hidden folders are left out."""
+    found: dict[str, str] = {}
+    root = str(folder)
+    for path in _walk(root) if folder.is_dir() else []:
+        rel = path[len(root) + 1:].replace(os.sep, "/")
+        try:
+            stat = os.stat(path)
+            if stat.st_size > _HASH_LIMIT:
+                found[rel] = f"{stat.st_size}:{stat.st_mtime_ns}"
+            else:
+                with open(path, "rb") as file:
+                    found[rel] = hashlib.sha256(file.read()).hexdigest()
+        except OSError:
+            found[rel] = "unreadable"
+    return found
+
+
+def combined_digest(others: str, files: Mapping[str, str]) -> str:
+    """One digest of `others` and every file's digest."""
+    digest = hashlib.sha256(others.encode())
+    for rel in sorted(files):
+        digest.update(f"\0{rel}\0{files[rel]}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -151,8 +192,9 @@ def horizon_of(dates: Sequence[datetime | None], now: datetime) -> str | None:
     return min(later).isoformat() if later else None
 
 
-__all__ = ["SITE_FOLDERS", "LastBuild", "horizon_of", "input_digest",
-           "listing_digest", "read_last_build", "write_last_build"]
+__all__ = ["SITE_FOLDERS", "LastBuild", "combined_digest", "digest_of_listing", "file_digests",
+           "horizon_of", "input_digest", "listing", "listing_digest", "read_last_build",
+           "write_last_build"]
 
 
 CACHE_FOLDER = ".figdown-cache"  # beside the figure store; safe to delete
@@ -165,12 +207,44 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256(f"{__version__} {sys.version}".encode())
     for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=?".encode())
+    for name, version in library_versions(_LIBRARIES).items():
+        digest.update(f"{name}={version}".encode())
     return digest.hexdigest()
+
+
+def library_versions(names: Sequence[str]) -> dict[str, str]:
+    """The installed version of each distribution, '?' when it is not installed.
+
+    Read from the names of the `.dist-info` folders on sys.path (pip writes
+    `markdown_it_py-3.0.0.dist-info`), which costs one folder listing; importlib.metadata
+    answers the rest, but importing it takes longer than a whole no-op build's other work.
+    """
+    wanted = {_normal(name): name for name in names}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            folders = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in folders:
+            if folder.endswith(".dist-info"):
+                dist, _, version = folder.removesuffix(".dist-info").partition("-")
+                name = wanted.get(_normal(dist))
+                if name is not None and name not in found:
+                    found[name] = version
+    for name in names:
+        if name not in found:
+            from importlib import metadata
+
+            try:
+                found[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                found[name] = "?"
+    return {name: found[name] for name in names}
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def store_digest(figure_store: Path) -> str:

@@ -50,6 +50,7 @@ class BuildReport:
     seconds: float = 0.0
     taxonomies: tuple[Taxonomy, ...] = ()  # the terms built, for tests and tools
     encoders: tuple[str, ...] = ()  # what encoded the animations made in this build
+    edited: tuple[str, ...] = ()  # a quick rebuild (quick.py): the pages it made again
 
     @property
     def ok(self) -> bool:

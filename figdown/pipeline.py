@@ -16,6 +16,8 @@ from figdown.manifest import (
     CACHE_FOLDER,
     SITE_FOLDERS,
     code_fingerprint,
+    combined_digest,
+    file_digests,
     input_digest,
     read_last_build,
     store_digest,
@@ -65,34 +67,42 @@ def build(options: BuildOptions) -> BuildReport:
 def _build(config: SiteConfig, options: BuildOptions, destination: Path,
            problems: list[Problem]) -> BuildReport:
     now = options.now or build_clock()
-    # Nothing changed since the last successful build: its output is what this one would write.
     cache_dir = config.figure_store.parent / CACHE_FOLDER
-    if not options.no_op_record:
-        from figdown.stages import run_stages
-        return run_stages(config, options, destination, problems, now, None)
-    inputs = _input_digest(config, options, destination)
-    last = None if options.refresh_figures else read_last_build(cache_dir)
-    current = inputs + store_digest(config.figure_store)
-    if last is not None and last.still_valid(current, destination, now):
-        remove_leftovers(destination)
-        problems.extend(last.problems)
-        return BuildReport(destination, counts=last.counts, terms=last.counts.get("terms", 0),
-                           blocks_reused=last.blocks)
+    others, content = input_parts(config, options, destination)
+    if options.no_op_record and not options.refresh_figures:
+        # Nothing changed since the last successful build: its output is what this one
+        # would write.
+        last = read_last_build(cache_dir)
+        current = combined_digest(others, content) + store_digest(config.figure_store)
+        if last is not None and last.still_valid(current, destination, now):
+            remove_leftovers(destination)
+            problems.extend(last.problems)
+            return BuildReport(destination, counts=last.counts,
+                               terms=last.counts.get("terms", 0), blocks_reused=last.blocks)
     # Imported only when something changed: a no-op build needs none of the Markdown,
     # template or block machinery, whose import is most of a no-op build's time.
+    if not options.refresh_figures:
+        from figdown.quick import quick_rebuild
+
+        report = quick_rebuild(config, options, destination, problems, now, others, content)
+        if report is not None:
+            return report
     from figdown.stages import run_stages
 
-    return run_stages(config, options, destination, problems, now, inputs)
+    return run_stages(config, options, destination, problems, now, (others, content))
 
 
-def _input_digest(config: SiteConfig, options: BuildOptions, destination: Path) -> str:
-    """What the site's output depends on, besides the clock and the figure store."""
+def input_parts(config: SiteConfig, options: BuildOptions, destination: Path
+                ) -> tuple[str, dict[str, str]]:
+    """What the site's output depends on, besides the clock and the figure store: a digest
+    of everything but the content files, and a digest of each content file."""
     theme = theme_dir()
-    folders = [config.root / name for name in SITE_FOLDERS]
+    folders = [config.root / name for name in SITE_FOLDERS if name != "content"]
     folders += [config.helpers_dir, theme / "layouts", theme / "static"]
     settings = replace(options, now=None, jobs=0, progress=False)
-    return input_digest(folders, [config.root / name for name in CONFIG_NAMES],
-                        repr((code_fingerprint(), settings, destination)))
+    others = input_digest(folders, [config.root / name for name in CONFIG_NAMES],
+                          repr((code_fingerprint(), settings, destination)))
+    return others, file_digests(config.content_dir)
 
 
 def build_clock() -> datetime:

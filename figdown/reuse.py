@@ -156,9 +156,10 @@ class OutputReuse:
 def listed_fields(view: PageView) -> tuple[object, ...]:
     """What the default theme shows of a page in a list, a feed or a neighbour link: not its
     content, words or table of contents (a test checks that editing a post below its summary
-    changes no list or feed: a template showing more of a listed page must add it here)."""
+    changes no list or feed: a template showing more of a listed page must add it here).
+    Lists show the reading time in minutes, not the number of words."""
     return (view.kind, view.title, view.url, view.rel_url, view.permalink, view.date,
-            view.lastmod, view.summary, view.truncated, view.description, view.word_count,
+            view.lastmod, view.summary, view.truncated, view.description, view.reading_time,
             view.terms, view.image, view.section, view.source)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 
 from figdown.recall import Recall
 from figdown.site import PageView, Site
@@ -12,14 +13,29 @@ INDEX_PATH = "index.json"
 _ENTRIES: Recall[bytes] = Recall()  # a view's entry, while the view is the same (recall.py)
 
 
-def search_index(site: Site) -> bytes:
-    """Title, link, date, terms and plain text of each listed page, for `/js/search.js`."""
+def search_index(site: Site, known: Mapping[str, bytes] | None = None) -> bytes:
+    """Title, link, date, terms and plain text of each listed page, for `/js/search.js`;
+    `known`: entries already made (`search_entries`), by page source."""
     # each entry as UTF-8 bytes, joined as bytes: for a large site the index is tens of
     # megabytes, and a str of it with one curly quote takes two bytes per character
-    entries = [_ENTRIES.get(id(view), view, lambda v=view: _entry(v))  # type: ignore[misc]
-               for view in site.listed
-               if view.content.strip()]  # not archive, search and other layout-only pages
+    known = known or {}
+    entries = [known.get(view.source) or search_entry(view) for view in _indexed(site)]
     return b"[" + b",".join(entries) + b"]"
+
+
+def search_entries(site: Site) -> dict[str, bytes]:
+    """Each indexed page's entry, by page source."""
+    return {view.source: search_entry(view) for view in _indexed(site)}
+
+
+def _indexed(site: Site) -> list[PageView]:
+    # not archive, search and other layout-only pages
+    return [view for view in site.listed if view.content.strip()]
+
+
+def search_entry(view: PageView) -> bytes:
+    """One page's entry in the index."""
+    return _ENTRIES.get(id(view), view, lambda: _entry(view))
 
 
 def _entry(view: PageView) -> bytes:
@@ -47,4 +63,4 @@ _JSON_ESCAPES = {b'"': b'\\"', b"\\": b"\\\\", b"\n": b"\\n", b"\r": b"\\r", b"\
                  b"\b": b"\\b", b"\f": b"\\f"}  # as json.dumps writes them
 
 
-__all__ = ["INDEX_PATH", "search_index"]
+__all__ = ["INDEX_PATH", "search_entries", "search_entry", "search_index"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Iterable, Mapping
@@ -148,6 +149,24 @@ class Site:
 
     def taxonomy(self, plural: str) -> Taxonomy | None:
         return next((t for t in self.taxonomies if t.plural == plural), None)
+
+    def with_views(self, views: Mapping[str, PageView]) -> Site:
+        """This site with these regular pages' views (by source) in place of their own,
+        wherever they are shown: in `pages`, in section lists, as neighbours."""
+        if not views:
+            return self
+
+        def swap(view: PageView | None) -> PageView | None:
+            return None if view is None else views.get(view.source, view)
+
+        def swap_all(found: tuple[PageView, ...]) -> tuple[PageView, ...]:
+            return tuple(views.get(v.source, v) for v in found)
+
+        return dataclasses.replace(
+            self, pages=swap_all(self.pages),
+            section_pages={url: swap_all(found) for url, found in self.section_pages.items()},
+            neighbours={source: Neighbours(swap(n.newer), swap(n.older), swap_all(n.related))
+                        for source, n in self.neighbours.items()})
 
 
 def make_view(page: Page, body: RenderedBody, config: SiteConfig,

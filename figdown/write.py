@@ -17,12 +17,10 @@ import posixpath
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from figdown.config import CONFIG_NAMES
-from figdown.forked import map_shares
 from figdown.outputfile import OutputFile
 from figdown.pagescan import PageScan, scan_page
 from figdown.problems import ContentError, Problem
@@ -189,6 +187,25 @@ def _discard(staging: Path, spare: Path | None) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
+def replace_files(destination: Path, files: Mapping[str, bytes]) -> None:
+    """Replace these files of the output folder in place (a rebuild that changes only a
+    few): each is written in full beside its target first, then all are renamed over their
+    targets, so that a full disk leaves every file as it was."""
+    written: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            target = destination / path
+            temporary = target.parent / f".{target.name}.{os.getpid()}.tmp"
+            written.append((temporary, target))
+            temporary.write_bytes(data)
+    except BaseException:
+        for temporary, _ in written:
+            temporary.unlink(missing_ok=True)
+        raise
+    for temporary, target in written:
+        os.replace(temporary, target)
+
+
 def remove_leftovers(destination: Path) -> None:
     """Staging and old folders of builds that were killed before they could clean up."""
     for pattern in (f".{destination.name}.new-*", f".{destination.name}.old-*"):
@@ -202,6 +219,11 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
     """Check every output's path, then make and write them, shared between `workers`
     processes; the reuse key of each output that has one (see reuse.py), and what the
     link check needs of each HTML page."""
+    # imported here: a no-op or quick rebuild (quick.py) writes without processes or threads
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from figdown.forked import map_shares
+
     origins: dict[str, OutputFile] = {}
     planned: list[OutputFile] = []
     for output in outputs:

@@ -1,0 +1,179 @@
+"""The page bodies of a build: shortcodes, Markdown, executable blocks, then Markdown again
+for the pages whose blocks ran (their figures go where the blocks were)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+
+from markdown_it import MarkdownIt
+
+from figdown.blocks import BlockResult, PostBlocks
+from figdown.bodies import BodyCache, BodyJob, BodySettings, render_first_pass, second_pass_key
+from figdown.config import SiteConfig, content_key
+from figdown.content import Page
+from figdown.execute import ExecOptions, ExecReport, execute_posts
+from figdown.markdown import RenderContext, RenderedBody, create_markdown, parse_body, render_tokens
+from figdown.options import BuildOptions
+from figdown.outputfile import OutputFile
+from figdown.problems import ContentError, Problem
+from figdown.shortcodes import (
+    Expanded,
+    PageRef,
+    ShortcodeContext,
+    expand_shortcodes,
+    restore_shortcodes,
+    unknown_warnings,
+)
+from figdown.urls import with_base
+
+
+@dataclass(frozen=True)
+class Bodies:
+    """Each page's body, the figure files its blocks made, and what running them found."""
+
+    bodies: dict[str, RenderedBody]  # page path → body
+    figures: dict[str, list[OutputFile]]  # page path → its figures, in block order
+    executed: ExecReport
+
+
+def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Page],
+                  refs: Sequence[PageRef], problems: list[Problem],
+                  whole_site: bool = True) -> Bodies:
+    """The bodies of `pages` (`refs`: every page of the site, for `ref`/`relref`).
+
+    Problems are added to `problems`; an error stops the build (ContentError) once the
+    stage that found it is done. `whole_site`: these are all the site's pages, so that
+    figures and cache entries no page uses any more can be pruned.
+    """
+    md = create_markdown(config.unsafe_html, config.enable_emoji)
+    expanded = _expand_shortcodes(config, pages, refs, md)
+    for found_shortcodes in expanded.values():
+        problems.extend(found_shortcodes.problems)
+    problems.extend(unknown_warnings([(p.path, expanded[p.path].unknown) for p in pages]))
+    fail_on_errors(problems)
+    settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
+                            config.enable_emoji, content_key(config))
+    cache = BodyCache.beside(config.figure_store)
+    # Markdown sees the body with its shortcodes already expanded (see shortcodes.py); the
+    # cached HTML still holds their placeholders, put back after each render or cache hit.
+    jobs = {page.path: BodyJob(page.path, page.body_line, page.url, expanded[page.path].text,
+                               page.front.summary) for page in pages}
+    first = render_first_pass(list(jobs.values()), settings, cache,
+                              options.jobs or os.cpu_count() or 1)
+    bodies: dict[str, RenderedBody] = {}
+    pending: list[tuple[Page, RenderContext]] = []
+    posts: list[PostBlocks] = []
+    for page in pages:
+        found = first[page.path]
+        if found.blocks:
+            context = RenderContext(path=page.path, line_offset=page.body_line,
+                                    base_path=config.base_path, page_url=page.url,
+                                    figure_url=_figure_url(config, page))
+            pending.append((page, context))
+            posts.append(PostBlocks(path=page.path, slug=_store_slug(page),
+                                    source_dir=page.source.parent, blocks=found.blocks))
+        elif found.body is not None:
+            bodies[page.path] = restore_shortcodes(found.body, expanded[page.path])
+
+    executed = _execute(config, options, posts, prune=whole_site)
+    # --keep-going writes the pages with each failing block's error in place of its figure
+    problems.extend(replace(p, severity="warning") if options.keep_going and p.severity == "error"
+                    else p for p in executed.problems)
+    figures: dict[str, list[OutputFile]] = {}
+    results_of: dict[str, dict[int, BlockResult]] = {}
+    for (path, index), result in executed.results.items():
+        results_of.setdefault(path, {})[index] = result
+    for page, context in pending:
+        results = results_of.get(page.path, {})
+        key = second_pass_key(cache, jobs[page.path], settings, results, options.keep_going)
+        cached = cache.get(key)
+        if isinstance(cached, RenderedBody):
+            body = cached
+        else:
+            context.results = results
+            context.keep_going = options.keep_going
+            text = expanded[page.path].text
+            tokens, env = parse_body(md, text, context)
+            body = render_tokens(md, tokens, env, text, page.front.summary,
+                                 config.summary_length)
+            cache.put(key, body)
+        bodies[page.path] = restore_shortcodes(body, expanded[page.path])
+        figures[page.path] = _figure_outputs(config, page, results.values())
+    if whole_site:
+        cache.prune()
+    else:
+        cache.save()
+    for body in bodies.values():
+        problems.extend(body.problems)
+    fail_on_errors(problems)
+    return Bodies(bodies, figures, executed)
+
+
+def fail_on_errors(problems: Sequence[Problem]) -> None:
+    if any(p.severity == "error" for p in problems):
+        raise ContentError([])
+
+
+def _page_params(page: Page) -> dict[str, object]:
+    """What Hugo's `.Param` finds on a page: its params and its typed front matter keys."""
+    front = page.front
+    typed = {"title": front.title, "description": front.description, "summary": front.summary,
+             "slug": front.slug, "date": front.date, "draft": front.draft,
+             "keywords": list(front.keywords), "weight": front.weight}
+    return {**{k: v for k, v in typed.items() if v not in (None, "")}, **front.params}
+
+
+def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page], refs: Sequence[PageRef],
+                       md: MarkdownIt) -> dict[str, Expanded]:
+    """Every page body with its shortcodes expanded (before Markdown: see shortcodes.py)."""
+    refs = tuple(refs)
+    result: dict[str, Expanded] = {}
+    for page in pages:
+        context = ShortcodeContext(
+            path=page.path, body_line=page.body_line, rel=page.rel, url=page.url,
+            base_url=config.base_url, base_path=config.base_path, pages=refs,
+            params=_page_params(page), site_params=config.params,
+            render_inline=lambda text: str(md.renderInline(text)) if text else "")
+        result[page.path] = expand_shortcodes(page.body, context)
+    return result
+
+
+def _store_slug(page: Page) -> str:
+    return page.url.strip("/") or "home"
+
+
+def _figure_url(config: SiteConfig, page: Page) -> Callable[[str], str]:
+    folder = page.url if page.url.endswith("/") else str(PurePosixPath(page.url).parent) + "/"
+
+    def url(store_path: str) -> str:
+        return with_base(config.base_path, folder + PurePosixPath(store_path).name)
+    return url
+
+
+def _figure_outputs(config: SiteConfig, page: Page,
+                    results: Iterable[BlockResult]) -> list[OutputFile]:
+    folder = page.url if page.url.endswith("/") else str(PurePosixPath(page.url).parent) + "/"
+    outputs: list[OutputFile] = []
+    for result in results:
+        for store_path in (path for figure in result.figures for path in figure.store_paths):
+            source = config.figure_store / store_path
+            name = PurePosixPath(store_path).name
+            outputs.append(OutputFile((folder + name).lstrip("/"), source=source,
+                                      origin=f"{page.path} block {result.block.block_id}"))
+    return outputs
+
+
+def _execute(config: SiteConfig, options: BuildOptions, posts: list[PostBlocks],
+             prune: bool) -> ExecReport:
+    style_file = config.root / config.figures.style_file if config.figures.style_file else None
+    exec_options = ExecOptions(
+        store=config.figure_store, site_root=config.root,
+        helpers=config.helpers_dir if config.helpers_dir.is_dir() else None,
+        style=config.figures.style, style_file=style_file, format=config.figures.format,
+        timeout=config.figures.timeout, jobs=options.jobs,
+        animation_limit=round(config.figures.animation_limit * 1_000_000),
+        refresh=options.refresh_figures, progress=options.progress, prune=prune)
+    return execute_posts(posts, exec_options)

@@ -1,0 +1,233 @@
+"""A rebuild after prose edits: the edited pages' own outputs, and nothing else.
+
+The last build's site is kept (snapshot.py). When a build finds that only regular pages'
+Markdown files changed since, that their front matter is the same, and that what lists,
+feeds and neighbour links show of them (`reuse.listed_fields`: title, dates, summary,
+reading time, terms, first figure) is the same, then no other page of the site can change:
+only each edited page's own page, its figures and the search index (which holds every
+page's text) are made again. Everything else the last build wrote stays as it is.
+
+Anything else is a full build (stages.py): a file added, removed or renamed, a front matter
+change, a new summary, a page that shows a different number of figures, a section or home
+page, a config, layout, static or data change, a site with its own layouts (which may show
+any part of a page anywhere), an output folder that is not as the last build left it.
+A rebuild made either way writes the same bytes (a test compares them).
+
+The few files are rendered and checked before any is written (a content error leaves the
+output as it was), then each is written beside its target and renamed over it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from figdown.bodystage import render_bodies
+from figdown.config import SiteConfig
+from figdown.content import Page, read_page
+from figdown.links import LINK_INDEX, check_links
+from figdown.manifest import (
+    CACHE_FOLDER,
+    LastBuild,
+    code_fingerprint,
+    combined_digest,
+    digest_of_listing,
+    listing,
+    store_digest,
+    write_last_build,
+)
+from figdown.options import BuildOptions, BuildReport
+from figdown.outputfile import OutputFile
+from figdown.pagescan import PageScan, scan_page
+from figdown.problems import ContentError, Problem
+from figdown.render import Renderer, create_environment
+from figdown.reuse import OutputReuse, listed_fields, site_key
+from figdown.search import INDEX_PATH, search_entry, search_index
+from figdown.site import PageView, make_view
+from figdown.snapshot import Inputs, Report, Snapshot, load_snapshot, save_edits
+from figdown.theme import theme_dir
+from figdown.write import remove_leftovers, replace_files
+
+MOST_EDITS = 20  # content files; more than this and a full build is as quick
+
+
+def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
+                  problems: list[Problem], now: datetime, others: str,
+                  content: Mapping[str, str]) -> BuildReport | None:
+    """Rebuild the edited pages' outputs in place, or None when a full build is needed."""
+    cache_dir = config.figure_store.parent / CACHE_FOLDER
+    snapshot = load_snapshot(cache_dir, destination)
+    if snapshot is None:
+        return None
+    edited = _edited_views(snapshot, others, content, now)
+    if edited is None or store_digest(config.figure_store) != snapshot.inputs.store:
+        return None
+    files = listing(destination)
+    if files is None or digest_of_listing(files) != snapshot.inputs.listing:
+        return None  # changed by hand, or by another build
+    pages = _reread(edited, config)
+    if pages is None:
+        return None
+
+    new_problems: list[Problem] = []
+    try:
+        made = render_bodies(config, options, pages, snapshot.refs, new_problems,
+                             whole_site=False)
+    except ContentError as err:  # what it found is in new_problems
+        raise ContentError([*new_problems, *err.problems]) from None
+    views: dict[str, PageView] = {}
+    for page in pages:
+        old = edited[page.path]
+        figures = made.figures.get(page.path, [])
+        if [f.path for f in figures] != [f.path for f in snapshot.figures.get(page.path, ())]:
+            return None  # the first figure is shown in lists and cards
+        view = make_view(page, made.bodies[page.path], config, old.terms, old.image)
+        if listed_fields(view) != listed_fields(old):
+            return None  # lists, feeds or neighbours show the change
+        views[page.path] = view
+    site = snapshot.site.with_views(views)
+
+    theme_layouts = theme_dir() / "layouts"
+    reuse = OutputReuse(site_key(site, code_fingerprint(), theme_layouts),
+                        destination.resolve(), cache_dir)
+    renderer = Renderer(site, create_environment(config.layouts_dir, cache_dir / "templates"),
+                        reuse)
+    outputs = [output.made() for view in views.values() if view.page.front.render == "always"
+               for output in renderer.page_outputs(view)]
+    outputs += [figure for page in pages for figure in made.figures.get(page.path, [])]
+    search = {source: entry for source, entry in snapshot.search.items() if source not in views}
+    outputs.append(OutputFile(INDEX_PATH, search_index(site, search), origin="search index"))
+    searched = {source: search_entry(view) for source, view in views.items()
+                if source in snapshot.search}
+    if any(output.path not in files for output in outputs):
+        return None  # a file the last build did not write: let a full build place it
+
+    changed, keys, digests = _changed_files(outputs, destination)
+    sources = {**snapshot.sources,
+               **{page.url: (page.path, made.bodies[page.path].links) for page in pages}}
+    link_problems: list[Problem] = []
+    if options.check_links:
+        scanned = {path: PageScan(entry[4]) for path, entry in reuse.previous.items()
+                   if entry[4] and path.endswith(".html")}
+        scanned.update({path: scan_page(data) for path, data in _html(outputs, changed)})
+        found = check_links(destination, config.base_path, sources,
+                            severity="warning" if options.warn_links else "error",
+                            index=cache_dir / LINK_INDEX, scanned=scanned, files=set(files),
+                            save_index=False)  # a full build writes it
+        if any(p.severity == "error" for p in found):
+            raise ContentError([*new_problems, *found])
+        link_problems = found
+
+    remove_leftovers(destination)
+    replace_files(destination, changed)
+    previous = reuse.previous
+    reuse.save({**{path: entry[0] for path, entry in previous.items()}, **keys},
+               {**{path: entry[4] for path, entry in previous.items() if entry[4]}, **digests})
+
+    paths = set(views)
+    kept = [p for p in snapshot.report.problems if p.path not in paths]
+    report = Report(snapshot.report.counts, snapshot.report.blocks,
+                    (*kept, *new_problems), tuple(link_problems))
+    problems.extend([*report.problems, *report.link_problems])
+    store = store_digest(config.figure_store)
+    for path in changed:
+        stat = (destination / path).stat()
+        files[path] = (stat.st_size, stat.st_mtime_ns)
+    new_listing = digest_of_listing(files)
+    inputs = Inputs(others, dict(content), store, new_listing, snapshot.inputs.horizon)
+    made_figures = {page.path: tuple(made.figures.get(page.path, ())) for page in pages
+                    if page.path in snapshot.figures}
+    save_edits(cache_dir, replace(
+        snapshot, inputs=inputs, report=report, site=site, sources=sources,
+        figures={**snapshot.figures, **made_figures}, search={**search, **searched},
+        edited={**snapshot.edited, **views},
+        edited_sources={**snapshot.edited_sources,
+                        **{page.url: sources[page.url] for page in pages}},
+        edited_figures={**snapshot.edited_figures, **made_figures},
+        edited_search={**snapshot.edited_search, **searched}))
+    if options.no_op_record:
+        write_last_build(cache_dir, LastBuild(
+            combined_digest(others, content) + store, new_listing, inputs.horizon,
+            report.counts, report.blocks, (*report.problems, *report.link_problems)))
+    executed = made.executed
+    return BuildReport(destination, counts=report.counts, terms=report.counts.get("terms", 0),
+                       blocks_ran=executed.ran, blocks_reused=report.blocks - executed.ran,
+                       block_seconds=executed.seconds, taxonomies=site.taxonomies,
+                       encoders=executed.encoders, edited=tuple(sorted(views)))
+
+
+def _edited_views(snapshot: Snapshot, others: str, content: Mapping[str, str],
+                  now: datetime) -> dict[str, PageView] | None:
+    """The views of the regular pages whose files changed (by page path), or None when
+    anything else changed."""
+    inputs = snapshot.inputs
+    if inputs.others != others or inputs.content.keys() != content.keys():
+        return None
+    if inputs.horizon is not None and now >= datetime.fromisoformat(inputs.horizon):
+        return None
+    changed = [rel for rel, digest in content.items() if inputs.content[rel] != digest]
+    if not changed or len(changed) > MOST_EDITS:
+        return None
+    by_rel = {view.page.rel: view for view in snapshot.site.pages}
+    views = [by_rel.get(rel) for rel in changed]
+    if any(view is None for view in views):  # not a published regular page
+        return None
+    return {view.source: view for view in views if view is not None}
+
+
+def _reread(edited: Mapping[str, PageView], config: SiteConfig) -> list[Page] | None:
+    """The edited files read again, when each has the same front matter as before."""
+    pages: list[Page] = []
+    for old in edited.values():
+        try:
+            page, found = read_page(old.page.source, config)
+        except OSError:
+            return None
+        if page is None or found or page.front != old.page.front or page.lang != old.page.lang:
+            return None  # what is wrong with it is said by a full build
+        pages.append(replace(page, url=old.page.url))
+    return pages
+
+
+def _changed_files(outputs: Sequence[OutputFile], destination: Path) -> tuple[
+        dict[str, bytes], dict[str, str], dict[str, str]]:
+    """The outputs whose bytes differ from the file in the output folder (path → bytes),
+    and the reuse key and sha256 of every HTML output (see reuse.py)."""
+    changed: dict[str, bytes] = {}
+    keys: dict[str, str] = {}
+    digests: dict[str, str] = {}
+    for output in outputs:
+        if output.key is not None:
+            keys[output.path] = output.key
+        if output.unchanged:
+            if output.digest:
+                digests[output.path] = output.digest
+            continue
+        data = output.data if output.data is not None else (
+            output.source.read_bytes() if output.source is not None else b"")
+        if output.path.endswith(".html"):
+            digests[output.path] = hashlib.sha256(data).hexdigest()
+        try:
+            if (destination / output.path).read_bytes() == data:
+                continue  # the same bytes: the file keeps its mtime
+        except OSError:
+            pass
+        changed[output.path] = data
+    return changed, keys, digests
+
+
+def _html(outputs: Sequence[OutputFile], changed: Mapping[str, bytes]) -> list[tuple[str, bytes]]:
+    """The HTML outputs made again, with their bytes, for the link check."""
+    found: list[tuple[str, bytes]] = []
+    for output in outputs:
+        if output.path.endswith(".html") and not output.unchanged:
+            data = changed.get(output.path, output.data)
+            if data is not None:
+                found.append((output.path, data))
+    return found
+
+
+__all__ = ["MOST_EDITS", "quick_rebuild"]

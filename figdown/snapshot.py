@@ -1,0 +1,136 @@
+"""The site the last build assembled, kept for a rebuild after prose edits (see quick.py).
+
+A full build with the default theme's layouts saves its `Site` (every page's view, the lists,
+neighbours and related posts) in the build cache, `.figdown-cache/site.pickle`, with what
+it was built from: a digest of every input but the content files, a digest of each content
+file, the figure store's digest, and a digest of the listing of the output folder it left.
+A quick rebuild does not save the whole site again: the views it replaced go into a small
+second record, `site-edits.pickle`, read on top of the first.
+
+Both records carry a checksum (`filememo.write_record`) and the same random token: a
+damaged record, an edits record of another snapshot, or a snapshot whose inputs or output
+folder differ from what a build finds, is not used, and that build is a full one. A full
+build removes both before it writes anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from figdown.filememo import parsed, record_payload, write_record
+from figdown.markdown import Link
+from figdown.outputfile import OutputFile
+from figdown.problems import Problem
+from figdown.shortcodes import PageRef
+from figdown.site import PageView, Site
+
+SITE_RECORD = "site.pickle"
+EDITS_RECORD = "site-edits.pickle"
+Sources = Mapping[str, tuple[str, tuple[Link, ...]]]  # page URL → its file and its links
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a build read, and what it left in the output folder."""
+
+    others: str  # digest of every input but the content files (pipeline.input_parts)
+    content: Mapping[str, str]  # content file, relative to content/ → digest of its bytes
+    store: str  # the figure store, after the blocks ran
+    listing: str  # manifest.listing_digest of the output folder it left
+    horizon: str | None  # when a future or expiring page changes the site
+
+
+@dataclass(frozen=True)
+class Report:
+    """What the build reported, to be reported again by a rebuild that keeps most of it."""
+
+    counts: Mapping[str, int]
+    blocks: int  # blocks run or reused
+    problems: tuple[Problem, ...]  # warnings about the content, besides links
+    link_problems: tuple[Problem, ...]  # what the link check found (warnings)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    token: str  # ties an edits record to the snapshot it edits
+    destination: str
+    inputs: Inputs
+    report: Report
+    site: Site
+    refs: tuple[PageRef, ...]  # every page, for shortcodes' ref and relref
+    sources: Sources
+    figures: Mapping[str, tuple[OutputFile, ...]]  # page path → the figures its blocks made
+    search: Mapping[str, bytes]  # page path → its entry in the search index
+    # what quick rebuilds changed since `site` was saved: page path → view, URL → source
+    edited: Mapping[str, PageView] = field(default_factory=dict)
+    edited_sources: Sources = field(default_factory=dict)
+    edited_figures: Mapping[str, tuple[OutputFile, ...]] = field(default_factory=dict)
+    edited_search: Mapping[str, bytes] = field(default_factory=dict)
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+def save_snapshot(cache_dir: Path, snapshot: Snapshot) -> None:
+    """Keep the site of a full build (and no edits record: they were of another one)."""
+    payload = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
+    with contextlib.suppress(OSError):
+        (cache_dir / EDITS_RECORD).unlink(missing_ok=True)
+    write_record(cache_dir / SITE_RECORD, payload, snapshot)
+
+
+def save_edits(cache_dir: Path, snapshot: Snapshot) -> None:
+    """Keep what a quick rebuild changed, for the next one to read on top of the site."""
+    edits = (snapshot.token, snapshot.inputs, snapshot.report, dict(snapshot.edited),
+             dict(snapshot.edited_sources), dict(snapshot.edited_figures),
+             dict(snapshot.edited_search))
+    write_record(cache_dir / EDITS_RECORD, pickle.dumps(edits, protocol=pickle.HIGHEST_PROTOCOL),
+                 edits)
+
+
+def load_snapshot(cache_dir: Path, destination: Path) -> Snapshot | None:
+    """The last build's site with the edits since applied, or None (no usable record)."""
+    try:
+        base = parsed(cache_dir / SITE_RECORD, _unpickle)
+    except OSError:
+        return None
+    if not isinstance(base, Snapshot) or base.destination != str(destination):
+        return None
+    try:
+        edits = parsed(cache_dir / EDITS_RECORD, _unpickle)
+    except OSError:
+        return base
+    if not isinstance(edits, tuple) or len(edits) != 7 or edits[0] != base.token:
+        return None  # an edits record without its site: the site is stale
+    _, inputs, report, edited, edited_sources, edited_figures, edited_search = edits
+    return replace(base, inputs=inputs, report=report, site=base.site.with_views(edited),
+                   sources={**base.sources, **edited_sources},
+                   figures={**base.figures, **edited_figures},
+                   search={**base.search, **edited_search}, edited=edited,
+                   edited_sources=edited_sources, edited_figures=edited_figures,
+                   edited_search=edited_search)
+
+
+def forget_snapshot(cache_dir: Path) -> None:
+    """Remove the records before a full build writes anything."""
+    for name in (EDITS_RECORD, SITE_RECORD):
+        with contextlib.suppress(OSError):
+            (cache_dir / name).unlink(missing_ok=True)
+
+
+def _unpickle(raw: bytes) -> object:
+    try:
+        payload = record_payload(raw)
+        return None if payload is None else pickle.loads(payload)
+    except Exception:  # damaged, or from another version of figdown: a full build
+        return None
+
+
+__all__ = ["Inputs", "Report", "Snapshot", "forget_snapshot", "load_snapshot", "new_token",
+           "save_edits", "save_snapshot"]

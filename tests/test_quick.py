@@ -1,0 +1,284 @@
+"""Quick rebuilds (figdown/quick.py): after a prose edit only that page's outputs are made
+again, and what they write is always what a build from scratch writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from figdown import quick, stages
+from figdown.options import BuildOptions, BuildReport
+from figdown.pipeline import build
+from figdown.snapshot import EDITS_RECORD, SITE_RECORD
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+CONFIG = "baseURL: https://example.org/blog/\ntitle: Test blog\npagination:\n  pagerSize: 2\n"
+PLOT = ('```python {exec=true, id="curve", caption="A curve", alt="A rising line"}\n'
+        "import matplotlib.pyplot as plt\nplt.plot([0, 1], [0, HEIGHT])\n```\n")
+
+
+def plot(height: object, block_id: str = "curve") -> str:
+    return PLOT.replace("HEIGHT", str(height)).replace("curve", block_id)
+
+
+def post(n: int, body: str, title: str = "", tags: str = "[a, b]") -> str:
+    return (f"---\ntitle: {title or f'Post {n}'}\ndate: 2024-01-{n:02d}\ntags: {tags}\n---\n\n"
+            f"Summary of post {n}.\n\n<!--more-->\n\n{body}\n")
+
+
+BODIES = {
+    1: "## First heading\n\nText with $x^2$ and `code`.\n\n```python\nprint(1)\n```\n",
+    2: "See [the heading](/posts/p1/#first-heading) and [p3](/posts/p3/).\n",
+    3: "Plain words.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    4: "A figure:\n\n" + plot(1),
+    5: "Last words.\n",
+}
+
+
+def write_site(root: Path, bodies: dict[int, str] | None = None) -> None:
+    (root / "content" / "posts").mkdir(parents=True, exist_ok=True)
+    (root / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    for n, body in (bodies or BODIES).items():
+        (root / "content" / "posts" / f"p{n}.md").write_text(post(n, body), encoding="utf-8")
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run(site: Path, out: Path, **options: object) -> BuildReport:
+    report = build(BuildOptions(source=site, destination=out, now=NOW,
+                                **options))  # type: ignore[arg-type]
+    assert report.ok, report.problems
+    return report
+
+
+def from_scratch(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What a first build of the same sources writes (another copy, no build cache)."""
+    copy = tmp_path / "copy"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns(".figdown-cache"))
+    shutil.rmtree(copy / "figures", ignore_errors=True)
+    run(copy, tmp_path / "fresh-out")
+    return tree(tmp_path / "fresh-out")
+
+
+def edit(site: Path, n: int, body: str, **front: str) -> None:
+    (site / "content" / "posts" / f"p{n}.md").write_text(post(n, body, **front),
+                                                          encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    write_site(root)
+    run(root, tmp_path / "out")
+    return root
+
+
+QUICK_EDITS = {
+    "a word": (3, BODIES[3].replace("Plain", "Simple")),
+    "a heading no link points to": (5, "## New heading\n\nLast words.\n"),
+    "a new link to another page": (5, "Last words, and [p1](/posts/p1/).\n"),
+    "the figure's code": (4, "A figure:\n\n" + plot(2)),
+    "math": (1, BODIES[1].replace("x^2", r"\frac{a}{b}")),
+}
+
+
+@pytest.mark.parametrize("change", sorted(QUICK_EDITS))
+def test_a_prose_edit_makes_only_that_page_again(site: Path, tmp_path: Path,
+                                                 change: str) -> None:
+    out = tmp_path / "out"
+    n, body = QUICK_EDITS[change]
+    before = {path: (out / path).stat().st_mtime_ns for path in tree(out)}
+    edit(site, n, body)
+    report = run(site, out)
+    assert report.edited == (f"content/posts/p{n}.md",)
+    after = tree(out)
+    assert after == from_scratch(site, tmp_path)
+    rewritten = sorted(path for path in after if (out / path).stat().st_mtime_ns != before[path])
+    allowed = {f"posts/p{n}/index.html", "index.json", "posts/p4/curve.svg"}
+    assert rewritten and set(rewritten) <= allowed
+
+
+FULL_EDITS = {
+    "the summary": lambda site: edit(site, 3, BODIES[3]) or (site / "content/posts/p3.md")
+    .write_text(post(3, BODIES[3]).replace("Summary of", "Now"), encoding="utf-8"),
+    "the title": lambda site: edit(site, 3, BODIES[3], title="Third"),
+    "the tags": lambda site: edit(site, 3, BODIES[3], tags="[c]"),
+    "a new post": lambda site: (site / "content/posts/p6.md").write_text(
+        post(6, "New."), encoding="utf-8"),
+    "a removed post": lambda site: (site / "content/posts/p5.md").unlink(),
+    "the config": lambda site: (site / "config.yaml").write_text(
+        CONFIG.replace("Test blog", "Other"), encoding="utf-8"),
+    "a static file": lambda site: (site / "static").mkdir() or (site / "static/x.txt")
+    .write_text("x", encoding="utf-8"),
+    "the reading time": lambda site: edit(site, 3, "word " * 400),
+    "a second figure": lambda site: edit(site, 4, "Two:\n\n" + plot(1) + "\n"
+                                         + plot(3, "other")),
+}
+
+
+@pytest.mark.parametrize("change", sorted(FULL_EDITS))
+def test_other_changes_build_in_full_and_write_the_same(site: Path, tmp_path: Path,
+                                                        change: str) -> None:
+    FULL_EDITS[change](site)
+    report = run(site, tmp_path / "out")
+    assert report.edited == ()
+    assert tree(tmp_path / "out") == from_scratch(site, tmp_path)
+
+
+def test_edit_after_edit_keeps_writing_what_a_full_build_writes(site: Path,
+                                                                tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    for round_, n in enumerate([3, 5, 3, 1, 4, 5]):
+        body = BODIES[n] + f"\nMore words, round {round_}.\n"
+        if n == 4:
+            body = "A figure:\n\n" + plot(round_ + 5)
+        edit(site, n, body)
+        assert run(site, out).edited == (f"content/posts/p{n}.md",)
+    assert tree(out) == from_scratch(site, tmp_path)
+    # and a build with nothing changed since is a no-op
+    assert run(site, out).edited == ()
+
+
+def test_a_broken_link_stops_a_quick_rebuild_and_keeps_the_output(site: Path,
+                                                                  tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    before = tree(out)
+    # p2 links to p1's heading: renaming the heading breaks p2, which was not edited
+    edit(site, 1, BODIES[1].replace("First heading", "Renamed"))
+    report = build(BuildOptions(source=site, destination=out, now=NOW))
+    assert not report.ok
+    errors = [str(p) for p in report.problems if p.severity == "error"]
+    assert len(errors) == 1 and errors[0].startswith("content/posts/p2.md:") \
+        and "#first-heading" in errors[0]
+    assert tree(out) == before
+
+
+def test_with_warn_links_a_link_an_edit_broke_is_said_until_fixed(site: Path,
+                                                                 tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run(site, out, warn_links=True)
+    edit(site, 1, BODIES[1].replace("First heading", "Renamed"))
+    report = run(site, out, warn_links=True)
+    assert report.edited == ("content/posts/p1.md",)
+    assert [p.path for p in report.problems if "#first-heading" in p.message] == [
+        "content/posts/p2.md"]
+    edit(site, 5, "Other words.\n")
+    report = run(site, out, warn_links=True)
+    assert report.edited == ("content/posts/p5.md",)
+    assert [p.path for p in report.problems if "#first-heading" in p.message] == [
+        "content/posts/p2.md"]
+    edit(site, 1, BODIES[1])
+    report = run(site, out, warn_links=True)
+    assert report.edited == ("content/posts/p1.md",)
+    assert not report.problems
+    assert tree(out) == from_scratch(site, tmp_path)
+
+
+def test_a_failing_block_stops_a_quick_rebuild_and_keeps_the_output(site: Path,
+                                                                    tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    before = tree(out)
+    edit(site, 4, "A figure:\n\n" + plot("1 / 0"))
+    report = build(BuildOptions(source=site, destination=out, now=NOW))
+    assert not report.ok
+    errors = [str(p) for p in report.problems if p.severity == "error"]
+    assert len(errors) == 1 and errors[0].startswith("content/posts/p4.md:")
+    assert "ZeroDivisionError" in errors[0]
+    assert tree(out) == before
+
+
+def test_warnings_of_other_pages_are_reported_again(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    write_site(root, {**BODIES, 5: "{{< unknown >}}\n"})
+    first = run(root, tmp_path / "out")
+    warned = sorted(str(p) for p in first.problems)
+    assert any("unknown" in w for w in warned)
+    edit(root, 3, "Changed words.\n")
+    again = run(root, tmp_path / "out")
+    assert again.edited == ("content/posts/p3.md",)
+    assert sorted(str(p) for p in again.problems) == warned
+
+
+@pytest.mark.parametrize("damage", ["site record", "edits record", "edits of another site",
+                                    "output changed by hand", "another destination"])
+def test_what_cannot_be_trusted_means_a_full_build(site: Path, tmp_path: Path,
+                                                   damage: str) -> None:
+    out = tmp_path / "out"
+    cache = site / ".figdown-cache"
+    edit(site, 3, "A first edit.\n")
+    assert run(site, out).edited  # the edits record exists now
+    if damage == "site record":
+        record = cache / SITE_RECORD
+        record.write_bytes(record.read_bytes()[:-100] + b"x" * 100)
+    elif damage == "edits record":
+        record = cache / EDITS_RECORD
+        data = bytearray(record.read_bytes())
+        data[-10] ^= 1
+        record.write_bytes(bytes(data))
+    elif damage == "edits of another site":
+        kept = (cache / EDITS_RECORD).read_bytes()
+        edit(site, 3, BODIES[3], title="Retitled")  # a full build: a new site record
+        run(site, out)
+        (cache / EDITS_RECORD).write_bytes(kept)
+    elif damage == "output changed by hand":
+        (out / "posts" / "p5" / "index.html").write_text("by hand", encoding="utf-8")
+    else:
+        run(site, tmp_path / "elsewhere")
+    edit(site, 3, "A second edit.\n")
+    assert run(site, out).edited == ()
+    assert tree(out) == from_scratch(site, tmp_path)
+
+
+def test_more_edits_than_a_handful_build_in_full(site: Path, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(quick, "MOST_EDITS", 1)
+    edit(site, 3, "One.\n")
+    edit(site, 5, "Two.\n")
+    assert run(site, tmp_path / "out").edited == ()
+    assert tree(tmp_path / "out") == from_scratch(site, tmp_path)
+
+
+def test_a_site_with_its_own_layouts_always_builds_in_full(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    root = tmp_path / "site"
+    write_site(root)
+    theme = Path(stages.theme_dir()) / "layouts"
+    shutil.copytree(theme, root / "layouts")
+    run(root, tmp_path / "out")
+    edit(root, 3, "Changed.\n")
+    assert run(root, tmp_path / "out").edited == ()
+    assert not (root / ".figdown-cache" / SITE_RECORD).exists()
+
+
+def test_a_quick_rebuild_writes_each_file_whole(site: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk that fills up halfway: no file is left half written, none replaced."""
+    out = tmp_path / "out"
+    before = tree(out)
+    edit(site, 3, "Changed words.\n")
+    real = Path.write_bytes
+    written: list[Path] = []
+
+    def full_disk(path: Path, data: bytes) -> int:
+        if path.name.endswith(".tmp") and path.is_relative_to(out):
+            written.append(path)
+            if len(written) == 2:
+                raise OSError(28, "No space left on device", str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    report = build(BuildOptions(source=site, destination=out, now=NOW))
+    assert not report.ok and "cannot read or write" in str(report.problems[-1])
+    monkeypatch.undo()
+    assert tree(out) == before
+    assert not [p for p in out.rglob("*.tmp")]
+    assert os.listdir(out)  # the output is still there
