@@ -14,11 +14,12 @@ import hashlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import BinaryIO, TypeVar, cast
 
 from figdown.manifest import make_cache_folder
 
 T = TypeVar("T")
+_CHECK = 64  # hex digits of a record's sha256, on its first line
 _PARSED: dict[Path, tuple[tuple[int, int, int], object]] = {}
 
 
@@ -70,10 +71,48 @@ def write_record(path: Path, payload: bytes, value: object) -> None:
             temporary.unlink(missing_ok=True)
 
 
+def write_record_from(path: Path, dump: Callable[[BinaryIO], None], value: object) -> None:
+    """`write_record` for a large payload, which `dump` writes to a file as it makes it
+    (never held whole in memory); the checksum goes in front once it is known."""
+    temporary = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        make_cache_folder(path.parent)
+        with open(temporary, "wb") as file:
+            file.write(b"0" * _CHECK + b"\n")
+            hashing = _Hashing(file)
+            dump(cast(BinaryIO, hashing))
+            file.seek(0)
+            file.write(hashing.digest.hexdigest().encode())
+        os.replace(temporary, path)
+        remember(path, value)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+class _Hashing:
+    """A file that hashes what is written to it."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return self.file.write(data)
+
+
 def record_payload(raw: bytes) -> bytes | None:
     """The payload of a record `write_record` wrote, or None when it is damaged."""
     check, _, payload = raw.partition(b"\n")
     return payload if hashlib.sha256(payload).hexdigest().encode() == check else None
 
 
-__all__ = ["parsed", "record_payload", "remember", "write_record"]
+def record_view(raw: bytes) -> memoryview | None:
+    """`record_payload` without copying it, for large records."""
+    payload = memoryview(raw)[_CHECK + 1:]
+    return payload if hashlib.sha256(payload).hexdigest().encode() == raw[:_CHECK] else None
+
+
+__all__ = ["parsed", "record_payload", "record_view", "remember", "write_record",
+           "write_record_from"]

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from figdown.filememo import parsed, record_payload, write_record
+from figdown.filememo import parsed, record_view, write_record, write_record_from
 from figdown.markdown import Link
 from figdown.outputfile import OutputFile
 from figdown.problems import Problem
@@ -79,10 +79,10 @@ def new_token() -> str:
 
 def save_snapshot(cache_dir: Path, snapshot: Snapshot) -> None:
     """Keep the site of a full build (and no edits record: they were of another one)."""
-    payload = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
     with contextlib.suppress(OSError):
         (cache_dir / EDITS_RECORD).unlink(missing_ok=True)
-    write_record(cache_dir / SITE_RECORD, payload, snapshot)
+    write_record_from(cache_dir / SITE_RECORD, lambda file: pickle.dump(
+        snapshot, file, protocol=pickle.HIGHEST_PROTOCOL), snapshot)
 
 
 def save_edits(cache_dir: Path, snapshot: Snapshot) -> None:
@@ -126,7 +126,7 @@ def forget_snapshot(cache_dir: Path) -> None:
 
 def _unpickle(raw: bytes) -> object:
     try:
-        payload = record_payload(raw)
+        payload = record_view(raw)
         return None if payload is None else pickle.loads(payload)
     except Exception:  # damaged, or from another version of figdown: a full build
         return None
