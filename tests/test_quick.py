@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from figdown import quick, stages
+from figdown import quick
 from figdown.options import BuildOptions, BuildReport
 from figdown.pipeline import build
 from figdown.snapshot import EDITS_RECORD, SITE_RECORD
+from figdown.theme import theme_dir
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 CONFIG = "baseURL: https://example.org/blog/\ntitle: Test blog\npagination:\n  pagerSize: 2\n"
@@ -106,18 +108,20 @@ def test_a_prose_edit_makes_only_that_page_again(site: Path, tmp_path: Path,
     assert rewritten and set(rewritten) <= allowed
 
 
-FULL_EDITS = {
-    "the summary": lambda site: edit(site, 3, BODIES[3]) or (site / "content/posts/p3.md")
-    .write_text(post(3, BODIES[3]).replace("Summary of", "Now"), encoding="utf-8"),
+def write(site: Path, rel: str, text: str) -> None:
+    (site / rel).parent.mkdir(parents=True, exist_ok=True)
+    (site / rel).write_text(text, encoding="utf-8")
+
+
+FULL_EDITS: dict[str, Callable[[Path], None]] = {
+    "the summary": lambda site: write(
+        site, "content/posts/p3.md", post(3, BODIES[3]).replace("Summary of", "Now")),
     "the title": lambda site: edit(site, 3, BODIES[3], title="Third"),
     "the tags": lambda site: edit(site, 3, BODIES[3], tags="[c]"),
-    "a new post": lambda site: (site / "content/posts/p6.md").write_text(
-        post(6, "New."), encoding="utf-8"),
+    "a new post": lambda site: write(site, "content/posts/p6.md", post(6, "New.")),
     "a removed post": lambda site: (site / "content/posts/p5.md").unlink(),
-    "the config": lambda site: (site / "config.yaml").write_text(
-        CONFIG.replace("Test blog", "Other"), encoding="utf-8"),
-    "a static file": lambda site: (site / "static").mkdir() or (site / "static/x.txt")
-    .write_text("x", encoding="utf-8"),
+    "the config": lambda site: write(site, "config.yaml", CONFIG.replace("Test blog", "Other")),
+    "a static file": lambda site: write(site, "static/x.txt", "x"),
     "the reading time": lambda site: edit(site, 3, "word " * 400),
     "a second figure": lambda site: edit(site, 4, "Two:\n\n" + plot(1) + "\n"
                                          + plot(3, "other")),
@@ -251,7 +255,7 @@ def test_a_site_with_its_own_layouts_always_builds_in_full(tmp_path: Path,
                                                            ) -> None:
     root = tmp_path / "site"
     write_site(root)
-    theme = Path(stages.theme_dir()) / "layouts"
+    theme = theme_dir() / "layouts"
     shutil.copytree(theme, root / "layouts")
     run(root, tmp_path / "out")
     edit(root, 3, "Changed.\n")
