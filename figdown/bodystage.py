@@ -112,6 +112,14 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     return Bodies(bodies, figures, executed)
 
 
+def blocks_per_page(executed: ExecReport) -> dict[str, int]:
+    """How many executable blocks each page has (page path → count)."""
+    counts: dict[str, int] = {}
+    for path, _ in executed.results:
+        counts[path] = counts.get(path, 0) + 1
+    return counts
+
+
 def fail_on_errors(problems: Sequence[Problem]) -> None:
     if any(p.severity == "error" for p in problems):
         raise ContentError([])

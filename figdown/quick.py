@@ -25,7 +25,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from figdown.bodystage import render_bodies
+from figdown.bodystage import blocks_per_page, render_bodies
 from figdown.config import SiteConfig
 from figdown.content import Page, read_page
 from figdown.links import LINK_INDEX, check_links
@@ -47,7 +47,7 @@ from figdown.render import Renderer, create_environment
 from figdown.reuse import OutputReuse, listed_fields, site_key
 from figdown.search import INDEX_PATH, search_entry, search_index
 from figdown.site import PageView, make_view
-from figdown.snapshot import Inputs, Report, Snapshot, load_snapshot, save_edits
+from figdown.snapshot import Inputs, Snapshot, load_snapshot, save_edits
 from figdown.theme import theme_dir
 from figdown.write import remove_leftovers, replace_files
 
@@ -79,11 +79,14 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
     except ContentError as err:  # what it found is in new_problems
         raise ContentError([*new_problems, *err.problems]) from None
     views: dict[str, PageView] = {}
+    blocks = blocks_per_page(made.executed)
     for page in pages:
         old = edited[page.path]
         figures = made.figures.get(page.path, [])
         if [f.path for f in figures] != [f.path for f in snapshot.figures.get(page.path, ())]:
             return None  # the first figure is shown in lists and cards
+        if blocks.get(page.path, 0) != snapshot.report.blocks_of.get(page.path, 0):
+            return None  # the build's summary counts them
         view = make_view(page, made.bodies[page.path], config, old.terms, old.image)
         if listed_fields(view) != listed_fields(old):
             return None  # lists, feeds or neighbours show the change
@@ -100,8 +103,7 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
     outputs += [figure for page in pages for figure in made.figures.get(page.path, [])]
     search = {source: entry for source, entry in snapshot.search.items() if source not in views}
     outputs.append(OutputFile(INDEX_PATH, search_index(site, search), origin="search index"))
-    searched = {source: search_entry(view) for source, view in views.items()
-                if source in snapshot.search}
+    searched = {source: search_entry(view) for source, view in views.items()}
     if any(output.path not in files for output in outputs):
         return None  # a file the last build did not write: let a full build place it
 
@@ -129,8 +131,8 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
 
     paths = set(views)
     kept = [p for p in snapshot.report.problems if p.path not in paths]
-    report = Report(snapshot.report.counts, snapshot.report.blocks,
-                    (*kept, *new_problems), tuple(link_problems))
+    report = replace(snapshot.report, problems=(*kept, *new_problems),
+                     link_problems=tuple(link_problems))
     problems.extend([*report.problems, *report.link_problems])
     store = store_digest(config.figure_store)
     for path in changed:

@@ -51,6 +51,7 @@ class Report:
 
     counts: Mapping[str, int]
     blocks: int  # blocks run or reused
+    blocks_of: Mapping[str, int]  # page path → its executable blocks
     problems: tuple[Problem, ...]  # warnings about the content, besides links
     link_problems: tuple[Problem, ...]  # what the link check found (warnings)
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from figdown.assemble import assemble_site
-from figdown.bodystage import fail_on_errors, render_bodies
+from figdown.bodystage import blocks_per_page, fail_on_errors, render_bodies
 from figdown.config import SiteConfig
 from figdown.content import Page
 from figdown.hugo_layouts import go_template_warning
@@ -123,8 +123,9 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
             combined_digest(inputs[0], inputs[1]) + store, listing, horizon, counts,
             executed.ran + executed.reused, tuple(problems[first_problem:])))
     if reuse is not None:  # the default theme's layouts: what a quick rebuild can redo
-        report = Report(counts, executed.ran + executed.reused, tuple(
-            p for p in problems[first_problem:] if p not in link_problems), tuple(link_problems))
+        report = Report(counts, executed.ran + executed.reused, blocks_per_page(executed),
+                        tuple(p for p in problems[first_problem:] if p not in link_problems),
+                        tuple(link_problems))
         save_snapshot(cache_dir, Snapshot(
             new_token(), str(destination), Inputs(inputs[0], inputs[1], store, listing, horizon),
             report, site, tuple(refs), sources,

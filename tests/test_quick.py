@@ -125,6 +125,8 @@ FULL_EDITS: dict[str, Callable[[Path], None]] = {
     "the reading time": lambda site: edit(site, 3, "word " * 400),
     "a second figure": lambda site: edit(site, 4, "Two:\n\n" + plot(1) + "\n"
                                          + plot(3, "other")),
+    "a block that draws nothing": lambda site: edit(
+        site, 4, "A figure:\n\n" + plot(1) + "\n```python {exec=true}\nx = 1\n```\n"),
 }
 
 
