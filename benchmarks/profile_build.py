@@ -31,8 +31,8 @@ CLOCK = "2026-11-26T00:00:00Z"
 # (label, module, attribute, depth): module attributes to wrap, as the caller looks them up
 STAGES = (
     ("load pages (read + front matter)", "figdown.stages", "load_pages", 0),
-    ("page bodies (cache look-up, Markdown, store)", "figdown.stages", "render_first_pass",
-     0),
+    ("page bodies (shortcodes, cache look-up, Markdown, blocks, store)", "figdown.stages",
+     "render_bodies", 0),
     ("Markdown parse", "figdown.bodies", "parse_body", 1),
     ("Markdown render", "figdown.bodies", "render_tokens", 1),
     ("Pygments highlighting", "figdown.markdown", "highlight_code", 2),
@@ -42,6 +42,7 @@ STAGES = (
     ("write (render templates, write files, check, swap)", "figdown.stages", "write_site", 0),
     ("Jinja2 templates", "figdown.render.Renderer", "render", 1),
     ("link check", "figdown.stages", "check_links", 1),
+    ("site snapshot (for quick rebuilds)", "figdown.stages", "save_snapshot", 0),
 )
 
 

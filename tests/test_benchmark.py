@@ -63,3 +63,19 @@ def test_benchmark_runs_at_ci_size(tmp_path: Path) -> None:
     assert "| hugo cold |" in done.stdout
     # Both tools write the same pages, paginated lists and feeds.
     assert result["counts"]["hugo"] == result["counts"]["figdown"] == ours
+
+
+def test_profile_script_times_every_stage(tmp_path: Path) -> None:
+    """Every stage it wraps still exists (a renamed one makes the script fail)."""
+    generate(tmp_path / "site", posts=8)
+    done = subprocess.run([sys.executable, str(BENCH / "profile_build.py"),
+                           str(tmp_path / "site"), "--cold"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    labels = [line.split("|")[1].strip(" ↳") for line in done.stdout.splitlines()
+              if line.startswith("| ")]
+    for stage in ("load pages (read + front matter)", "Markdown parse", "Jinja2 templates",
+                  "write (render templates, write files, check, swap)",
+                  "site snapshot (for quick rebuilds)"):
+        assert stage in labels, done.stdout
+    assert float(done.stdout.split("| **total** | ")[1].split(" ")[0]) > 0
