@@ -1,11 +1,14 @@
 """The site the last build assembled, kept for a rebuild after prose edits (see quick.py).
 
 A full build with the default theme's layouts saves its `Site` (every page's view, the lists,
-neighbours and related posts) in the build cache, `.figdown-cache/site.pickle`, with what
-it was built from: a digest of every input but the content files, a digest of each content
-file, the figure store's digest, and a digest of the listing of the output folder it left.
-A quick rebuild does not save the whole site again: the views it replaced go into a small
-second record, `site-edits.pickle`, read on top of the first.
+neighbours and related posts) in the build cache, `.figdown-cache/site-<destination>.pickle`,
+with what it was built from: a digest of every input but the content files, a digest of
+each content file, the figure store's digest, and a digest of the listing of the output
+folder it left. A quick rebuild does not save the whole site again: the views it replaced
+go into a small second record, `site-<destination>-edits.pickle`, read on top of the first.
+Each output folder has its own pair (the last few are kept): a `serve` session, with its
+preview folder, leaves the snapshot of `output/` as it was, so the `build` after it can
+still be a quick one.
 
 Both records carry a checksum (`filememo.write_record`) and the same random token: a
 damaged record, an edits record of another snapshot, or a snapshot whose inputs or output
@@ -16,6 +19,7 @@ build removes both before it writes anything.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import pickle
 import secrets
 from collections.abc import Mapping
@@ -29,8 +33,7 @@ from figdown.problems import Problem
 from figdown.shortcodes import PageRef
 from figdown.site import PageView, Site
 
-SITE_RECORD = "site.pickle"
-EDITS_RECORD = "site-edits.pickle"
+KEPT = 3  # output folders whose snapshots are kept, the most recently built
 Sources = Mapping[str, tuple[str, tuple[Link, ...]]]  # page URL → its file and its links
 
 
@@ -78,12 +81,20 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
+def snapshot_records(cache_dir: Path, destination: Path | str) -> tuple[Path, Path]:
+    """The site record and the edits record of one output folder."""
+    tag = hashlib.sha256(str(destination).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return cache_dir / f"site-{tag}.pickle", cache_dir / f"site-{tag}-edits.pickle"
+
+
 def save_snapshot(cache_dir: Path, snapshot: Snapshot) -> None:
     """Keep the site of a full build (and no edits record: they were of another one)."""
+    site_record, edits_record = snapshot_records(cache_dir, snapshot.destination)
     with contextlib.suppress(OSError):
-        (cache_dir / EDITS_RECORD).unlink(missing_ok=True)
-    write_record_from(cache_dir / SITE_RECORD, lambda file: pickle.dump(
+        edits_record.unlink(missing_ok=True)
+    write_record_from(site_record, lambda file: pickle.dump(
         snapshot, file, protocol=pickle.HIGHEST_PROTOCOL), snapshot)
+    _keep_recent(cache_dir)
 
 
 def save_edits(cache_dir: Path, snapshot: Snapshot) -> None:
@@ -91,20 +102,21 @@ def save_edits(cache_dir: Path, snapshot: Snapshot) -> None:
     edits = (snapshot.token, snapshot.inputs, snapshot.report, dict(snapshot.edited),
              dict(snapshot.edited_sources), dict(snapshot.edited_figures),
              dict(snapshot.edited_search))
-    write_record(cache_dir / EDITS_RECORD, pickle.dumps(edits, protocol=pickle.HIGHEST_PROTOCOL),
-                 edits)
+    write_record(snapshot_records(cache_dir, snapshot.destination)[1],
+                 pickle.dumps(edits, protocol=pickle.HIGHEST_PROTOCOL), edits)
 
 
 def load_snapshot(cache_dir: Path, destination: Path) -> Snapshot | None:
     """The last build's site with the edits since applied, or None (no usable record)."""
+    site_record, edits_record = snapshot_records(cache_dir, destination)
     try:
-        base = parsed(cache_dir / SITE_RECORD, _unpickle)
+        base = parsed(site_record, _unpickle)
     except OSError:
         return None
     if not isinstance(base, Snapshot) or base.destination != str(destination):
         return None
     try:
-        edits = parsed(cache_dir / EDITS_RECORD, _unpickle)
+        edits = parsed(edits_record, _unpickle)
     except OSError:
         return base
     if not isinstance(edits, tuple) or len(edits) != 7 or edits[0] != base.token:
@@ -118,11 +130,25 @@ def load_snapshot(cache_dir: Path, destination: Path) -> Snapshot | None:
                    edited_search=edited_search)
 
 
-def forget_snapshot(cache_dir: Path) -> None:
-    """Remove the records before a full build writes anything."""
-    for name in (EDITS_RECORD, SITE_RECORD):
+def forget_snapshot(cache_dir: Path, destination: Path) -> None:
+    """Remove an output folder's records before a full build writes anything into it."""
+    for record in reversed(snapshot_records(cache_dir, destination)):
         with contextlib.suppress(OSError):
-            (cache_dir / name).unlink(missing_ok=True)
+            record.unlink(missing_ok=True)
+
+
+def _keep_recent(cache_dir: Path) -> None:
+    """Remove the snapshots of all but the `KEPT` output folders built last (a `serve`
+    session's preview folder is a new one each time)."""
+    used: dict[Path, float] = {}  # site record → when it or its edits were last written
+    for record in cache_dir.glob("site-*.pickle"):
+        site_record = record.with_name(record.name.replace("-edits.pickle", ".pickle"))
+        with contextlib.suppress(OSError):
+            used[site_record] = max(used.get(site_record, 0.0), record.stat().st_mtime)
+    for site_record in sorted(used, key=lambda r: used[r], reverse=True)[KEPT:]:
+        for stale in (site_record, site_record.with_name(site_record.stem + "-edits.pickle")):
+            with contextlib.suppress(OSError):
+                stale.unlink(missing_ok=True)
 
 
 def _unpickle(raw: bytes) -> object:
@@ -134,4 +160,4 @@ def _unpickle(raw: bytes) -> object:
 
 
 __all__ = ["Inputs", "Report", "Snapshot", "forget_snapshot", "load_snapshot", "new_token",
-           "save_edits", "save_snapshot"]
+           "save_edits", "save_snapshot", "snapshot_records"]

@@ -53,7 +53,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     """
     cache_dir = config.figure_store.parent / CACHE_FOLDER
     first_problem = len(problems)
-    forget_snapshot(cache_dir)
+    forget_snapshot(cache_dir, destination)
     new_build()
     loaded = load_pages(config, options, now)
     problems.extend(loaded.problems)

@@ -14,7 +14,7 @@ import pytest
 from figdown import quick
 from figdown.options import BuildOptions, BuildReport
 from figdown.pipeline import build
-from figdown.snapshot import EDITS_RECORD, SITE_RECORD
+from figdown.snapshot import KEPT, snapshot_records
 from figdown.theme import theme_dir
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -214,30 +214,26 @@ def test_warnings_of_other_pages_are_reported_again(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", ["site record", "edits record", "edits of another site",
-                                    "output changed by hand", "another destination"])
+                                    "output changed by hand"])
 def test_what_cannot_be_trusted_means_a_full_build(site: Path, tmp_path: Path,
                                                    damage: str) -> None:
     out = tmp_path / "out"
-    cache = site / ".figdown-cache"
+    site_record, edits_record = snapshot_records(site / ".figdown-cache", out)
     edit(site, 3, "A first edit.\n")
     assert run(site, out).edited  # the edits record exists now
     if damage == "site record":
-        record = cache / SITE_RECORD
-        record.write_bytes(record.read_bytes()[:-100] + b"x" * 100)
+        site_record.write_bytes(site_record.read_bytes()[:-100] + b"x" * 100)
     elif damage == "edits record":
-        record = cache / EDITS_RECORD
-        data = bytearray(record.read_bytes())
+        data = bytearray(edits_record.read_bytes())
         data[-10] ^= 1
-        record.write_bytes(bytes(data))
+        edits_record.write_bytes(bytes(data))
     elif damage == "edits of another site":
-        kept = (cache / EDITS_RECORD).read_bytes()
+        kept = edits_record.read_bytes()
         edit(site, 3, BODIES[3], title="Retitled")  # a full build: a new site record
         run(site, out)
-        (cache / EDITS_RECORD).write_bytes(kept)
-    elif damage == "output changed by hand":
-        (out / "posts" / "p5" / "index.html").write_text("by hand", encoding="utf-8")
+        edits_record.write_bytes(kept)
     else:
-        run(site, tmp_path / "elsewhere")
+        (out / "posts" / "p5" / "index.html").write_text("by hand", encoding="utf-8")
     edit(site, 3, "A second edit.\n")
     assert run(site, out).edited == ()
     assert tree(out) == from_scratch(site, tmp_path)
@@ -262,7 +258,7 @@ def test_a_site_with_its_own_layouts_always_builds_in_full(tmp_path: Path,
     run(root, tmp_path / "out")
     edit(root, 3, "Changed.\n")
     assert run(root, tmp_path / "out").edited == ()
-    assert not (root / ".figdown-cache" / SITE_RECORD).exists()
+    assert not snapshot_records(root / ".figdown-cache", tmp_path / "out")[0].exists()
 
 
 def test_a_quick_rebuild_writes_each_file_whole(site: Path, tmp_path: Path,
@@ -288,3 +284,21 @@ def test_a_quick_rebuild_writes_each_file_whole(site: Path, tmp_path: Path,
     assert tree(out) == before
     assert not [p for p in out.rglob("*.tmp")]
     assert os.listdir(out)  # the output is still there
+
+
+def test_each_output_folder_keeps_its_own_snapshot(site: Path, tmp_path: Path) -> None:
+    """A preview build elsewhere (as `serve` makes) leaves the next build of `out` quick."""
+    out, preview = tmp_path / "out", tmp_path / "preview"
+    edit(site, 3, "Seen in the preview.\n")
+    assert run(site, preview, drafts=True).edited == ()  # its own first build: a full one
+    edit(site, 5, "Seen in the preview too.\n")
+    assert run(site, preview, drafts=True).edited == ("content/posts/p5.md",)
+    assert run(site, out).edited == ("content/posts/p3.md", "content/posts/p5.md")
+    assert tree(out) == from_scratch(site, tmp_path)
+    # only the output folders built last keep theirs
+    for n in range(KEPT):
+        run(site, tmp_path / f"other-{n}")
+    cache = site / ".figdown-cache"
+    assert len([p for p in cache.glob("site-*.pickle") if "edits" not in p.name]) == KEPT
+    assert not snapshot_records(cache, out)[0].exists()
+    assert not snapshot_records(cache, out)[1].exists()
