@@ -302,3 +302,31 @@ def test_each_output_folder_keeps_its_own_snapshot(site: Path, tmp_path: Path) -
     assert len([p for p in cache.glob("site-*.pickle") if "edits" not in p.name]) == KEPT
     assert not snapshot_records(cache, out)[0].exists()
     assert not snapshot_records(cache, out)[1].exists()
+
+
+def test_a_long_session_of_mixed_edits_always_matches_a_build_from_scratch(
+        site: Path, tmp_path: Path) -> None:
+    """Quick and full rebuilds in any order, each one checked against a fresh build."""
+    import random
+
+    chooser = random.Random(7)
+    out = tmp_path / "out"
+    quick_ones = 0
+    for step in range(14):
+        n = chooser.choice([1, 2, 3, 5])
+        kind = chooser.choice(["prose", "prose", "prose", "heading", "title", "new", "remove"])
+        if kind == "prose":
+            edit(site, n, BODIES[n] + f"\nStep {step} adds a sentence.\n")
+        elif kind == "heading":
+            edit(site, n, BODIES[n] + f"\n## Step {step}\n\nText.\n")
+        elif kind == "title":
+            edit(site, n, BODIES[n], title=f"Post {n}, step {step}")
+        elif kind == "new":
+            write(site, f"content/posts/extra-{step}.md", post(20, f"Extra {step}."))
+        else:
+            for extra in sorted((site / "content" / "posts").glob("extra-*.md"))[:1]:
+                extra.unlink()
+        report = run(site, out)
+        quick_ones += bool(report.edited)
+        assert tree(out) == from_scratch(site, tmp_path), (step, kind, n)
+    assert 3 <= quick_ones < 14  # both kinds of rebuild were exercised
