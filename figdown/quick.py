@@ -25,7 +25,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from figdown.bodystage import blocks_per_page, render_bodies
+from figdown.bodystage import Bodies, blocks_per_page, render_bodies
 from figdown.config import SiteConfig
 from figdown.content import Page, read_page
 from figdown.links import LINK_INDEX, check_links
@@ -47,7 +47,7 @@ from figdown.render import Renderer, create_environment
 from figdown.reuse import OutputReuse, listed_fields, site_key
 from figdown.search import INDEX_PATH, search_entry, search_index
 from figdown.site import PageView, make_view
-from figdown.snapshot import Inputs, Snapshot, load_snapshot, save_edits
+from figdown.snapshot import Inputs, Snapshot, Sources, load_snapshot, save_edits
 from figdown.theme import theme_dir
 from figdown.write import remove_leftovers, replace_files
 
@@ -78,19 +78,9 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
                              whole_site=False)
     except ContentError as err:  # what it found is in new_problems
         raise ContentError([*new_problems, *err.problems]) from None
-    views: dict[str, PageView] = {}
-    blocks = blocks_per_page(made.executed)
-    for page in pages:
-        old = edited[page.path]
-        figures = made.figures.get(page.path, [])
-        if [f.path for f in figures] != [f.path for f in snapshot.figures.get(page.path, ())]:
-            return None  # the first figure is shown in lists and cards
-        if blocks.get(page.path, 0) != snapshot.report.blocks_of.get(page.path, 0):
-            return None  # the build's summary counts them
-        view = make_view(page, made.bodies[page.path], config, old.terms, old.image)
-        if listed_fields(view) != listed_fields(old):
-            return None  # lists, feeds or neighbours show the change
-        views[page.path] = view
+    views = _new_views(pages, made, edited, snapshot, config)
+    if views is None:
+        return None
     site = snapshot.site.with_views(views)
 
     theme_layouts = theme_dir() / "layouts"
@@ -110,18 +100,11 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
     changed, keys, digests = _changed_files(outputs, destination)
     sources = {**snapshot.sources,
                **{page.url: (page.path, made.bodies[page.path].links) for page in pages}}
-    link_problems: list[Problem] = []
-    if options.check_links:
-        scanned = {path: PageScan(entry[4]) for path, entry in reuse.previous.items()
-                   if entry[4] and path.endswith(".html")}
-        scanned.update({path: scan_page(data) for path, data in _html(outputs, changed)})
-        found = check_links(destination, config.base_path, sources,
-                            severity="warning" if options.warn_links else "error",
-                            index=cache_dir / LINK_INDEX, scanned=scanned, files=set(files),
-                            save_index=False)  # a full build writes it
-        if any(p.severity == "error" for p in found):
-            raise ContentError([*new_problems, *found])
-        link_problems = found
+    link_problems = _check_links(options, config, destination, sources, reuse,
+                                 _html(outputs, changed), set(files)) \
+        if options.check_links else []
+    if any(p.severity == "error" for p in link_problems):
+        raise ContentError([*new_problems, *link_problems])
 
     remove_leftovers(destination)
     replace_files(destination, changed)
@@ -130,35 +113,54 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
                {**{path: entry[4] for path, entry in previous.items() if entry[4]}, **digests})
 
     paths = set(views)
-    kept = [p for p in snapshot.report.problems if p.path not in paths]
-    report = replace(snapshot.report, problems=(*kept, *new_problems),
-                     link_problems=tuple(link_problems))
+    report = replace(snapshot.report, problems=(
+        *[p for p in snapshot.report.problems if p.path not in paths], *new_problems),
+        link_problems=tuple(link_problems))
     problems.extend([*report.problems, *report.link_problems])
-    store = store_digest(config.figure_store)
     for path in changed:
         stat = (destination / path).stat()
         files[path] = (stat.st_size, stat.st_mtime_ns)
-    new_listing = digest_of_listing(files)
-    inputs = Inputs(others, dict(content), store, new_listing, snapshot.inputs.horizon)
+    inputs = Inputs(others, dict(content), store_digest(config.figure_store),
+                    digest_of_listing(files), snapshot.inputs.horizon)
     made_figures = {page.path: tuple(made.figures.get(page.path, ())) for page in pages
                     if page.path in snapshot.figures}
+    edited_sources = {page.url: sources[page.url] for page in pages}
     save_edits(cache_dir, replace(
         snapshot, inputs=inputs, report=report, site=site, sources=sources,
         figures={**snapshot.figures, **made_figures}, search={**search, **searched},
         edited={**snapshot.edited, **views},
-        edited_sources={**snapshot.edited_sources,
-                        **{page.url: sources[page.url] for page in pages}},
+        edited_sources={**snapshot.edited_sources, **edited_sources},
         edited_figures={**snapshot.edited_figures, **made_figures},
         edited_search={**snapshot.edited_search, **searched}))
     if options.no_op_record:
         write_last_build(cache_dir, LastBuild(
-            combined_digest(others, content) + store, new_listing, inputs.horizon,
+            combined_digest(others, content) + inputs.store, inputs.listing, inputs.horizon,
             report.counts, report.blocks, (*report.problems, *report.link_problems)))
     executed = made.executed
     return BuildReport(destination, counts=report.counts, terms=report.counts.get("terms", 0),
                        blocks_ran=executed.ran, blocks_reused=report.blocks - executed.ran,
                        block_seconds=executed.seconds, taxonomies=site.taxonomies,
                        encoders=executed.encoders, edited=tuple(sorted(views)))
+
+
+def _new_views(pages: Sequence[Page], made: Bodies, edited: Mapping[str, PageView],
+               snapshot: Snapshot, config: SiteConfig) -> dict[str, PageView] | None:
+    """The edited pages' new views, or None when a list, a feed, a neighbour link or the
+    build's summary would show the change."""
+    views: dict[str, PageView] = {}
+    blocks = blocks_per_page(made.executed)
+    for page in pages:
+        old = edited[page.path]
+        figures = [f.path for f in made.figures.get(page.path, [])]
+        if figures != [f.path for f in snapshot.figures.get(page.path, ())]:
+            return None  # the first figure is shown in lists and cards
+        if blocks.get(page.path, 0) != snapshot.report.blocks_of.get(page.path, 0):
+            return None  # the summary counts them
+        view = make_view(page, made.bodies[page.path], config, old.terms, old.image)
+        if listed_fields(view) != listed_fields(old):
+            return None
+        views[page.path] = view
+    return views
 
 
 def _edited_views(snapshot: Snapshot, others: str, content: Mapping[str, str],
@@ -192,6 +194,22 @@ def _reread(edited: Mapping[str, PageView], config: SiteConfig) -> list[Page] | 
             return None  # what is wrong with it is said by a full build
         pages.append(replace(page, url=old.page.url))
     return pages
+
+
+def _check_links(options: BuildOptions, config: SiteConfig, destination: Path,
+                 sources: Sources, reuse: OutputReuse, made: Sequence[tuple[str, bytes]],
+                 files: set[str]) -> list[Problem]:
+    """The link check of the site as it will be once `made` (HTML path, bytes) is written:
+    every other page is known by the digest the last build recorded, and read only if its
+    links must be resolved again (see links.py)."""
+    scanned = {path: PageScan(entry[4]) for path, entry in reuse.previous.items()
+               if entry[4] and path.endswith(".html")}
+    scanned.update({path: scan_page(data) for path, data in made})
+    cache_dir = config.figure_store.parent / CACHE_FOLDER
+    return check_links(destination, config.base_path, sources,
+                       severity="warning" if options.warn_links else "error",
+                       index=cache_dir / LINK_INDEX, scanned=scanned, files=files,
+                       save_index=False)  # a full build writes it
 
 
 def _changed_files(outputs: Sequence[OutputFile], destination: Path) -> tuple[
