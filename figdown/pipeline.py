@@ -1,5 +1,6 @@
 """`build(options) -> BuildReport`: check the destination, skip a build whose output is up to
-date, else run the stages (figdown/stages.py)."""
+date, make only the edited pages again after a prose edit (quick.py), else run the stages
+(stages.py)."""
 
 from __future__ import annotations
 
