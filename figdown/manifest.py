@@ -25,6 +25,8 @@ from figdown import __version__
 from figdown.problems import Problem
 
 RECORD_FORMAT = 1
+CACHE_FOLDER = ".figdown-cache"  # beside the figure store; safe to delete
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "latex2mathml", "linkify-it-py")
 RECORD_NAME = "last-build.json"
 # The folders of a Hugo-style site a build may read (besides its config files).
 SITE_FOLDERS = ("content", "layouts", "static", "assets", "data", "i18n", "config")
@@ -52,23 +54,11 @@ class LastBuild:
 
 def input_digest(folders: Iterable[Path], files: Iterable[Path], extra: str) -> str:
     """A digest of file contents (size and mtime for large ones) under folders, and `extra`."""
-    digest = hashlib.sha256(extra.encode("utf-8", "surrogatepass"))
     paths: list[str] = [str(f) for f in files if f.is_file()]
     for folder in folders:
         if folder.is_dir():
             paths.extend(_walk(str(folder)))
-    for path in sorted(set(paths)):
-        try:
-            stat = os.stat(path)
-            digest.update(f"\0{path}\0{stat.st_size}\0".encode("utf-8", "surrogateescape"))
-            if stat.st_size > _HASH_LIMIT:
-                digest.update(str(stat.st_mtime_ns).encode())
-            else:
-                with open(path, "rb") as file:
-                    digest.update(file.read())
-        except OSError:
-            digest.update(b"\0unreadable")
-    return digest.hexdigest()
+    return combined_digest(extra, {path: _file_digest(path) for path in paths})
 
 
 def listing_digest(folder: Path) -> str:
@@ -102,22 +92,23 @@ def digest_of_listing(files: Mapping[str, tuple[int, int]]) -> str:
 
 
 def file_digests(folder: Path) -> dict[str, str]:
-    """Each file under `folder` (relative posix path) → a digest of its bytes (of its size
-    and mtime when larger than a megabyte); hidden folders are left out."""
-    found: dict[str, str] = {}
+    """Each file under `folder` (relative posix path) → `_file_digest`; hidden folders are
+    left out."""
     root = str(folder)
-    for path in _walk(root) if folder.is_dir() else []:
-        rel = path[len(root) + 1:].replace(os.sep, "/")
-        try:
-            stat = os.stat(path)
-            if stat.st_size > _HASH_LIMIT:
-                found[rel] = f"{stat.st_size}:{stat.st_mtime_ns}"
-            else:
-                with open(path, "rb") as file:
-                    found[rel] = hashlib.sha256(file.read()).hexdigest()
-        except OSError:
-            found[rel] = "unreadable"
-    return found
+    return {path[len(root) + 1:].replace(os.sep, "/"): _file_digest(path)
+            for path in (_walk(root) if folder.is_dir() else [])}
+
+
+def _file_digest(path: str) -> str:
+    """A digest of a file's bytes, or of its size and mtime when larger than a megabyte."""
+    try:
+        stat = os.stat(path)
+        if stat.st_size > _HASH_LIMIT:
+            return f"{stat.st_size}:{stat.st_mtime_ns}"
+        with open(path, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except OSError:
+        return "unreadable"
 
 
 def combined_digest(others: str, files: Mapping[str, str]) -> str:
@@ -192,15 +183,6 @@ def horizon_of(dates: Sequence[datetime | None], now: datetime) -> str | None:
     return min(later).isoformat() if later else None
 
 
-__all__ = ["SITE_FOLDERS", "LastBuild", "combined_digest", "digest_of_listing", "file_digests",
-           "horizon_of", "input_digest", "listing", "listing_digest", "read_last_build",
-           "write_last_build"]
-
-
-CACHE_FOLDER = ".figdown-cache"  # beside the figure store; safe to delete
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "latex2mathml", "linkify-it-py")
-
-
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """What else a body's HTML depends on: figdown's code and the libraries it renders with."""
@@ -250,3 +232,9 @@ def _normal(name: str) -> str:
 def store_digest(figure_store: Path) -> str:
     """The figure store, read after the blocks ran: a build writes into it."""
     return input_digest([figure_store], [], "")
+
+
+__all__ = ["CACHE_FOLDER", "SITE_FOLDERS", "LastBuild", "code_fingerprint", "combined_digest",
+           "digest_of_listing", "file_digests", "horizon_of", "input_digest",
+           "library_versions", "listing", "listing_digest", "make_cache_folder",
+           "read_last_build", "store_digest", "write_last_build"]

@@ -430,7 +430,7 @@ def search_text(html: str) -> bytes:
 
 
 def plain_text(html: str) -> str:
-    """Text of an HTML fragment, for descriptions and the search index."""
+    """Text of an HTML fragment, for descriptions and word counts."""
     return re.sub(r"\s+", " ", _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))).strip()
 
 

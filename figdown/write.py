@@ -6,6 +6,9 @@ deleting the old tree file by file cost more than everything else a one-post reb
 Nothing in the spare is trusted: a file in it is kept only when it is the very file (same
 inode) of the previous output and that file holds the new bytes; everything else is replaced,
 and what this build did not write is removed before the swap.
+
+A quick rebuild (quick.py), which changes only a few files, replaces them in place instead
+(`replace_files`), once everything it writes has been made and checked.
 """
 
 from __future__ import annotations
