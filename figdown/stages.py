@@ -53,7 +53,6 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     """
     cache_dir = config.figure_store.parent / CACHE_FOLDER
     first_problem = len(problems)
-    forget_snapshot(cache_dir, destination)
     new_build()
     loaded = load_pages(config, options, now)
     problems.extend(loaded.problems)
@@ -106,6 +105,9 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
         link_problems.extend(p for p in found if p.severity != "error")
         return found
 
+    # the output is about to change: its snapshot no longer says what it holds (a build
+    # that stopped at a content error before this point leaves both as they were)
+    forget_snapshot(cache_dir, destination)
     written = write_site(site_outputs(site, renderer, extra), destination, config.root,
                          config.config_file, check, spare=cache_dir / SPARE_OUTPUT,
                          workers=options.jobs or os.cpu_count() or 1)

@@ -330,3 +330,14 @@ def test_a_long_session_of_mixed_edits_always_matches_a_build_from_scratch(
         quick_ones += bool(report.edited)
         assert tree(out) == from_scratch(site, tmp_path), (step, kind, n)
     assert 3 <= quick_ones < 14  # both kinds of rebuild were exercised
+
+
+def test_a_content_error_in_a_full_build_keeps_the_snapshot(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    path = site / "content" / "posts" / "p3.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Post 3", "title: [x"),
+                    encoding="utf-8")
+    assert not build(BuildOptions(source=site, destination=out, now=NOW)).ok
+    edit(site, 3, "Fixed, and new words.\n")
+    assert run(site, out).edited == ("content/posts/p3.md",)
+    assert tree(out) == from_scratch(site, tmp_path)
