@@ -150,7 +150,12 @@ def test_the_installed_package_carries_the_default_theme(tmp_path: Path) -> None
     for template in ["base.html", "single.html", "list.html", "terms.html", "term.html",
                      "404.html", "rss.xml", "sitemap.xml", "alias.html"]:
         assert f"figdown/_theme/layouts/{template}" in names, template
-    assert "figdown/_theme/static/css/style.css" in names
+    # Every file of the theme, in every folder, and nothing else of the repository's top.
+    theme = {f"figdown/_theme/{path.relative_to(REPO).as_posix()}"
+             for folder in ("layouts", "static") for path in (REPO / folder).rglob("*")
+             if path.is_file()}
+    assert {name for name in names if name.startswith("figdown/_theme/")} == theme
+    assert "would be ignored" not in done.stderr
 
 
 def test_new_creates_a_draft_and_refuses_to_overwrite(make_site) -> None:  # type: ignore[no-untyped-def]
