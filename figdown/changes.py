@@ -5,6 +5,7 @@ Nothing here touches the file system; the watcher and the builder do.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
@@ -52,6 +53,9 @@ _TEMP_SUFFIXES = (
     "___jb_old___",
 )
 _TEMP_NAMES = frozenset({"4913", ".DS_Store", "Thumbs.db"})
+# `sed -i` writes the new text to `sedXXXXXX` beside the file, then renames it over it;
+# gedit and other GIO programs write `.goutputstream-XXXXXX`.
+_TEMP_PATTERN = re.compile(r"sed[A-Za-z0-9]{6}|\.goutputstream-[A-Za-z0-9]{6}")
 
 
 class Change(IntEnum):
@@ -125,6 +129,7 @@ def is_editor_scratch(name: str) -> bool:
         or name.startswith(".#")
         or (name.startswith("#") and name.endswith("#"))
         or ".tmp." in name  # e.g. `post.md.tmp.1234.5678`
+        or _TEMP_PATTERN.fullmatch(name) is not None
     )
 
 
