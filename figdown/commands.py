@@ -18,7 +18,7 @@ from figdown.cli import (
     print_summary,
 )
 from figdown.config import load_config
-from figdown.pipeline import BuildOptions, build, build_clock, load_pages
+from figdown.pipeline import BuildOptions, build, build_clock, forget_output, load_pages
 from figdown.problems import ContentError, Problem
 
 if TYPE_CHECKING:
@@ -134,7 +134,6 @@ def run_new(argv: Sequence[str]) -> int:
 
 def run_serve(argv: Sequence[str]) -> int:
     """`figdown serve`: build into a preview folder, serve it, rebuild on every save."""
-    import shutil
     import tempfile
 
     from figdown.changes import SiteLayout
@@ -144,7 +143,7 @@ def run_serve(argv: Sequence[str]) -> int:
                      description="Preview the site with live reload (drafts and future posts "
                                  "included). Never writes to output/.")
     _add_site_flags(parser)
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("-p", "--port", type=int, default=DEFAULT_PORT,
                         help=f"port to listen on (default {DEFAULT_PORT}, else the next free one)")
     parser.add_argument("--bind", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
@@ -163,8 +162,16 @@ def run_serve(argv: Sequence[str]) -> int:
         report=lambda problems: print_problems(problems, args.quiet, args.verbose))
     layout = SiteLayout.for_site(root, ignored=[preview.parent])
     return serve(build_preview, preview, layout, host=args.bind, port=args.port,
-                 cleanup=lambda: shutil.rmtree(preview.parent, ignore_errors=True),
+                 cleanup=lambda: _remove_preview(root, preview),
                  on_bind=remember)
+
+
+def _remove_preview(root: Path, preview: Path) -> None:
+    """The preview folder, and what the build cache kept for it: no later session uses it."""
+    import shutil
+
+    shutil.rmtree(preview.parent, ignore_errors=True)
+    forget_output(root, preview)
 
 
 def preview_builder(root: Path, preview: Path, drafts: bool = True, jobs: int = 0,

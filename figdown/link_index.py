@@ -1,8 +1,9 @@
 """What the previous link check found, so that a rebuild reads again only what changed.
 
-Kept in the build cache (`.figdown-cache/links.json`): for every HTML page, the sha256 of its
-bytes, its ids, the files its links point to and its broken links. A page with the same bytes,
-no broken link, and no link to a file that is gone or whose ids changed, needs no new look.
+Kept in the output folder's records (outputcache.py: `links.json`): for every HTML page,
+the sha256 of its bytes, its ids, the files its links point to and its broken links. A page
+with the same bytes, no broken link, and no link to a file that is gone or whose ids
+changed, needs no new look.
 The record carries a sha256 of itself and of the code that made it: a damaged, foreign or
 stale record is ignored, and the check then reads every page.
 """

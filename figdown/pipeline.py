@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from figdown.manifest import (
     store_digest,
 )
 from figdown.options import BuildOptions, BuildReport
+from figdown.outputcache import output_records
 from figdown.problems import ContentError, Problem
 from figdown.theme import theme_dir
 from figdown.write import destination_problem, remove_leftovers
@@ -93,6 +95,17 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     return run_stages(config, options, destination, problems, now, (others, content))
 
 
+def forget_output(source: Path, destination: Path) -> None:
+    """Remove what the build cache keeps for an output folder that is gone for good: a
+    `serve` session's preview folder, which is a new one each session."""
+    try:
+        config = load_config(source.resolve())
+    except ContentError:  # broken just now: its records go when newer ones replace them
+        return
+    shutil.rmtree(output_records(config.figure_store.parent / CACHE_FOLDER, destination),
+                  ignore_errors=True)
+
+
 def input_parts(config: SiteConfig, options: BuildOptions, destination: Path
                 ) -> tuple[str, dict[str, str]]:
     """What the site's output depends on, besides the clock and the figure store: a digest
@@ -114,4 +127,5 @@ def build_clock() -> datetime:
     return datetime.now(tz=UTC)
 
 
-__all__ = ["BuildOptions", "BuildReport", "Loaded", "build", "build_clock", "load_pages"]
+__all__ = ["BuildOptions", "BuildReport", "Loaded", "build", "build_clock", "forget_output",
+           "load_pages"]

@@ -40,6 +40,7 @@ from figdown.manifest import (
     write_last_build,
 )
 from figdown.options import BuildOptions, BuildReport
+from figdown.outputcache import output_records
 from figdown.outputfile import OutputFile
 from figdown.pagescan import PageScan, scan_page
 from figdown.problems import ContentError, Problem
@@ -208,8 +209,8 @@ def _check_links(options: BuildOptions, config: SiteConfig, destination: Path,
     cache_dir = config.figure_store.parent / CACHE_FOLDER
     return check_links(destination, config.base_path, sources,
                        severity="warning" if options.warn_links else "error",
-                       index=cache_dir / LINK_INDEX, scanned=scanned, files=files,
-                       save_index=False)  # a full build writes it
+                       index=output_records(cache_dir, destination) / LINK_INDEX,
+                       scanned=scanned, files=files, save_index=False)  # a full build writes it
 
 
 def _changed_files(outputs: Sequence[OutputFile], destination: Path) -> tuple[

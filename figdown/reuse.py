@@ -5,8 +5,8 @@ template reads: the site-wide part (figdown's code, the config, the theme's layo
 sections' URLs, the build date) and the values passed to it (the page's view, its
 neighbours, a pager's items, the term) — the page's own view by the pickle of all its
 fields, body included; the pages a list, feed or neighbour link shows by the fields it shows
-of them (`listed_fields`). The last successful build's keys are kept in the build cache
-(`.figdown-cache/rendered.json`) with the size, mtime and inode of the file each output
+of them (`listed_fields`). The last successful build's keys are kept in the output folder's
+records (outputcache.py: `rendered.json`) with the size, mtime and inode of the file each output
 became, and the sha256 of its bytes (for the link check, which then need not read it); an
 output whose key and file are both unchanged is not rendered again but hard-linked from the
 previous output into the staging folder.
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from figdown.filememo import parsed, record_payload, write_record
+from figdown.outputcache import output_records
 from figdown.recall import Recall
 from figdown.site import Neighbours, PageView, Site, TermRef
 from figdown.taxonomy import Taxonomy
@@ -57,7 +58,7 @@ class OutputReuse:
     def __init__(self, site_key: str, destination: Path, cache_dir: Path) -> None:
         self.site_key = site_key
         self.destination = destination
-        self.record_path = cache_dir / RECORD_NAME
+        self.record_path = output_records(cache_dir, destination) / RECORD_NAME
         self.previous = _read_record(self.record_path, destination)
         self._digests: dict[tuple[int, bool], tuple[object, str | None]] = {}
 

@@ -1,14 +1,13 @@
 """The site the last build assembled, kept for a rebuild after prose edits (see quick.py).
 
 A full build with the default theme's layouts saves its `Site` (every page's view, the lists,
-neighbours and related posts) in the build cache, `.figdown-cache/site-<destination>.pickle`,
+neighbours and related posts) in the output folder's records (outputcache.py), `site.pickle`,
 with what it was built from: a digest of every input but the content files, a digest of
 each content file, the figure store's digest, and a digest of the listing of the output
 folder it left. A quick rebuild does not save the whole site again: the views it replaced
-go into a small second record, `site-<destination>-edits.pickle`, read on top of the first.
-Each output folder has its own pair (the last few are kept): a `serve` session, with its
-preview folder, leaves the snapshot of `output/` as it was, so the `build` after it can
-still be a quick one.
+go into a small second record, `edits.pickle`, read on top of the first. Each output
+folder has its own pair: a `serve` session, with its preview folder, leaves the snapshot of
+`output/` as it was, so the `build` after it can still be a quick one.
 
 Both records carry a checksum (`filememo.write_record`) and the same random token: a
 damaged record, an edits record of another snapshot, or a snapshot whose inputs or output
@@ -19,7 +18,6 @@ build removes both before it writes anything.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import pickle
 import secrets
 from collections.abc import Mapping
@@ -28,12 +26,12 @@ from pathlib import Path
 
 from figdown.filememo import parsed, record_view, write_record, write_record_from
 from figdown.markdown import Link
+from figdown.outputcache import keep_recent, output_records
 from figdown.outputfile import OutputFile
 from figdown.problems import Problem
 from figdown.shortcodes import PageRef
 from figdown.site import PageView, Site
 
-KEPT = 3  # output folders whose snapshots are kept, the most recently built
 Sources = Mapping[str, tuple[str, tuple[Link, ...]]]  # page URL → its file and its links
 
 
@@ -83,8 +81,8 @@ def new_token() -> str:
 
 def snapshot_records(cache_dir: Path, destination: Path | str) -> tuple[Path, Path]:
     """The site record and the edits record of one output folder."""
-    tag = hashlib.sha256(str(destination).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return cache_dir / f"site-{tag}.pickle", cache_dir / f"site-{tag}-edits.pickle"
+    folder = output_records(cache_dir, destination)
+    return folder / "site.pickle", folder / "edits.pickle"
 
 
 def save_snapshot(cache_dir: Path, snapshot: Snapshot) -> None:
@@ -94,7 +92,7 @@ def save_snapshot(cache_dir: Path, snapshot: Snapshot) -> None:
         edits_record.unlink(missing_ok=True)
     write_record_from(site_record, lambda file: pickle.dump(
         snapshot, file, protocol=pickle.HIGHEST_PROTOCOL), snapshot)
-    _keep_recent(cache_dir)
+    keep_recent(cache_dir)
 
 
 def save_edits(cache_dir: Path, snapshot: Snapshot) -> None:
@@ -135,20 +133,6 @@ def forget_snapshot(cache_dir: Path, destination: Path) -> None:
     for record in reversed(snapshot_records(cache_dir, destination)):
         with contextlib.suppress(OSError):
             record.unlink(missing_ok=True)
-
-
-def _keep_recent(cache_dir: Path) -> None:
-    """Remove the snapshots of all but the `KEPT` output folders built last (a `serve`
-    session's preview folder is a new one each time)."""
-    used: dict[Path, float] = {}  # site record → when it or its edits were last written
-    for record in cache_dir.glob("site-*.pickle"):
-        site_record = record.with_name(record.name.replace("-edits.pickle", ".pickle"))
-        with contextlib.suppress(OSError):
-            used[site_record] = max(used.get(site_record, 0.0), record.stat().st_mtime)
-    for site_record in sorted(used, key=lambda r: used[r], reverse=True)[KEPT:]:
-        for stale in (site_record, site_record.with_name(site_record.stem + "-edits.pickle")):
-            with contextlib.suppress(OSError):
-                stale.unlink(missing_ok=True)
 
 
 def _unpickle(raw: bytes) -> object:

@@ -27,6 +27,7 @@ from figdown.manifest import (
     write_last_build,
 )
 from figdown.options import BuildOptions, BuildReport
+from figdown.outputcache import output_records
 from figdown.outputfile import OutputFile
 from figdown.outputs import site_outputs, static_outputs
 from figdown.pagescan import PageScan
@@ -100,7 +101,8 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
             return []
         found = check_links(folder, config.base_path, sources,
                             severity="warning" if options.warn_links else "error",
-                            index=cache_dir / LINK_INDEX, scanned=scanned, files=files)
+                            index=output_records(cache_dir, destination) / LINK_INDEX,
+                            scanned=scanned, files=files)
         problems.extend(p for p in found if p.severity != "error")  # errors come back raised
         link_problems.extend(p for p in found if p.severity != "error")
         return found
@@ -109,7 +111,8 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     # that stopped at a content error before this point leaves both as they were)
     forget_snapshot(cache_dir, destination)
     written = write_site(site_outputs(site, renderer, extra), destination, config.root,
-                         config.config_file, check, spare=cache_dir / SPARE_OUTPUT,
+                         config.config_file, check,
+                         spare=output_records(cache_dir, destination) / SPARE_OUTPUT,
                          workers=options.jobs or os.cpu_count() or 1)
     if reuse is not None:
         reuse.save(written.keys, written.digests)

@@ -1,11 +1,12 @@
 """The only module that writes the output folder: staged, checked, then swapped in whole.
 
-The folder a swap replaces is kept, as the *spare*, in the build cache, and the next build
-stages into it instead of into a new folder: making a folder per page and, after the swap,
-deleting the old tree file by file cost more than everything else a one-post rebuild does.
-Nothing in the spare is trusted: a file in it is kept only when it is the very file (same
-inode) of the previous output and that file holds the new bytes; everything else is replaced,
-and what this build did not write is removed before the swap.
+The folder a swap replaces is kept, as the *spare*, with the output folder's records in the
+build cache (outputcache.py), and the next build of that folder stages into it instead of
+into a new folder: making a folder per page and, after the swap, deleting the old tree file
+by file cost more than everything else a one-post rebuild does. Nothing in the spare is
+trusted: a file in it is kept only when it is the very file (same inode) of the previous
+output and that file holds the new bytes; everything else is replaced, and what this build
+did not write is removed before the swap.
 
 A quick rebuild (quick.py), which changes only a few files, replaces them in place instead
 (`replace_files`), once everything it writes has been made and checked.
@@ -29,7 +30,7 @@ from figdown.pagescan import PageScan, scan_page
 from figdown.problems import ContentError, Problem
 
 MARKER = ".figdown-output"
-SPARE_OUTPUT = "spare-output"  # in the build cache: see the module's docstring
+SPARE_OUTPUT = "spare-output"  # in the output folder's records: see the docstring
 _WRITERS = 2
 _QUEUED = 64  # outputs rendered but not yet written, at most
 _FORK_FROM = 200  # outputs to make

@@ -13,8 +13,9 @@ import pytest
 
 from figdown import quick
 from figdown.options import BuildOptions, BuildReport
+from figdown.outputcache import KEPT, output_records
 from figdown.pipeline import build
-from figdown.snapshot import KEPT, snapshot_records
+from figdown.snapshot import snapshot_records
 from figdown.theme import theme_dir
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -299,9 +300,9 @@ def test_each_output_folder_keeps_its_own_snapshot(site: Path, tmp_path: Path) -
     for n in range(KEPT):
         run(site, tmp_path / f"other-{n}")
     cache = site / ".figdown-cache"
-    assert len([p for p in cache.glob("site-*.pickle") if "edits" not in p.name]) == KEPT
-    assert not snapshot_records(cache, out)[0].exists()
-    assert not snapshot_records(cache, out)[1].exists()
+    assert len(list(cache.glob("output-*"))) == KEPT
+    assert not output_records(cache, out).exists()
+    assert output_records(cache, tmp_path / f"other-{KEPT - 1}").is_dir()
 
 
 def test_a_long_session_of_mixed_edits_always_matches_a_build_from_scratch(

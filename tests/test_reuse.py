@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from figdown.cli import main
-from figdown.reuse import RECORD_NAME
+from figdown.outputcache import output_records
+from figdown.reuse import RECORD_NAME, OutputReuse
 
 CONFIG = "baseURL: https://example.org/\ntitle: Test blog\npagerSize: 2\n"
 
@@ -73,6 +74,45 @@ def test_a_rebuild_writes_what_a_build_from_scratch_writes(
     assert incremental == from_scratch(site, tmp_path)
 
 
+def reused_outputs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The outputs the next builds take from their last output instead of rendering (in
+    this process: build with `-j 1`)."""
+    taken: list[str] = []
+    unchanged = OutputReuse.unchanged
+
+    def spy(self: OutputReuse, path: str, key: str) -> tuple[Path, str | None] | None:
+        found = unchanged(self, path, key)
+        if found is not None:
+            taken.append(path)
+        return found
+    monkeypatch.setattr(OutputReuse, "unchanged", spy)
+    return taken
+
+
+def test_a_build_elsewhere_leaves_this_output_its_record(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `serve` session's preview builds do not make the next build of `output/` render
+    what it could have kept."""
+    taken = reused_outputs(monkeypatch)
+    results = []
+    for other in (None, tmp_path / "preview"):
+        out = tmp_path / f"out-{len(results)}"
+        # tagged apart from the others: their pages and tags/a/, tags/b/ do not show it
+        (site / "content" / "posts" / "p4.md").write_text(
+            post(4, "Post 4", "Body 4.", tags="[c]"), encoding="utf-8")
+        build(site, out)
+        if other is not None:
+            build(site, other)
+        (site / "content" / "posts" / "p4.md").write_text(
+            post(4, "Fourth post", "Body 4.", tags="[c]"), encoding="utf-8")
+        taken.clear()
+        assert main(["-q", "-j", "1", "-s", str(site), "-d", str(out), "--clock",
+                     "2026-01-01T00:00:00Z"]) == 0
+        results.append(sorted(taken))
+    assert {"posts/p1/index.html", "tags/a/index.html"} <= set(results[0])
+    assert results[1] == results[0]
+
+
 def test_an_output_file_edited_by_hand_is_rendered_again(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(site, out)
@@ -87,7 +127,7 @@ def test_an_output_file_edited_by_hand_is_rendered_again(site: Path, tmp_path: P
 def test_a_damaged_record_is_ignored(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(site, out)
-    record = site / ".figdown-cache" / RECORD_NAME
+    record = output_records(site / ".figdown-cache", out) / RECORD_NAME
     assert record.is_file()
     record.write_bytes(record.read_bytes()[:-20])
     (site / "content" / "posts" / "p4.md").write_text(post(4, "Fourth", "B."),

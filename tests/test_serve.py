@@ -564,3 +564,44 @@ def test_watching_falls_back_to_polling(tmp_path: Path, monkeypatch: pytest.Monk
     finally:
         stream.close()
         running.server.stop()
+
+
+def test_a_real_session_leaves_the_build_cache_as_it_found_it(tmp_path: Path) -> None:
+    """`figdown serve` keeps its preview's records only while it runs: the records of
+    `output/` (its snapshot, reuse keys, link index and spare folder) stay, and nothing of
+    the preview is left in the cache once it stops."""
+    from conftest import REPO, run_build
+
+    from figdown.outputcache import output_records
+
+    site = tmp_path / "site"
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "config.yaml").write_text("baseURL: https://example.org/\ntitle: T\n")
+    for n in (1, 2):
+        (site / "content" / "posts" / f"p{n}.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2024-01-0{n}\n---\n\nBody {n}.\n")
+    assert run_build("-s", site).returncode == 0
+    (site / "content" / "posts" / "p2.md").write_text(
+        "---\ntitle: Second\ndate: 2024-01-02\n---\n\nBody 2.\n")
+    assert run_build("-s", site).returncode == 0  # a second full build leaves a spare
+    cache = site / ".figdown-cache"
+    kept = output_records(cache, site / "output")
+    before = sorted(p.relative_to(kept).as_posix() for p in kept.iterdir())
+    assert "spare-output" in before and "site.pickle" in before
+    process = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "-s", str(site), "-p", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    try:
+        for line in process.stdout:
+            if line.startswith("Serving the preview at"):
+                break
+        assert len(list(cache.glob("output-*"))) == 2  # the preview's, while it runs
+        process.send_signal(signal.SIGTERM)
+        rest, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, rest
+    assert list(cache.glob("output-*")) == [kept]
+    assert sorted(p.relative_to(kept).as_posix() for p in kept.iterdir()) == before

@@ -31,7 +31,7 @@ def site(tmp_path: Path) -> Path:
 @pytest.fixture
 def server(site: Path) -> Iterator[str]:
     process = subprocess.Popen(
-        [sys.executable, str(REPO / "build.py"), "serve", "-s", str(site), "--port", "1400"],
+        [sys.executable, str(REPO / "build.py"), "serve", "-s", str(site), "-p", "1400"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert process.stdout is not None
     url = None

@@ -1,0 +1,42 @@
+"""Where the build cache keeps the records of one output folder, and how many it keeps.
+
+Each folder a build writes into (`output/`, a `-d` folder, a `serve` session's preview) has
+its own sub-folder of the build cache, `.figdown-cache/output-<tag>/` (the tag is the start
+of the sha256 of the folder's path). It holds the site as the last full build assembled it
+and the edits since (snapshot.py), the keys of the outputs it holds (reuse.py) and the
+index of its link check (links.py): all of them describe what is in that one folder. So a
+`serve` session does not replace what the next build of `output/` reuses.
+
+Those of the `KEPT` folders written last are kept: a preview folder is a new one each time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import shutil
+from pathlib import Path
+
+KEPT = 3
+PREFIX = "output-"
+
+
+def output_records(cache_dir: Path, destination: Path | str) -> Path:
+    """The build cache's folder for the records of the output folder `destination`."""
+    where = str(Path(destination).resolve())
+    tag = hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return cache_dir / f"{PREFIX}{tag}"
+
+
+def keep_recent(cache_dir: Path) -> None:
+    """Remove the records of all but the `KEPT` output folders whose records changed last
+    (writing a record renames it into its folder, which updates the folder's mtime)."""
+    changed: dict[Path, float] = {}
+    for folder in cache_dir.glob(f"{PREFIX}*"):
+        with contextlib.suppress(OSError):
+            changed[folder] = folder.stat().st_mtime
+    for stale in sorted(changed, key=lambda folder: changed[folder], reverse=True)[KEPT:]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+__all__ = ["KEPT", "keep_recent", "output_records"]
