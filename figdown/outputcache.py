@@ -19,6 +19,8 @@ from pathlib import Path
 
 KEPT = 3
 PREFIX = "output-"
+# Where these records were kept before each output folder had its own: shared by all.
+_SHARED_BEFORE = ("rendered.json", "links.json", "spare-output", "site-*.pickle")
 
 
 def output_records(cache_dir: Path, destination: Path | str) -> Path:
@@ -30,13 +32,21 @@ def output_records(cache_dir: Path, destination: Path | str) -> Path:
 
 def keep_recent(cache_dir: Path) -> None:
     """Remove the records of all but the `KEPT` output folders whose records changed last
-    (writing a record renames it into its folder, which updates the folder's mtime)."""
+    (writing a record renames it into its folder, which updates the folder's mtime), and
+    those an earlier figdown kept for all output folders at once."""
     changed: dict[Path, float] = {}
     for folder in cache_dir.glob(f"{PREFIX}*"):
         with contextlib.suppress(OSError):
             changed[folder] = folder.stat().st_mtime
     for stale in sorted(changed, key=lambda folder: changed[folder], reverse=True)[KEPT:]:
         shutil.rmtree(stale, ignore_errors=True)
+    for pattern in _SHARED_BEFORE:
+        for old in cache_dir.glob(pattern):
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    old.unlink()
 
 
 __all__ = ["KEPT", "keep_recent", "output_records"]
