@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
-from gen_site import edit_post, generate  # noqa: E402
+from gen_site import edit_post, generate, retitle_post  # noqa: E402
 
 CLOCK = "2026-11-26T00:00:00Z"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
@@ -41,6 +41,7 @@ GOALS: dict[str, tuple[float | None, float | None]] = {
     "figdown no-op": (0.1, None),
     "figdown one edit": (0.2, None),  # the first rebuild after the cold build
     "figdown next edit": (0.2, None),  # another word changed: a writer's next save
+    "figdown title edit": (None, None),  # a full build, reusing what does not show the title
 }
 
 
@@ -173,6 +174,8 @@ def run(posts: int, blocks: int, seed: int, runs: int, work: Path, hugo: str | N
         samples.setdefault("figdown one edit", []).append(measure(figdown))
         edit_post(ours, n + runs)
         samples.setdefault("figdown next edit", []).append(measure(figdown))
+        retitle_post(ours, n)
+        samples.setdefault("figdown title edit", []).append(measure(figdown))
         print(f"round {n + 1}/{runs}: " + ", ".join(
             f"{name} {found[-1].seconds:.2f} s" for name, found in samples.items()),
             file=sys.stderr, flush=True)

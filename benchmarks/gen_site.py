@@ -191,6 +191,19 @@ def edit_post(root: Path, run: int) -> Path:
     return path
 
 
+def retitle_post(root: Path, run: int) -> Path:
+    """Change the title of the middle post: the lists, feeds and neighbours showing it change
+    too, so the rebuild is a full one (reusing every output that does not show it)."""
+    posts = sorted((root / "content" / "posts").glob("post-*.md"))
+    path = posts[len(posts) // 2]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines) if line.startswith("title: "))
+    title = lines[at].removeprefix("title: ").strip('"').split(" (revised ")[0]
+    lines[at] = f'title: "{title} (revised {run})"'
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)

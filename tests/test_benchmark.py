@@ -18,7 +18,7 @@ BENCH = REPO / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 from bench_build import count_outputs, hugo_binary  # noqa: E402
-from gen_site import edit_post, generate  # noqa: E402
+from gen_site import edit_post, generate, retitle_post  # noqa: E402
 
 
 def test_generated_site_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
@@ -42,6 +42,13 @@ def test_edit_changes_one_post_only(tmp_path: Path) -> None:
     after = {p.name: p.read_bytes() for p in (tmp_path / "content" / "posts").iterdir()}
     assert [n for n in before if before[n] != after[n]] == [edited.name]
     assert after[edited.name].count(b"Edited ") == 1
+    retitled = retitle_post(tmp_path, 0)
+    retitle_post(tmp_path, 1)
+    again = {p.name: p.read_bytes() for p in (tmp_path / "content" / "posts").iterdir()}
+    assert [n for n in after if after[n] != again[n]] == [retitled.name]
+    assert again[retitled.name].count(b"(revised 1)") == 1
+    assert b"(revised 0)" not in again[retitled.name]
+    assert again[retitled.name].replace(b" (revised 1)", b"") == after[retitled.name]
 
 
 @pytest.mark.slow
@@ -54,6 +61,7 @@ def test_benchmark_runs_at_ci_size(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "| figdown cold |" in done.stdout and "| figdown no-op |" in done.stdout
     assert "| figdown one edit |" in done.stdout and "| figdown next edit |" in done.stdout
+    assert "| figdown title edit |" in done.stdout
     result = json.loads(samples.read_text())
     assert all(s["seconds"] > 0 and s["peak_mb"] > 0
                for found in result["samples"].values() for s in found)
