@@ -3,11 +3,12 @@
 Each folder a build writes into (`output/`, a `-d` folder, a `serve` session's preview) has
 its own sub-folder of the build cache, `.figdown-cache/output-<tag>/` (the tag is the start
 of the sha256 of the folder's path). It holds the site as the last full build assembled it
-and the edits since (snapshot.py), the keys of the outputs it holds (reuse.py) and the
-index of its link check (links.py): all of them describe what is in that one folder. So a
-`serve` session does not replace what the next build of `output/` reuses.
+and the edits since (snapshot.py), the keys of the outputs it holds (reuse.py), the index
+of its link check (links.py) and the folder its last full build replaced (the spare,
+write.py): all of them describe what is in that one folder. So a `serve` session does not
+replace what the next build of `output/` reuses.
 
-Those of the `KEPT` folders written last are kept: a preview folder is a new one each time.
+After each full build, those of the `KEPT` folders written last are kept.
 """
 
 from __future__ import annotations

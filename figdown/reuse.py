@@ -5,11 +5,11 @@ template reads: the site-wide part (figdown's code, the config, the theme's layo
 sections' URLs, the build date) and the values passed to it (the page's view, its
 neighbours, a pager's items, the term) — the page's own view by the pickle of all its
 fields, body included; the pages a list, feed or neighbour link shows by the fields it shows
-of them (`listed_fields`). The last successful build's keys are kept in the output folder's
-records (outputcache.py: `rendered.json`) with the size, mtime and inode of the file each output
-became, and the sha256 of its bytes (for the link check, which then need not read it); an
-output whose key and file are both unchanged is not rendered again but hard-linked from the
-previous output into the staging folder.
+of them (`listed_fields`). The last successful build's keys are kept in the output
+folder's records (outputcache.py: `rendered.json`) with the size, mtime and inode of the
+file each output became, and the sha256 of its bytes (for the link check, which then need
+not read it); an output whose key and file are both unchanged is not rendered again but
+hard-linked from the previous output into the staging folder.
 
 Only the default theme's `single.html`, `list.html`, `term.html` and `rss.xml` are keyed:
 what they read of `site` is listed in `site_key`. A site with its own layouts renders

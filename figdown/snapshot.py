@@ -26,7 +26,7 @@ from pathlib import Path
 
 from figdown.filememo import parsed, record_view, write_record, write_record_from
 from figdown.markdown import Link
-from figdown.outputcache import keep_recent, output_records
+from figdown.outputcache import output_records
 from figdown.outputfile import OutputFile
 from figdown.problems import Problem
 from figdown.shortcodes import PageRef
@@ -92,7 +92,6 @@ def save_snapshot(cache_dir: Path, snapshot: Snapshot) -> None:
         edits_record.unlink(missing_ok=True)
     write_record_from(site_record, lambda file: pickle.dump(
         snapshot, file, protocol=pickle.HIGHEST_PROTOCOL), snapshot)
-    keep_recent(cache_dir)
 
 
 def save_edits(cache_dir: Path, snapshot: Snapshot) -> None:

@@ -27,7 +27,7 @@ from figdown.manifest import (
     write_last_build,
 )
 from figdown.options import BuildOptions, BuildReport
-from figdown.outputcache import output_records
+from figdown.outputcache import keep_recent, output_records
 from figdown.outputfile import OutputFile
 from figdown.outputs import site_outputs, static_outputs
 from figdown.pagescan import PageScan
@@ -136,6 +136,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
             report, site, tuple(refs), sources,
             {path: tuple(found) for path, found in made.figures.items()},
             search_entries(site)))
+    keep_recent(cache_dir)
     return BuildReport(destination, counts=counts, terms=counts["terms"],
                        blocks_ran=executed.ran, blocks_reused=executed.reused,
                        block_seconds=executed.seconds, taxonomies=tuple(taxonomies),

@@ -35,3 +35,25 @@ def test_only_the_last_folders_and_nothing_shared_of_before_are_kept(tmp_path: P
         *folders[:KEPT], cache / "bodies.sqlite", cache / "pages.pickle",
         cache / "last-build.json", cache / "templates"])
     assert (folders[0] / "spare-output" / "posts").is_dir()
+
+
+def test_a_site_with_its_own_layouts_keeps_only_the_last_folders_too(tmp_path: Path) -> None:
+    """No snapshot is kept for it, but the link index and the spare are: they are pruned."""
+    import shutil
+
+    from figdown.cli import main
+    from figdown.theme import theme_dir
+
+    site = tmp_path / "site"
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "config.yaml").write_text("baseURL: https://example.org/\ntitle: T\n")
+    (site / "content" / "posts" / "a.md").write_text("---\ntitle: A\ndate: 2024-01-01\n---\n\nA.\n")
+    shutil.copytree(theme_dir() / "layouts", site / "layouts")
+    outs = [tmp_path / f"out-{n}" for n in range(KEPT + 2)]
+    for out in outs:
+        assert main(["-q", "-s", str(site), "-d", str(out)]) == 0
+    cache = site / ".figdown-cache"
+    assert sorted(cache.glob("output-*")) == sorted(
+        output_records(cache, out) for out in outs[-KEPT:])
+    assert (output_records(cache, outs[-1]) / "links.json").is_file()
+    assert not (output_records(cache, outs[-1]) / "site.pickle").exists()
