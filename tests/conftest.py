@@ -43,6 +43,15 @@ def make_site(tmp_path: Path) -> SiteWriter:
     return write
 
 
+def close_tab(page: Any) -> None:
+    """Close a tab once nothing is loading in it. A live-reload tab may be reloading itself
+    when its test ends (the overlay goes, then the page reloads), and closing a tab in the
+    middle of a navigation can leave Playwright waiting for ever; a navigation to
+    about:blank (which has a timeout) ends any other one first."""
+    page.goto("about:blank")
+    page.close()
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's headless Chromium, one per test module; missing Chromium fails, never skips."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import close_tab
 from serve_support import Preview
 
 from figdown.serve import PreviewServer
@@ -37,6 +38,8 @@ def context(browser: Any) -> Iterator[Any]:
     try:
         yield opened
     finally:
+        for page in opened.pages:
+            close_tab(page)
         opened.close()
 
 
@@ -97,8 +100,11 @@ def test_tab_opened_on_a_broken_site_shows_the_overlay(watched: Preview, context
     page = context.new_page()
     page.goto(watched.server.url)
     page.locator("#figdown-overlay").wait_for(state="visible")
+    page.evaluate("window.__broken = true")
     (watched.site.content_dir / "about.md").write_text("About again\n")
     page.locator("#figdown-overlay").wait_for(state="detached")
+    # then the page reloads itself, and is live again
+    page.wait_for_function("window.__broken === undefined && window.__figdownLiveReload")
 
 
 def test_many_tabs_all_follow_the_edits(watched: Preview, context: Any) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO
+from conftest import REPO, close_tab
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def page(server: str, browser: Any) -> Iterator[Any]:
     tab.goto(server + "posts/relu/")
     tab.wait_for_function("window.__figdownLiveReload === true")
     yield tab
-    tab.close()
+    close_tab(tab)
 
 
 def test_a_saved_post_shows_up_in_the_open_tab(site: Path, page: Any) -> None:
@@ -78,5 +78,8 @@ def test_a_broken_front_matter_shows_an_overlay_until_fixed(site: Path, page: An
     overlay = page.locator("#figdown-overlay")
     overlay.wait_for(state="visible")
     assert "content/posts/relu.md:3: front matter is not valid YAML" in overlay.inner_text()
+    page.evaluate("window.__broken = true")
     post.write_text(good, encoding="utf-8")
     overlay.wait_for(state="detached")
+    # then the page reloads itself, and is live again
+    page.wait_for_function("window.__broken === undefined && window.__figdownLiveReload")
