@@ -54,8 +54,10 @@ _TEMP_SUFFIXES = (
 )
 _TEMP_NAMES = frozenset({"4913", ".DS_Store", "Thumbs.db"})
 # `sed -i` writes the new text to `sedXXXXXX` beside the file, then renames it over it;
-# gedit and other GIO programs write `.goutputstream-XXXXXX`.
-_TEMP_PATTERN = re.compile(r"sed[A-Za-z0-9]{6}|\.goutputstream-[A-Za-z0-9]{6}")
+# gedit and other GIO programs write `.goutputstream-XXXXXX`. A `sed` name must hold a capital
+# or a digit, so that a file such as `sedatives` is still watched.
+_TEMP_PATTERN = re.compile(
+    r"sed(?=[a-z]{0,5}[A-Z0-9])[A-Za-z0-9]{6}|\.goutputstream-[A-Za-z0-9]{6}")
 
 
 class Change(IntEnum):

@@ -95,14 +95,14 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     sources = {p.url: (p.path, bodies[p.path].links) for p in loaded.pages}
 
     link_problems: list[Problem] = []
+    records = output_records(cache_dir, destination)  # this output folder's, in the cache
 
     def check(folder: Path, scanned: Mapping[str, PageScan], files: set[str]) -> list[Problem]:
         if not options.check_links:
             return []
         found = check_links(folder, config.base_path, sources,
                             severity="warning" if options.warn_links else "error",
-                            index=output_records(cache_dir, destination) / LINK_INDEX,
-                            scanned=scanned, files=files)
+                            index=records / LINK_INDEX, scanned=scanned, files=files)
         problems.extend(p for p in found if p.severity != "error")  # errors come back raised
         link_problems.extend(p for p in found if p.severity != "error")
         return found
@@ -112,7 +112,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     forget_snapshot(cache_dir, destination)
     written = write_site(site_outputs(site, renderer, extra), destination, config.root,
                          config.config_file, check,
-                         spare=output_records(cache_dir, destination) / SPARE_OUTPUT,
+                         spare=records / SPARE_OUTPUT,
                          workers=options.jobs or os.cpu_count() or 1)
     if reuse is not None:
         reuse.save(written.keys, written.digests)

@@ -29,6 +29,7 @@ SITE = SiteLayout(
         ("content/posts/Notes.MARKDOWN", ChangeKind.CONTENT),
         ("content/posts/sedatives.md", ChangeKind.CONTENT),
         ("content/posts/gelu/sedation", ChangeKind.CONTENT_RESOURCE),
+        ("content/posts/gelu/sedatives", ChangeKind.CONTENT_RESOURCE),
         ("content/posts/gelu/cover.png", ChangeKind.CONTENT_RESOURCE),
         ("content/posts/gelu/data.csv", ChangeKind.CONTENT_RESOURCE),
         ("layouts/_default/single.html", ChangeKind.TEMPLATE),
