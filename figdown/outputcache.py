@@ -33,11 +33,14 @@ def output_records(cache_dir: Path, destination: Path | str) -> Path:
 
 def keep_recent(cache_dir: Path) -> None:
     """Remove the records of all but the `KEPT` output folders whose records changed last
-    (writing a record renames it into its folder, which updates the folder's mtime), and
-    those an earlier figdown kept for all output folders at once."""
+    (writing a record renames it into its folder, which updates the folder's mtime), anything
+    else in their place, and those an earlier figdown kept for all output folders at once."""
     changed: dict[Path, float] = {}
     for folder in cache_dir.glob(f"{PREFIX}*"):
         with contextlib.suppress(OSError):
+            if not folder.is_dir() or folder.is_symlink():  # damage: records could not go in
+                folder.unlink()
+                continue
             changed[folder] = folder.stat().st_mtime
     for stale in sorted(changed, key=lambda folder: changed[folder], reverse=True)[KEPT:]:
         shutil.rmtree(stale, ignore_errors=True)

@@ -30,6 +30,7 @@ def test_only_the_last_folders_and_nothing_shared_of_before_are_kept(tmp_path: P
     for shared in ("rendered.json", "links.json", "site-0123456789abcdef.pickle",
                    "site-0123456789abcdef-edits.pickle"):
         (cache / shared).write_text("before")
+    (cache / "output-0123456789abcdef").write_text("damaged: a file where a folder goes")
     keep_recent(cache)
     assert sorted(cache.iterdir()) == sorted([
         *folders[:KEPT], cache / "bodies.sqlite", cache / "pages.pickle",
