@@ -15,6 +15,7 @@ from figdown.bodies import BodyCache, BodyJob, BodySettings, render_first_pass, 
 from figdown.config import SiteConfig, content_key
 from figdown.content import Page
 from figdown.execute import ExecOptions, ExecReport, execute_posts
+from figdown.manifest import CACHE_FOLDER
 from figdown.markdown import RenderContext, RenderedBody, create_markdown, parse_body, render_tokens
 from figdown.options import BuildOptions
 from figdown.outputfile import OutputFile
@@ -78,7 +79,8 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
         elif found.body is not None:
             bodies[page.path] = restore_shortcodes(found.body, expanded[page.path])
 
-    executed = _execute(config, options, posts, prune=whole_site)
+    # Trimming touches only the histories of these posts' blocks: safe in a quick rebuild.
+    executed = _execute(config, options, posts, prune=True)
     # --keep-going writes the pages with each failing block's error in place of its figure
     problems.extend(replace(p, severity="warning") if options.keep_going and p.severity == "error"
                     else p for p in executed.problems)
@@ -149,6 +151,39 @@ def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page], refs: Sequence
     return result
 
 
+def site_blocks(config: SiteConfig, options: BuildOptions, pages: Sequence[Page],
+                refs: Sequence[PageRef], problems: list[Problem]) -> list[PostBlocks]:
+    """The executable blocks of `pages`, without running them (for `figures prune`)."""
+    md = create_markdown(config.unsafe_html, config.enable_emoji)
+    expanded = _expand_shortcodes(config, pages, refs, md)
+    settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
+                            config.enable_emoji, content_key(config))
+    jobs = [BodyJob(page.path, page.body_line, page.url, expanded[page.path].text,
+                    page.front.summary) for page in pages]
+    first = render_first_pass(jobs, settings, BodyCache.beside(config.figure_store),
+                              options.jobs or os.cpu_count() or 1)
+    return [PostBlocks(path=page.path, slug=_store_slug(page), source_dir=page.source.parent,
+                       blocks=first[page.path].blocks)
+            for page in pages if first[page.path].blocks]
+
+
+def exec_options(config: SiteConfig, options: BuildOptions, prune: bool = False) -> ExecOptions:
+    """How this build runs blocks, from the site's config and the command line."""
+    style_file = config.root / config.figures.style_file if config.figures.style_file else None
+    return ExecOptions(
+        store=config.figure_store, site_root=config.root,
+        helpers=config.helpers_dir if config.helpers_dir.is_dir() else None,
+        style=config.figures.style, style_file=style_file, format=config.figures.format,
+        timeout=config.figures.timeout, jobs=options.jobs,
+        animation_limit=round(config.figures.animation_limit * 1_000_000),
+        refresh=options.refresh_figures, refresh_posts=frozenset(options.refresh_posts),
+        progress=options.progress, prune=prune,
+        strict_environment=config.figures.environment == "strict",
+        output_limit=config.figures.output_limit,
+        unrecorded=(options.destination or config.root / "output",
+                    config.figure_store.parent / CACHE_FOLDER))
+
+
 def _store_slug(page: Page) -> str:
     return page.url.strip("/") or "home"
 
@@ -176,12 +211,4 @@ def _figure_outputs(config: SiteConfig, page: Page,
 
 def _execute(config: SiteConfig, options: BuildOptions, posts: list[PostBlocks],
              prune: bool) -> ExecReport:
-    style_file = config.root / config.figures.style_file if config.figures.style_file else None
-    exec_options = ExecOptions(
-        store=config.figure_store, site_root=config.root,
-        helpers=config.helpers_dir if config.helpers_dir.is_dir() else None,
-        style=config.figures.style, style_file=style_file, format=config.figures.format,
-        timeout=config.figures.timeout, jobs=options.jobs,
-        animation_limit=round(config.figures.animation_limit * 1_000_000),
-        refresh=options.refresh_figures, progress=options.progress, prune=prune)
-    return execute_posts(posts, exec_options)
+    return execute_posts(posts, exec_options(config, options, prune))

@@ -15,7 +15,7 @@ from figdown.pipeline import BuildOptions, BuildReport, build
 from figdown.problems import Problem
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
-COMMANDS = ("build", "serve", "new", "list", "publish")
+COMMANDS = ("build", "serve", "new", "list", "publish", "figures")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,8 +48,11 @@ def _add_build_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                         help="processes for Markdown, templates and executable blocks; "
                              "default: one per core")
-    parser.add_argument("--refresh-figures", action="store_true",
-                        help="run every executable block again, ignoring the figures/ store")
+    parser.add_argument("--refresh-figures", nargs="?", const=ALL_POSTS, action="append",
+                        metavar="POST",
+                        help="run executable blocks again, ignoring the figures/ store: "
+                             "every block, or only those of POST (its path or slug; "
+                             "may be given more than once)")
     parser.add_argument("--keep-going", action="store_true",
                         help="write the pages even when blocks fail, showing the error in place")
     parser.add_argument("--warn-links", action="store_true",
@@ -58,12 +61,15 @@ def _add_build_flags(parser: argparse.ArgumentParser) -> None:
                         help="build as if now were TIME (RFC 3339), as Hugo's --clock")
 
 
+ALL_POSTS = "\0all"  # what a bare --refresh-figures stands for
+
+
 def make_parser() -> argparse.ArgumentParser:
     """The parser for `figdown build` (also used when no command is given)."""
     parser = _Parser(
         prog="figdown",
         description="Build a Hugo-style blog whose Python blocks draw their own figures.",
-        epilog="Commands: build (default), serve, new, list, publish. "
+        epilog="Commands: build (default), serve, new, list, publish, figures. "
                "Run `figdown COMMAND --help` for each.")
     parser.add_argument("--version", action="version", version=f"figdown {__version__}")
     _add_site_flags(parser)
@@ -93,9 +99,11 @@ def options_from(args: argparse.Namespace) -> BuildOptions:
     return BuildOptions(
         source=args.source, destination=args.destination, base_url=args.base_url,
         drafts=args.drafts, future=args.future, expired=args.expired,
-        now=_parse_clock(args.clock), jobs=args.jobs, refresh_figures=args.refresh_figures,
+        now=_parse_clock(args.clock), jobs=args.jobs,
+        refresh_figures=ALL_POSTS in (args.refresh_figures or ()),
+        refresh_posts=tuple(p for p in args.refresh_figures or () if p != ALL_POSTS),
         keep_going=args.keep_going, warn_links=args.warn_links,
-        progress=sys.stderr.isatty() and not args.quiet)
+        progress=not args.quiet)
 
 
 def print_problems(problems: Sequence[Problem], quiet: bool, verbose: bool) -> None:
@@ -121,6 +129,11 @@ def print_summary(report: BuildReport) -> None:
           f"Total: {report.seconds:.2f} s")
     for encoder in report.encoders:
         print(f"Animations encoded with {encoder}")
+    if report.drawn_elsewhere:
+        count = report.drawn_elsewhere
+        print(f"{count} figure{'s were' if count != 1 else ' was'} drawn with other library "
+              f"versions ({'; '.join(report.elsewhere_versions[:2])}): reused as they are; "
+              "--refresh-figures redraws them here (or --refresh-figures=POST, one post)")
 
 
 def run_build(args: argparse.Namespace) -> int:

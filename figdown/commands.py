@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 def run(command: str, argv: Sequence[str]) -> int:
     """Dispatch one command; each has its own `--help`."""
-    handlers = {"list": run_list, "publish": run_publish, "serve": run_serve, "new": run_new}
+    handlers = {"list": run_list, "publish": run_publish, "serve": run_serve, "new": run_new,
+                "figures": run_figures}
     handler = handlers.get(command)
     if handler is None:
         print(f"figdown: `{command}` is not available", file=sys.stderr)
@@ -54,6 +55,60 @@ def run_list(argv: Sequence[str]) -> int:
         when = {"drafts": front.date, "future": front.publish_date or front.date,
                 "expired": front.expiry_date}[args.kind]
         print(f"{page.path}\t{when.isoformat() if when else '-'}\t{front.title}")
+    return EXIT_OK
+
+
+def run_figures(argv: Sequence[str]) -> int:
+    """`figdown figures prune`: remove the stored results no page's blocks have now."""
+    from figdown.bodystage import exec_options, site_blocks
+    from figdown.execute import used_results
+    from figdown.shortcodes import PageRef
+    from figdown.store import can_prune, remove_results, stored_results
+
+    parser = _Parser(prog="figdown figures",
+                     description="Manage the figure store. `prune` removes every stored "
+                                 "result that no page (drafts, future and expired pages "
+                                 "included) has now: earlier results of edited blocks, and "
+                                 "those of removed posts and blocks.")
+    parser.add_argument("action", choices=["prune"])
+    parser.add_argument("-n", "--dry-run", action="store_true",
+                        help="list what would be removed, and remove nothing")
+    _add_site_flags(parser)
+    args = parser.parse_args(argv)
+    if not args.source.is_dir():
+        print(f"figdown: error: -s {args.source}: no such folder", file=sys.stderr)
+        return EXIT_USAGE
+    every_page = BuildOptions(source=args.source, drafts=True, future=True, expired=True)
+    problems: list[Problem] = []
+    try:
+        config = load_config(args.source.resolve())
+        loaded = load_pages(config, every_page, build_clock())
+        problems.extend(loaded.problems)
+        if any(p.severity == "error" for p in problems):
+            raise ContentError(tuple(problems))
+        refs = [PageRef(p.rel, p.url) for p in loaded.pages]
+        posts = site_blocks(config, every_page, loaded.pages, refs, problems)
+    except ContentError as err:
+        print_problems(err.problems, args.quiet, args.verbose)
+        print("Nothing was removed: every page must read without errors first.",
+              file=sys.stderr)
+        return EXIT_CONTENT
+    store = config.figure_store
+    protected = [config.root, config.helpers_dir, *(p.source_dir for p in posts)]
+    if not store.is_dir() or not can_prune(store, protected):
+        print(f"{store}: no figure store to prune here")
+        return EXIT_OK
+    used = used_results(posts, exec_options(config, every_page))
+    stored = stored_results(store)
+    unused = [r for r in stored if r not in used]
+    for result in unused:
+        print(f"{'would remove' if args.dry_run else 'removed'} {result}")
+    if not args.dry_run:
+        remove_results(store, unused)
+    if not args.quiet:
+        kept = len(stored) - len(unused)
+        print(f"{len(unused)} stored result{'s' if len(unused) != 1 else ''} "
+              f"{'would be ' if args.dry_run else ''}removed, {kept} in use kept.")
     return EXIT_OK
 
 
@@ -89,7 +144,7 @@ def run_publish(argv: Sequence[str]) -> int:
         return EXIT_CONTENT
     for name in ("drafts", "future", "expired", "refresh_figures", "keep_going",
                  "warn_links", "clock"):
-        setattr(args, name, None if name == "clock" else False)
+        setattr(args, name, None if name in ("clock", "refresh_figures") else False)
     report = build(options_from(args))
     print_problems(report.problems, args.quiet, args.verbose)
     if not report.ok or report.output is None:

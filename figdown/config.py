@@ -57,6 +57,10 @@ class FigureSettings:
     format: str = "svg"
     timeout: float = 60.0
     animation_limit: float = 5.0  # MB; a larger animation is a warning
+    # "recorded": the library versions that drew a figure are recorded in its store entry,
+    # and a figure drawn with others is reused; "strict": they are part of its key.
+    environment: str = "recorded"
+    output_limit: int = 1_000_000  # characters of a block's printed output kept
 
 
 @dataclass(frozen=True)
@@ -462,6 +466,20 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
                                 f"figures.animationLimit must be a number of megabytes, "
                                 f"not {limit!r}", "write e.g. `animationLimit: 5`"))
         limit = 5
+    environment = raw.get("environment", "recorded")
+    if environment not in ("recorded", "strict"):
+        problems.append(Problem(display, _line_of(path, "environment"),
+                                f"figures.environment must be recorded or strict, not "
+                                f"{environment!r}",
+                                "write `environment: strict` to redraw figures whenever a "
+                                "library version changes, or leave it out"))
+        environment = "recorded"
+    output_limit = raw.get("outputLimit", 1_000_000)
+    if not isinstance(output_limit, int) or isinstance(output_limit, bool) or output_limit < 2:
+        problems.append(Problem(display, _line_of(path, "outputLimit"),
+                                f"figures.outputLimit must be a number of characters, not "
+                                f"{output_limit!r}", "write e.g. `outputLimit: 1000000`"))
+        output_limit = 1_000_000
     return FigureSettings(
         helpers=str(raw.get("helpers", "lib")),
         store=str(raw.get("store", "figures")),
@@ -470,6 +488,8 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
         format=fmt,
         timeout=timeout,
         animation_limit=float(limit),
+        environment=str(environment),
+        output_limit=output_limit,
     )
 
 

@@ -19,11 +19,11 @@ from figdown.progress import ProgressBar
 from figdown.store import (
     StoredResult,
     can_prune,
+    entry_folder,
+    file_sha256,
     is_safe_slug,
-    listed_files,
-    manifest_path,
-    prune_store,
     read_result,
+    trim_history,
     write_result,
 )
 
@@ -41,9 +41,14 @@ class ExecOptions:
     timeout: float = 60.0  # seconds a block may run, unless it says otherwise
     jobs: int = 0  # 0: one worker per core
     refresh: bool = False  # run every block, ignoring the store
-    prune: bool = True  # remove store entries no post uses any more
-    progress: bool = False  # draw a progress bar (only on a terminal)
+    # Run the blocks of these posts again (paths relative to the site, or slugs).
+    refresh_posts: frozenset[str] = frozenset()
+    prune: bool = True  # trim each block's history of stored results
+    progress: bool = False  # show the blocks running (a line on a terminal)
     animation_limit: int = 5_000_000  # bytes; a larger animation is a warning
+    strict_environment: bool = False  # the library versions are part of every key
+    output_limit: int = 1_000_000  # characters of printed output kept per block
+    unrecorded: tuple[Path, ...] = ()  # folders whose reads do not matter (output, cache)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,10 @@ class ExecReport:
     problems: tuple[Problem, ...] = ()
     pruned: tuple[str, ...] = ()  # store paths removed, relative to the store
     encoders: tuple[str, ...] = ()  # what encoded the animations made in this build
+    # Reused results drawn with other library versions than this build's, and how the
+    # versions differ ("matplotlib 3.10.7 in the store, 3.9.4 here").
+    elsewhere: int = 0
+    elsewhere_versions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,9 +75,10 @@ class _PostPlan:
     keys: tuple[str, ...]
     stored: tuple[StoredResult | None, ...]
     problems: tuple[Problem, ...]  # problems that keep the post from running
+    refresh: bool = False  # run again whatever the store holds
 
-    def needs_run(self, refresh: bool) -> bool:
-        return not self.problems and (refresh or any(s is None for s in self.stored))
+    def needs_run(self) -> bool:
+        return not self.problems and (self.refresh or any(s is None for s in self.stored))
 
 
 def default_jobs() -> int:
@@ -83,8 +93,10 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
     """Run (or reuse from the store) every block of every post; never raises for user code."""
     started = time.perf_counter()
     store = options.store
-    context = make_key_context(options.style, options.style_file, options.helpers)
-    plans = _plan_posts(posts, options, context)
+    context = make_key_context(options.style, options.style_file, options.helpers,
+                               options.strict_environment)
+    digests = _Digests(options.site_root)
+    plans = _plan_posts(posts, options, context, digests)
     results: dict[tuple[str, int], BlockResult] = {}
     problems: list[Problem] = []
     to_run: list[_PostPlan] = []
@@ -93,7 +105,7 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
         if plan.problems:
             problems += plan.problems
             _fill_not_run(plan, results, problems, "fix the errors reported for this post first")
-        elif plan.needs_run(options.refresh):
+        elif plan.needs_run():
             to_run.append(plan)
         else:
             for block, stored in zip(plan.post.blocks, plan.stored, strict=True):
@@ -107,20 +119,30 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
         # Made before any block runs, so that its appearance is not taken for a block's write.
         store.mkdir(parents=True, exist_ok=True)
         by_path = {plan.post.path: plan for plan in to_run}
-        progress = ProgressBar(len(to_run), sys.stderr, options.progress)
+
+        progress = ProgressBar(sum(len(p.post.blocks) for p in to_run), sys.stderr,
+                               options.progress)
 
         def on_outcome(task: PostTask, outcome: BlockOutcome) -> None:
             nonlocal ran
             ran += 1
             plan = by_path[task.path]
-            result = _record(plan, outcome, store, options.refresh)
+            result = _record(plan, outcome, store, digests, context)
             results[(task.path, outcome.index)] = result
+            position = _position(plan, outcome.index)
+            progress.block_done(task.path, plan.options[position].block_id,
+                                _next_block_id(plan, position))
+            if outcome.output_dropped:
+                problems.append(_output_warning(plan, position, outcome, options.output_limit))
             if result.error is not None:
                 problems.append(result.error)
             elif not result.reused:
-                position = _position(plan, outcome.index)
                 problems.extend(_fallback_warnings(plan, position, outcome))
                 encoders.update(f.encoder for f in outcome.figures if f.kind == "animation")
+
+        def on_start(task: PostTask) -> None:
+            plan = by_path[task.path]
+            progress.start(task.path, plan.options[0].block_id)
 
         def on_done(task: PostTask) -> None:
             _fill_not_run(by_path[task.path], results, problems, "a block above it failed")
@@ -130,9 +152,8 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
         jobs = options.jobs if options.jobs > 0 else default_jobs()
         init = _worker_init(options)
         try:
-            style_errors = run_tasks(
-                tasks, init, jobs, on_outcome, lambda t: progress.start(t.path), on_done
-            )
+            style_errors = run_tasks(tasks, init, jobs, on_outcome, on_start, on_done,
+                                     progress.tick)
         finally:
             progress.close()
         problems += _style_problems(style_errors, options)
@@ -144,7 +165,8 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
         if options.helpers is not None:
             protected.append(options.helpers)
         if can_prune(store, protected):
-            pruned = prune_store(store, _owned_files(plans, results, store))
+            pruned = _trim_histories(plans, results, store)
+    elsewhere = _drawn_elsewhere(plans, results, context)
 
     return ExecReport(
         results=results,
@@ -154,11 +176,48 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
         problems=tuple(sorted(problems, key=lambda p: (p.path, p.line or 0))),
         pruned=tuple(pruned),
         encoders=tuple(sorted(encoders)),
+        elsewhere=sum(elsewhere.values()),
+        elsewhere_versions=tuple(sorted(elsewhere)),
     )
 
 
+class _Digests:
+    """sha256 of files inside the site by relative path, each read once per build."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.known: dict[str, str | None] = {}
+
+    def __call__(self, relative: str) -> str | None:
+        if relative not in self.known:
+            self.known[relative] = self.fresh(relative)
+        return self.known[relative]
+
+    def fresh(self, relative: str) -> str | None:
+        """Read again: after a block ran, a file it read may be one it also wrote."""
+        path = (self.root / relative).resolve()
+        digest = file_sha256(path) if path.is_relative_to(self.root) else None
+        self.known[relative] = digest
+        return digest
+
+
+def used_results(posts: Sequence[PostBlocks], options: ExecOptions) -> set[str]:
+    """The store folders of the results these posts' blocks have now (whether stored or not)."""
+    context = make_key_context(options.style, options.style_file, options.helpers,
+                               options.strict_environment)
+    used: set[str] = set()
+    for post in posts:
+        block_options = [coerce_options(b, options.format, options.timeout)[0]
+                         for b in post.blocks]
+        for opts, key in zip(block_options, block_keys(post.blocks, block_options, context),
+                             strict=True):
+            used.add(entry_folder(post.slug, opts.block_id, key))
+    return used
+
+
 def _plan_posts(
-    posts: Sequence[PostBlocks], options: ExecOptions, context: KeyContext
+    posts: Sequence[PostBlocks], options: ExecOptions, context: KeyContext,
+    digests: _Digests,
 ) -> list[_PostPlan]:
     """Check each post's options and look up each block's stored result."""
     plans = []
@@ -192,10 +251,13 @@ def _plan_posts(
             slugs[post.slug] = post.path
         keys = tuple(block_keys(post.blocks, block_options, context))
         stored = tuple(
-            None if problems else read_result(options.store, post.slug, o.block_id, key)
+            None if problems else read_result(options.store, post.slug, o.block_id, key,
+                                              digests)
             for o, key in zip(block_options, keys, strict=True)
         )
-        plans.append(_PostPlan(post, block_options, keys, stored, tuple(problems)))
+        refresh = options.refresh or bool(
+            options.refresh_posts & {post.path, post.slug, Path(post.path).stem})
+        plans.append(_PostPlan(post, block_options, keys, stored, tuple(problems), refresh))
     return plans
 
 
@@ -206,7 +268,7 @@ def _make_task(plan: _PostPlan, options: ExecOptions, plans: list[_PostPlan]) ->
             block_id=opts.block_id,
             code=block.code,
             line=block.line,
-            save=options.refresh or stored is None,
+            save=plan.refresh or stored is None,
             format=opts.format,
             dpi=opts.dpi,
             width=opts.width,
@@ -254,6 +316,8 @@ def _worker_init(options: ExecOptions) -> WorkerInit:
         helpers=str(options.helpers.resolve()) if options.helpers else None,
         style=dict(options.style),
         style_file=str(options.style_file.resolve()) if options.style_file else None,
+        unrecorded=tuple(str(p.resolve()) for p in (options.store, *options.unrecorded)),
+        output_limit=options.output_limit,
     )
 
 
@@ -261,8 +325,10 @@ def _from_store(block: CodeBlock, stored: StoredResult) -> BlockResult:
     return BlockResult(block=block, figures=stored.figures, output=stored.output, reused=True)
 
 
-def _record(plan: _PostPlan, outcome: BlockOutcome, store: Path, refresh: bool) -> BlockResult:
-    """Turn a worker's outcome into a result, storing fresh figures."""
+def _record(plan: _PostPlan, outcome: BlockOutcome, store: Path, digests: _Digests,
+            context: KeyContext) -> BlockResult:
+    """Turn a worker's outcome into a result, storing fresh figures with the digests of the
+    files the post's blocks read and the environment that drew them."""
     position = _position(plan, outcome.index)
     block = plan.post.blocks[position]
     opts = plan.options[position]
@@ -270,7 +336,7 @@ def _record(plan: _PostPlan, outcome: BlockOutcome, store: Path, refresh: bool) 
         error = _failure_problem(block, opts, outcome.failure)
         return BlockResult(block=block, output=outcome.output, error=error)
     stored = plan.stored[position]
-    if stored is None or refresh:
+    if stored is None or plan.refresh:
         figures = outcome.figures
         if opts.caption and not figures:
             error = Problem(
@@ -281,7 +347,10 @@ def _record(plan: _PostPlan, outcome: BlockOutcome, store: Path, refresh: bool) 
             )
             return BlockResult(block=block, output=outcome.output, error=error)
         key = plan.keys[position]
-        stored = write_result(store, plan.post.slug, opts.block_id, key, figures, outcome.output)
+        reads = {path: digest for path in outcome.reads
+                 if (digest := digests.fresh(path)) is not None}
+        stored = write_result(store, plan.post.slug, opts.block_id, key, figures,
+                              outcome.output, reads, context.versions)
         return BlockResult(block=block, figures=stored.figures, output=stored.output)
     return _from_store(block, stored)
 
@@ -336,8 +405,9 @@ def _size_warnings(
 
 _HINTS = {
     "timeout": "make the block faster, or give it more time with its `timeout` option (seconds)",
-    "crash": "the block ended its worker process (os._exit, a crash in compiled code, or no "
+    "crash": "the block ended its post's process (os._exit, a crash in compiled code, or no "
     "memory left); the post's later blocks did not run",
+    "start": "lower -j, or raise the limit on processes (`ulimit -u`, a container's pids.max)",
     "outside": "write files beside the post (its folder is the working directory) or in a "
     "temporary folder",
     "exception": "fix the block's code",
@@ -399,19 +469,53 @@ def _style_problems(errors: list[str], options: ExecOptions) -> list[Problem]:
     ]
 
 
-def _owned_files(
+def _trim_histories(
     plans: list[_PostPlan], results: Mapping[tuple[str, int], BlockResult], store: Path
-) -> set[str]:
-    """The store paths some current block owns: its manifest and the files it lists."""
-    owned: set[str] = set()
+) -> list[str]:
+    """Trim the stored history of each block that has a result in this build. Blocks no
+    page of this build has (drafts left out, posts removed) are not touched."""
+    pruned: list[str] = []
     for plan in plans:
         if not is_safe_slug(plan.post.slug):
             continue
-        for block, opts in zip(plan.post.blocks, plan.options, strict=True):
+        for block, opts, key in zip(plan.post.blocks, plan.options, plan.keys, strict=True):
             result = results.get((plan.post.path, block.index))
             if result is not None and result.error is None:
-                owned.add(manifest_path(plan.post.slug, opts.block_id))
-                owned.update(path for f in result.figures for path in f.store_paths)
-            else:
-                owned.update(listed_files(store, plan.post.slug, opts.block_id))
-    return owned
+                pruned += trim_history(store, plan.post.slug, opts.block_id, key)
+    return pruned
+
+
+def _drawn_elsewhere(
+    plans: list[_PostPlan], results: Mapping[tuple[str, int], BlockResult],
+    context: KeyContext,
+) -> dict[str, int]:
+    """How the library versions of reused results differ from this build's → how many."""
+    found: dict[str, int] = {}
+    here = context.versions
+    for plan in plans:
+        for block, stored in zip(plan.post.blocks, plan.stored, strict=True):
+            result = results.get((plan.post.path, block.index))
+            if stored is None or result is None or not result.reused or result.error:
+                continue
+            differences = [f"{name} {stored.environment.get(name, 'unknown')} in the store, "
+                           f"{version} here"
+                           for name, version in sorted(here.items())
+                           if stored.environment.get(name) != version]
+            if differences:
+                text = "; ".join(differences)
+                found[text] = found.get(text, 0) + 1
+    return found
+
+
+def _next_block_id(plan: _PostPlan, position: int) -> str | None:
+    return plan.options[position + 1].block_id if position + 1 < len(plan.options) else None
+
+
+def _output_warning(plan: _PostPlan, position: int, outcome: BlockOutcome,
+                    limit: int) -> Problem:
+    block = plan.post.blocks[position]
+    return Problem(
+        block.path, block.line,
+        f"block {plan.options[position].block_id}: printed more than {limit:,} characters; "
+        f"{outcome.output_dropped:,} in the middle were left out",
+        "print less, or raise figures.outputLimit (characters)", "warning")

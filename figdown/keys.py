@@ -14,17 +14,19 @@ from pathlib import Path
 from figdown.blockopts import BlockOptions, key_options
 from figdown.blocks import CodeBlock
 
-KEY_SCHEMA = 1
+KEY_SCHEMA = 2
 
 
 @dataclass(frozen=True)
 class KeyContext:
-    """What every block key of a build shares: library versions, style, helper folder."""
+    """What every block key of a build shares: style, helper folder, and (only when the
+    site asks for `figures.environment: strict`) the library versions."""
 
-    versions: Mapping[str, str]
+    versions: Mapping[str, str]  # the environment this build runs blocks in
     style: str  # canonical JSON of the rcParams from the config
     style_file: str  # sha256 of the style file, or "" without one
     helpers: Path | None
+    strict: bool = False  # the versions are part of every key
 
 
 # Part of every key: bump it when the way results are saved changes (format, metadata,
@@ -32,11 +34,15 @@ class KeyContext:
 SAVE_FORMAT = "2"
 
 
+LIBRARIES = ("numpy", "matplotlib", "pillow", "imageio-ffmpeg")
+
+
 def library_versions() -> dict[str, str]:
     """Python, numpy, matplotlib, Pillow (which writes PNG, WebP and GIF) and imageio-ffmpeg
-    (whose ffmpeg encodes MP4) versions, read without importing the libraries."""
-    versions = {"python": platform.python_version(), "figdown-save-format": SAVE_FORMAT}
-    for name in ("numpy", "matplotlib", "pillow", "imageio-ffmpeg"):
+    (whose ffmpeg encodes MP4) versions, read without importing the libraries: what a
+    store entry records of the environment that drew it."""
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -45,7 +51,8 @@ def library_versions() -> dict[str, str]:
 
 
 def make_key_context(
-    style: Mapping[str, object], style_file: Path | None, helpers: Path | None
+    style: Mapping[str, object], style_file: Path | None, helpers: Path | None,
+    strict: bool = False,
 ) -> KeyContext:
     """The shared part of every block key for one build."""
     file_hash = ""
@@ -59,6 +66,7 @@ def make_key_context(
         style=json.dumps(dict(style), sort_keys=True, default=repr),
         style_file=file_hash,
         helpers=helpers,
+        strict=strict,
     )
 
 
@@ -139,7 +147,8 @@ def block_keys(
 ) -> list[str]:
     """The key of each block of a post: its code and all code before it, its options
     (with the site defaults it gets), the style, the helpers it (or earlier code)
-    imports, and library versions."""
+    imports, and how results are saved; the library versions only in strict mode. The
+    files a block reads are not known before it runs: the store entry lists them."""
     keys = []
     for position, (block, opts) in enumerate(zip(blocks, effective, strict=True)):
         codes = [b.code for b in blocks[: position + 1]]
@@ -153,8 +162,10 @@ def block_keys(
             "style": context.style,
             "style_file": context.style_file,
             "helpers": helper_hashes(codes, context.helpers),
-            "versions": dict(context.versions),
+            "save-format": SAVE_FORMAT,
         }
+        if context.strict:
+            payload["versions"] = dict(context.versions)
         text = json.dumps(payload, sort_keys=True, default=repr, ensure_ascii=False)
         keys.append(hashlib.sha256(text.encode("utf-8")).hexdigest())
     return keys

@@ -229,9 +229,19 @@ def _normal(name: str) -> str:
     return re.sub(r"[-_.]+", "_", name).lower()
 
 
-def store_digest(figure_store: Path) -> str:
-    """The figure store, read after the blocks ran: a build writes into it."""
-    return input_digest([figure_store], [], "")
+def store_digest(figure_store: Path, site_root: Path) -> str:
+    """The figure store, read after the blocks ran (a build writes into it), and the files
+    its results say blocks read: a result is used only while they hold the same bytes."""
+    read: set[str] = set()
+    for entry in figure_store.rglob("entry.json") if figure_store.is_dir() else ():
+        try:
+            reads = json.loads(entry.read_text(encoding="utf-8")).get("reads", {})
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(reads, dict):
+            read.update(str(site_root / path) for path in reads)
+    extra = {path: _file_digest(path) for path in sorted(read)}
+    return input_digest([figure_store], [], combined_digest("reads", extra))
 
 
 __all__ = ["CACHE_FOLDER", "SITE_FOLDERS", "LastBuild", "code_fingerprint", "combined_digest",

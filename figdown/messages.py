@@ -14,6 +14,10 @@ class WorkerInit:
     helpers: str | None
     style: dict[str, Any]
     style_file: str | None
+    # Folders whose files a block's reads are not recorded for: the figure store, the build
+    # cache, the output folder; helper modules are part of the key already.
+    unrecorded: tuple[str, ...] = ()
+    output_limit: int = 1_000_000  # characters of printed output kept per block
 
 
 @dataclass(frozen=True)
@@ -87,3 +91,7 @@ class BlockOutcome:
     figures: tuple[RenderedFigure, ...] = ()
     output: str = ""
     failure: BlockFailure | None = None
+    # Files inside the site that the post's blocks read so far, this one included (site
+    # relative, posix): the result is valid while they hold the same bytes.
+    reads: tuple[str, ...] = ()
+    output_dropped: int = 0  # characters of printed output left out (over the limit)

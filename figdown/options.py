@@ -26,7 +26,8 @@ class BuildOptions:
     expired: bool = False
     now: datetime | None = None  # the build's clock; default: now
     jobs: int = 0
-    refresh_figures: bool = False
+    refresh_figures: bool = False  # run every block again
+    refresh_posts: tuple[str, ...] = ()  # run these posts' blocks again (paths or slugs)
     keep_going: bool = False
     warn_links: bool = False
     check_links: bool = True
@@ -51,6 +52,9 @@ class BuildReport:
     taxonomies: tuple[Taxonomy, ...] = ()  # the terms built, for tests and tools
     encoders: tuple[str, ...] = ()  # what encoded the animations made in this build
     edited: tuple[str, ...] = ()  # a quick rebuild (quick.py): the pages it made again
+    # Reused figures drawn with other library versions, and how the versions differ.
+    drawn_elsewhere: int = 0
+    elsewhere_versions: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -72,11 +72,12 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     now = options.now or build_clock()
     cache_dir = config.figure_store.parent / CACHE_FOLDER
     others, content = input_parts(config, options, destination)
-    if options.no_op_record and not options.refresh_figures:
+    refreshing = options.refresh_figures or bool(options.refresh_posts)
+    if options.no_op_record and not refreshing:
         # Nothing changed since the last successful build: its output is what this one
         # would write.
         last = read_last_build(cache_dir)
-        current = combined_digest(others, content) + store_digest(config.figure_store)
+        current = combined_digest(others, content) + store_digest(config.figure_store, config.root)
         if last is not None and last.still_valid(current, destination, now):
             remove_leftovers(destination)
             problems.extend(last.problems)
@@ -84,7 +85,7 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
                                terms=last.counts.get("terms", 0), blocks_reused=last.blocks)
     # Imported only when something changed: a no-op build needs none of the Markdown,
     # template or block machinery, whose import is most of a no-op build's time.
-    if not options.refresh_figures:
+    if not refreshing:
         from figdown.quick import quick_rebuild
 
         report = quick_rebuild(config, options, destination, problems, now, others, content)

@@ -1,15 +1,27 @@
 """A pool of worker processes that run posts, with per-block timeouts and crash recovery.
 
-Each worker is a dedicated spawned process, fed one post at a time over a pipe, so a
-worker that hangs or dies can be killed and replaced without touching the others.
+Each worker is a spawned interpreter that imports numpy and matplotlib once, then runs each
+post it is given in a forked copy of itself (the post's process, in a process group of its
+own), so that no post's blocks change what another's see. The worker reports when the post's
+process starts and ends, and the post's process reports each block as it ends: a block that
+runs past its own timeout is the one named, and its process group (with whatever the block
+started) is killed without touching the worker.
+
+Workers run in a session of their own, so Ctrl-C in the terminal reaches only the build,
+which ends them; they and the posts' processes also die with their parent.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -25,8 +37,11 @@ KILL_GRACE = 1.0
 # A worker not ready this long after its start is stuck (the first run on a machine
 # builds matplotlib's font cache, which can take a while).
 STARTUP_TIMEOUT = 300.0
+# A worker whose post's process was killed, or ended, reports so within this time.
+EXIT_TIMEOUT = 10.0
 # Give up starting workers after this many die before becoming ready.
 MAX_START_FAILURES = 3
+TEMP_PREFIX = "figdown-worker-"
 
 OutcomeHandler = Callable[[PostTask, BlockOutcome], None]
 PostHandler = Callable[[PostTask], None]
@@ -44,8 +59,11 @@ _BOOT = (
 class _Worker:
     process: subprocess.Popen[bytes]
     conn: Connection
+    scratch: Path  # the worker's own folder: its TMPDIR and its log
     ready: bool = False
-    task: PostTask | None = None
+    task: PostTask | None = None  # the post whose outcomes are awaited
+    post_pid: int | None = None  # the post's process, once the worker said so
+    running: bool = False  # a post's process exists (until the worker says it ended)
     position: int = 0  # index into task.blocks of the block now running
     deadline: float = field(default_factory=lambda: time.monotonic() + STARTUP_TIMEOUT)
 
@@ -61,6 +79,7 @@ class PoolRun:
     on_done: PostHandler
     style_errors: list[str] = field(default_factory=list)
     start_failures: int = 0
+    start_error: str = ""
 
 
 def run_tasks(
@@ -70,44 +89,102 @@ def run_tasks(
     on_outcome: OutcomeHandler,
     on_start: PostHandler,
     on_done: PostHandler,
+    on_tick: Callable[[], None] = lambda: None,
 ) -> list[str]:
-    """Run every task, reporting each block's outcome; return the style errors seen."""
+    """Run every task, reporting each block's outcome; return the style errors seen.
+    `on_tick` is called at least once a second while blocks run."""
     run = PoolRun(init, max(1, min(jobs, len(tasks))), on_outcome, on_start, on_done)
     pending = deque(tasks)
-    workers = [_start(init) for _ in range(run.jobs)] if tasks else []
+    workers: list[_Worker] = []
+    if tasks:
+        remove_stale_folders()
     try:
-        while pending or any(w.task is not None for w in workers):
+        for _ in range(run.jobs):
+            _add_worker(run, workers)
+        while pending or any(w.running or w.task is not None for w in workers):
             for w in workers:
-                if w.ready and w.task is None and pending:
+                if w.ready and not w.running and pending:
                     _assign(run, w, pending.popleft())
             if not workers:  # every start failed
+                reason = run.start_error or "could not start a worker process"
                 for task in pending:
-                    _fail_post(run, task, 0, "crash", "could not start a worker process")
+                    _fail_post(run, task, 0, "start", reason)
                 pending.clear()
                 break
             _step(run, workers, pending)
+            on_tick()
     finally:
         _stop(workers)
     return run.style_errors
 
 
+def _add_worker(run: PoolRun, workers: list[_Worker]) -> None:
+    """Start a worker; a start the system refuses (no process or memory left) is counted."""
+    try:
+        workers.append(_start(run.init))
+    except OSError as exc:
+        run.start_failures += 1
+        run.start_error = f"could not start a worker process: {exc.strerror or exc}"
+
+
 def _start(init: WorkerInit) -> _Worker:
-    parent, child = socket.socketpair()
-    package_parent = str(Path(figdown.__file__).resolve().parent.parent)
-    process = subprocess.Popen(
-        [sys.executable, "-c", _BOOT, package_parent, str(child.fileno())],
-        pass_fds=[child.fileno()],
-        stdin=subprocess.DEVNULL,
-        close_fds=True,
-    )
-    child.close()
+    scratch = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
+    try:
+        (scratch / "tmp").mkdir()
+        parent, child = socket.socketpair()
+        package_parent = str(Path(figdown.__file__).resolve().parent.parent)
+        environment = dict(os.environ, TMPDIR=str(scratch / "tmp"))
+        with open(scratch / "worker.log", "wb") as log:
+            try:
+                process = subprocess.Popen(
+                    [sys.executable, "-c", _BOOT, package_parent, str(child.fileno())],
+                    pass_fds=[child.fileno()],
+                    stdin=subprocess.DEVNULL,
+                    # Not the build's stdout: a process a block starts and leaves running
+                    # must not hold the build's pipe (`build.py | cat`) open.
+                    stdout=subprocess.DEVNULL,
+                    stderr=log,
+                    env=environment,
+                    close_fds=True,
+                    start_new_session=True,
+                )
+            finally:
+                child.close()
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     conn = Connection(parent.detach())
     conn.send(init)
-    return _Worker(process, conn)
+    return _Worker(process, conn, scratch)
+
+
+def remove_stale_folders() -> None:
+    """Remove the temporary folders of workers whose build has ended (killed with -9)."""
+    pattern = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-")
+    try:
+        entries = list(os.scandir(tempfile.gettempdir()))
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.match(entry.name)
+        if match is None or not entry.is_dir(follow_symlinks=False):
+            continue
+        if not _alive(int(match.group(1))):
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _assign(run: PoolRun, w: _Worker, task: PostTask) -> None:
-    w.task, w.position = task, 0
+    w.task, w.position, w.post_pid, w.running = task, 0, None, True
     w.deadline = time.monotonic() + task.blocks[0].timeout + KILL_GRACE
     run.on_start(task)
     w.conn.send(task)
@@ -115,8 +192,8 @@ def _assign(run: PoolRun, w: _Worker, task: PostTask) -> None:
 
 def _step(run: PoolRun, workers: list[_Worker], pending: deque[PostTask]) -> None:
     """Wait for the next message, death or deadline, and handle it."""
-    busy = [w.deadline for w in workers if w.task is not None or not w.ready]
-    timeout = max(0.0, min(busy) - time.monotonic()) if busy else None
+    busy = [w.deadline for w in workers if w.running or not w.ready]
+    timeout = min(1.0, max(0.0, min(busy) - time.monotonic())) if busy else 1.0
     ready = wait([w.conn for w in workers], timeout)
     for w in list(workers):
         if w.conn in ready:
@@ -126,12 +203,21 @@ def _step(run: PoolRun, workers: list[_Worker], pending: deque[PostTask]) -> Non
             except (EOFError, OSError):
                 _replace(run, workers, w, pending, _death_message(w))
                 continue
-        if time.monotonic() <= w.deadline:
+        if not (w.running or not w.ready) or time.monotonic() <= w.deadline:
             continue
         if w.task is not None:
             block = w.task.blocks[w.position]
-            _replace(run, workers, w, pending, f"timed out after {block.timeout:g} s", "timeout")
-        elif not w.ready:
+            message = f"timed out after {block.timeout:g} s"
+            if w.post_pid is None:
+                _replace(run, workers, w, pending, message, "timeout")
+            else:
+                _end_post_process(w)
+                _fail_post(run, w.task, w.position, "timeout", message)
+                w.task = None
+                w.deadline = time.monotonic() + EXIT_TIMEOUT
+        elif w.running:  # the post's process was ended, and the worker did not say so
+            _replace(run, workers, w, pending, "")
+        else:
             _replace(run, workers, w, pending, "the worker process did not start")
 
 
@@ -143,16 +229,30 @@ def _receive(run: PoolRun, w: _Worker, message: tuple[str, object]) -> None:
         for error in payload:  # type: ignore[attr-defined]
             if error not in run.style_errors:
                 run.style_errors.append(error)
-        return
-    assert isinstance(payload, BlockOutcome) and w.task is not None
-    task = w.task
-    run.on_outcome(task, payload)
-    w.position += 1
-    if payload.failure is not None or w.position >= len(task.blocks):
-        w.task = None
-        run.on_done(task)
-    else:
-        w.deadline = time.monotonic() + task.blocks[w.position].timeout + KILL_GRACE
+    elif kind == "started":
+        assert isinstance(payload, int)
+        w.post_pid = payload
+    elif kind == "block":
+        assert isinstance(payload, BlockOutcome)
+        if w.task is None:  # sent before its post's process was killed: already failed
+            return
+        task = w.task
+        run.on_outcome(task, payload)
+        w.position += 1
+        if payload.failure is not None or w.position >= len(task.blocks):
+            w.task = None
+            run.on_done(task)
+            w.deadline = time.monotonic() + EXIT_TIMEOUT
+        else:
+            w.deadline = time.monotonic() + task.blocks[w.position].timeout + KILL_GRACE
+    elif kind == "exited":
+        assert isinstance(payload, str)
+        w.running, w.post_pid = False, None
+        if w.task is not None:  # the post's process ended before its last block did
+            reason = payload or "the post's process ended before its blocks did"
+            kind_of = "crash" if "fork" not in reason else "start"
+            _fail_post(run, w.task, w.position, kind_of, reason)
+            w.task = None
 
 
 def _death_message(w: _Worker) -> str:
@@ -185,7 +285,7 @@ def _replace(
     elif not w.ready:
         run.start_failures += 1
     if pending and run.start_failures < MAX_START_FAILURES:
-        workers.append(_start(run.init))
+        _add_worker(run, workers)
 
 
 def _fail_post(run: PoolRun, task: PostTask, position: int, kind: str, message: str) -> None:
@@ -194,11 +294,20 @@ def _fail_post(run: PoolRun, task: PostTask, position: int, kind: str, message: 
     run.on_done(task)
 
 
+def _end_post_process(w: _Worker) -> None:
+    """Kill a post's process and every process its blocks started (its process group)."""
+    if w.post_pid is not None:
+        with contextlib.suppress(OSError):
+            os.killpg(w.post_pid, signal.SIGKILL)
+
+
 def _kill(w: _Worker) -> None:
+    _end_post_process(w)
     if w.process.poll() is None:
         w.process.kill()
     w.process.wait()
     w.conn.close()
+    shutil.rmtree(w.scratch, ignore_errors=True)
 
 
 def _stop(workers: list[_Worker]) -> None:

@@ -64,7 +64,7 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
     if snapshot is None:
         return None
     edited = _edited_views(snapshot, others, content, now)
-    if edited is None or store_digest(config.figure_store) != snapshot.inputs.store:
+    if edited is None or store_digest(config.figure_store, config.root) != snapshot.inputs.store:
         return None
     files = listing(destination)
     if files is None or digest_of_listing(files) != snapshot.inputs.listing:
@@ -121,7 +121,7 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
     for path in changed:
         stat = (destination / path).stat()
         files[path] = (stat.st_size, stat.st_mtime_ns)
-    inputs = Inputs(others, dict(content), store_digest(config.figure_store),
+    inputs = Inputs(others, dict(content), store_digest(config.figure_store, config.root),
                     digest_of_listing(files), snapshot.inputs.horizon)
     made_figures = {page.path: tuple(made.figures.get(page.path, ())) for page in pages
                     if page.path in snapshot.figures}
@@ -141,7 +141,8 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
     return BuildReport(destination, counts=report.counts, terms=report.counts.get("terms", 0),
                        blocks_ran=executed.ran, blocks_reused=report.blocks - executed.ran,
                        block_seconds=executed.seconds, taxonomies=site.taxonomies,
-                       encoders=executed.encoders, edited=tuple(sorted(views)))
+                       encoders=executed.encoders, drawn_elsewhere=executed.elsewhere,
+                       elsewhere_versions=executed.elsewhere_versions, edited=tuple(sorted(views)))
 
 
 def _new_views(pages: Sequence[Page], made: Bodies, edited: Mapping[str, PageView],

@@ -121,7 +121,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
               "figures": len(figure_files)}
     horizon = horizon_of([p.front.publish_date or p.front.date for p in loaded.left_out["future"]]
                          + [p.front.expiry_date for p in loaded.pages], now)
-    store = store_digest(config.figure_store)
+    store = store_digest(config.figure_store, config.root)
     listing = listing_digest(destination)
     if options.no_op_record:
         write_last_build(cache_dir, LastBuild(
@@ -140,7 +140,8 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     return BuildReport(destination, counts=counts, terms=counts["terms"],
                        blocks_ran=executed.ran, blocks_reused=executed.reused,
                        block_seconds=executed.seconds, taxonomies=tuple(taxonomies),
-                       encoders=executed.encoders)
+                       encoders=executed.encoders, drawn_elsewhere=executed.elsewhere,
+                       elsewhere_versions=executed.elsewhere_versions)
 
 
 

@@ -1,14 +1,17 @@
-"""The figure store: one folder per post, holding each block's images and a JSON manifest.
+"""The figure store: every result a block had, kept by key, so that undoing an edit finds
+the earlier result again.
 
-Layout: `<store>/<slug>/<block-id>.json` and `<block-id>.svg`, `<block-id>-2.svg`, …;
-an animation is `<block-id>.mp4` (or `.webp`, `.gif`) with its poster `<block-id>.poster.png`
-(a block id has no `.`, so a poster's name is never another block's file).
-A manifest is written after its files, so a manifest whose key matches and whose files
-are all present with the recorded hashes is a complete, valid result.
+Layout: `<store>/<slug>/<block-id>/<key16>/` holds one result of a block: `entry.json` and
+its files, named as they are published (`<block-id>.svg`, `<block-id>-2.svg`, …; an
+animation `<block-id>.mp4`, or `.webp`, `.gif`, with its poster `<block-id>.poster.png`).
+`<key16>` is the first 16 hex digits of the block's key (the entry holds the whole key).
+An entry is written after its files, so an entry whose key matches, whose files are all
+present with the recorded hashes, and whose recorded reads (files inside the site the
+post's blocks read while they ran) still hold the same bytes is a complete, valid result.
 
-Schema 2 added animations (`kind`, `poster`, `poster_sha256`, `encoder`); a schema 1
-manifest (images only) is still read, and a figdown that knows only schema 1 ignores a
-schema 2 manifest and runs the block again, so it never serves a file it cannot show.
+Each entry also records the environment that drew it (Python and library versions) and a
+generation number, one more than the newest other result of the same block when it was
+written: what "most recent" means when a build trims a block's history.
 """
 
 from __future__ import annotations
@@ -17,17 +20,24 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from figdown.blocks import FigureFile
 from figdown.messages import RenderedFigure
 
-MANIFEST_SCHEMA = 2
-READABLE_SCHEMAS = (1, 2)
+ENTRY_SCHEMA = 3
+ENTRY_NAME = "entry.json"
+KEY_FOLDER_LENGTH = 16
+# Earlier results of a block a build keeps besides the one in use.
+HISTORY = 3
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_KEY_FOLDER = re.compile(r"[0-9a-f]{16}")
+
+DigestOf = Callable[[str], str | None]  # site-relative path → sha256, None when missing
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class StoredResult:
 
     figures: tuple[FigureFile, ...]
     output: str
+    environment: Mapping[str, str] = field(default_factory=dict)
+    reads: tuple[str, ...] = ()
 
 
 def is_safe_slug(slug: str) -> bool:
@@ -44,9 +56,9 @@ def is_safe_slug(slug: str) -> bool:
     return all(_SAFE_NAME.fullmatch(part) and part not in (".", "..") for part in parts)
 
 
-def manifest_path(slug: str, block_id: str) -> str:
-    """The manifest's path relative to the store."""
-    return f"{slug}/{block_id}.json"
+def entry_folder(slug: str, block_id: str, key: str) -> str:
+    """The folder of one result, relative to the store."""
+    return f"{slug}/{block_id}/{key[:KEY_FOLDER_LENGTH]}"
 
 
 def figure_name(block_id: str, number: int, fmt: str) -> str:
@@ -61,19 +73,37 @@ def poster_name(block_id: str, number: int) -> str:
     return f"{block_id}{suffix}.poster.png"
 
 
-def read_result(store: Path, slug: str, block_id: str, key: str) -> StoredResult | None:
-    """The stored result of a block if it is complete and made with this key; else None."""
-    path = store / manifest_path(slug, block_id)
+def file_sha256(path: Path) -> str | None:
+    """The sha256 of a file's bytes, None when it cannot be read."""
+    digest = hashlib.sha256()
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("schema") not in READABLE_SCHEMAS or data.get("key") != key:
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def read_result(store: Path, slug: str, block_id: str, key: str,
+                digest_of: DigestOf) -> StoredResult | None:
+    """The stored result of a block if it is complete, made with this key, and every file
+    it read still holds the bytes it read; else None."""
+    folder_name = entry_folder(slug, block_id, key)
+    folder = store / folder_name
+    try:
+        data = json.loads((folder / ENTRY_NAME).read_text(encoding="utf-8"))
+        if data.get("schema") != ENTRY_SCHEMA or data.get("key") != key:
+            return None
+        reads = data.get("reads", {})
+        if any(digest_of(str(path)) != digest for path, digest in reads.items()):
             return None
         figures = []
         for item in data["figures"]:
             name = str(item["file"])
             if not _SAFE_NAME.fullmatch(name):
                 return None
-            content = (store / slug / name).read_bytes()
+            content = (folder / name).read_bytes()
             if hashlib.sha256(content).hexdigest() != item["sha256"]:
                 return None
             kind = str(item.get("kind", "image"))
@@ -82,15 +112,14 @@ def read_result(store: Path, slug: str, block_id: str, key: str) -> StoredResult
                 poster = str(item["poster"])
                 if not _SAFE_NAME.fullmatch(poster):
                     return None
-                digest = hashlib.sha256((store / slug / poster).read_bytes()).hexdigest()
-                if digest != item["poster_sha256"]:
+                if file_sha256(folder / poster) != item["poster_sha256"]:
                     return None
-                poster = f"{slug}/{poster}"
+                poster = f"{folder_name}/{poster}"
             elif kind != "image":
                 return None
             figures.append(
                 FigureFile(
-                    store_path=f"{slug}/{name}",
+                    store_path=f"{folder_name}/{name}",
                     format=str(item["format"]),
                     width=int(item["width"]),
                     height=int(item["height"]),
@@ -100,26 +129,12 @@ def read_result(store: Path, slug: str, block_id: str, key: str) -> StoredResult
                 )
             )
         output = data["output"]
+        environment = {str(k): str(v) for k, v in data.get("environment", {}).items()}
         if not isinstance(output, str):
             return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return StoredResult(tuple(figures), output)
-
-
-def listed_files(store: Path, slug: str, block_id: str) -> list[str]:
-    """The store paths a block's current manifest names (itself included), if readable."""
-    manifest = manifest_path(slug, block_id)
-    owned = [manifest]
-    try:
-        data = json.loads((store / manifest).read_text(encoding="utf-8"))
-        for item in data["figures"]:
-            owned.append(f"{slug}/{item['file']}")
-            if item.get("poster"):
-                owned.append(f"{slug}/{item['poster']}")
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    return owned
+    return StoredResult(tuple(figures), output, environment, tuple(sorted(reads)))
 
 
 def write_result(
@@ -129,9 +144,15 @@ def write_result(
     key: str,
     figures: Sequence[RenderedFigure],
     output: str,
+    reads: Mapping[str, str],
+    environment: Mapping[str, str],
 ) -> StoredResult:
-    """Store a block's figures and animations and its output; the files first."""
-    folder = store / slug
+    """Store one result of a block: its figures and animations, its output, the files it
+    read and the environment that drew it; the files first, the entry last."""
+    folder_name = entry_folder(slug, block_id, key)
+    folder = store / folder_name
+    generation = 1 + max((g for k, g in _generations(store / slug / block_id).items()
+                          if k != key[:KEY_FOLDER_LENGTH]), default=0)
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     entries: list[dict[str, object]] = []
@@ -149,7 +170,7 @@ def write_result(
         if figure.kind == "animation":
             poster_file = poster_name(block_id, number)
             _write_if_changed(folder / poster_file, figure.poster)
-            poster = f"{slug}/{poster_file}"
+            poster = f"{folder_name}/{poster_file}"
             entry.update(
                 kind="animation",
                 poster=poster_file,
@@ -158,7 +179,7 @@ def write_result(
             )
         files.append(
             FigureFile(
-                f"{slug}/{name}",
+                f"{folder_name}/{name}",
                 figure.format,
                 figure.width,
                 figure.height,
@@ -168,16 +189,37 @@ def write_result(
             )
         )
         entries.append(entry)
-    manifest = {
-        "schema": MANIFEST_SCHEMA,
+    record = {
+        "schema": ENTRY_SCHEMA,
         "block": block_id,
         "key": key,
+        "generation": generation,
         "figures": entries,
         "output": output,
+        "reads": dict(sorted(reads.items())),
+        "environment": dict(sorted(environment.items())),
     }
-    text = json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    _write_if_changed(store / manifest_path(slug, block_id), text.encode("utf-8"))
-    return StoredResult(tuple(files), output)
+    text = json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    _write_if_changed(folder / ENTRY_NAME, text.encode("utf-8"))
+    return StoredResult(tuple(files), output, dict(environment), tuple(sorted(reads)))
+
+
+def _generations(block_folder: Path) -> dict[str, int]:
+    """Each result folder of a block → its entry's generation (0 when unreadable)."""
+    found: dict[str, int] = {}
+    try:
+        names = [e.name for e in os.scandir(block_folder) if e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return found
+    for name in names:
+        if not _KEY_FOLDER.fullmatch(name):
+            continue
+        try:
+            data = json.loads((block_folder / name / ENTRY_NAME).read_text(encoding="utf-8"))
+            found[name] = int(data.get("generation", 0))
+        except (OSError, ValueError, TypeError, AttributeError):
+            found[name] = 0
+    return found
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
@@ -214,28 +256,76 @@ def can_prune(store: Path, protected: Iterable[Path]) -> bool:
     return not any(path.resolve().is_relative_to(root) for path in protected)
 
 
-def prune_store(store: Path, owned: set[str]) -> list[str]:
-    """Delete the files in the store's folders that no block owns; return them.
+def trim_history(store: Path, slug: str, block_id: str, key: str,
+                 keep: int = HISTORY) -> list[str]:
+    """Remove a block's results beyond the one in use and the `keep` most recent others,
+    and what an earlier figdown stored for the block (`<slug>/<block-id>.json` and its
+    files); return the store paths removed. Only folders that hold an entry are removed."""
+    block_folder = store / slug / block_id
+    current = key[:KEY_FOLDER_LENGTH]
+    others = sorted(((g, k) for k, g in _generations(block_folder).items() if k != current),
+                    reverse=True)
+    removed = []
+    for _, name in others[keep:]:
+        shutil.rmtree(block_folder / name, ignore_errors=True)
+        removed.append(f"{slug}/{block_id}/{name}")
+    return removed + _remove_earlier_format(store, slug, block_id)
 
-    Files at the store's top level (a README) and hidden top-level entries stay; symbolic
-    links are removed, never followed; folders left empty are removed.
-    """
-    removed: list[str] = []
-    folders: list[Path] = []
-    for current, dirs, files in os.walk(store, topdown=True, followlinks=False):
-        base = Path(current)
-        if base == store:
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            files = []
+
+def _remove_earlier_format(store: Path, slug: str, block_id: str) -> list[str]:
+    """Remove the manifest an earlier figdown kept at `<slug>/<block-id>.json`, and the
+    files it names."""
+    manifest = store / slug / f"{block_id}.json"
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        names = [str(item["file"]) for item in data["figures"]]
+        names += [str(item["poster"]) for item in data["figures"] if item.get("poster")]
+        if data.get("block") != block_id:
+            return []
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    removed = []
+    for name in names:
+        if _SAFE_NAME.fullmatch(name) and (store / slug / name).is_file():
+            (store / slug / name).unlink()
+            removed.append(f"{slug}/{name}")
+    manifest.unlink()
+    return [*removed, f"{slug}/{block_id}.json"]
+
+
+def stored_results(store: Path) -> list[str]:
+    """Every result folder in the store (relative posix paths), and every manifest an
+    earlier figdown left (`<slug>/<block-id>.json`)."""
+    found = []
+    for entry in sorted(store.rglob(ENTRY_NAME)):
+        folder = entry.parent
+        if _KEY_FOLDER.fullmatch(folder.name) and not entry.is_symlink():
+            found.append(folder.relative_to(store).as_posix())
+    for manifest in sorted(store.rglob("*.json")):
+        if manifest.name == ENTRY_NAME or manifest.is_symlink():
+            continue
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and data.get("block") == manifest.stem and "key" in data:
+            found.append(manifest.relative_to(store).as_posix())
+    return found
+
+
+def remove_results(store: Path, results: Iterable[str]) -> None:
+    """Remove results listed by `stored_results`, and the folders left empty."""
+    for result in results:
+        path = store / result
+        if path.suffix == ".json":
+            slug, block_id = result.rsplit("/", 1)[0], path.stem
+            _remove_earlier_format(store, slug, block_id)
         else:
-            folders.append(base)
-        for name in [*files, *(d for d in dirs if (base / d).is_symlink())]:
-            path = base / name
-            relative = path.relative_to(store).as_posix()
-            if relative not in owned:
-                path.unlink()
-                removed.append(relative)
-    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
-        if not any(folder.iterdir()):
-            folder.rmdir()
-    return sorted(removed)
+            shutil.rmtree(path, ignore_errors=True)
+        for parent in path.parents:
+            if parent == store or not parent.is_relative_to(store):
+                break
+            try:
+                parent.rmdir()
+            except OSError:
+                break

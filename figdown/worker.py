@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import importlib
+import ctypes
 import io
 import linecache
 import os
 import random
+import shutil
 import signal
 import sys
+import tempfile
 import traceback
 import warnings
+from collections.abc import Callable
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 from figdown.messages import (
     BlockFailure,
@@ -42,27 +46,111 @@ class BlockTimeout(BaseException):
 
 def main(fd: int) -> None:
     """Entry point of a worker process, talking to the build over the socket `fd`."""
+    _die_with_parent()
     conn = Connection(fd)
-    init = conn.recv()
     try:
+        init = conn.recv()
         serve(conn, init)
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass  # the build has gone: there is nobody left to tell
     finally:
         conn.close()
 
 
 def serve(conn: Connection, init: WorkerInit) -> None:
-    """The worker's main loop: announce readiness, then run posts until told to stop."""
+    """The worker's main loop: import the libraries once, announce readiness, then run each
+    post in a forked copy of this process, so that nothing one post's blocks do (imports,
+    monkeypatches, rcParams, threads, files they leave open) reaches another post."""
     runner = _Runner(init)
     conn.send(("ready", runner.style_errors))
     while True:
-        try:
-            task = conn.recv()
-        except (EOFError, KeyboardInterrupt):
-            return
+        task = conn.recv()
         if task is None:
             return
-        for outcome in runner.run_post(task):
-            conn.send(("block", outcome))
+        try:
+            gate_read, gate_write = os.pipe()
+            pid = os.fork()
+        except OSError as exc:
+            conn.send(("exited", f"could not fork a process for the post: {exc.strerror}"))
+            continue
+        if pid == 0:  # the post's own process
+            os.close(gate_write)
+            _run_forked(conn, runner, task, gate_read)
+        os.close(gate_read)
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)  # also done in the child: whichever runs first
+        # The build learns the post's process before any block reports, so that it can end
+        # the post's whole process group when a block runs past its time.
+        conn.send(("started", pid))
+        os.write(gate_write, b"go")
+        os.close(gate_write)
+        _, status = os.waitpid(pid, 0)
+        # Processes a block started and left running end with the post.
+        with contextlib.suppress(OSError):
+            os.killpg(pid, signal.SIGKILL)
+        _empty_folder(tempfile.gettempdir())
+        conn.send(("exited", _status_text(status)))
+
+
+def _run_forked(conn: Connection, runner: _Runner, task: PostTask, gate: int) -> NoReturn:
+    """Run one post in the forked process and end it; never returns into the worker loop."""
+    code = 0
+    try:
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)
+        _die_with_parent()
+        os.read(gate, 2)
+        os.close(gate)
+        runner.run_post(task, lambda outcome: conn.send(("block", outcome)))
+    except BaseException:  # the build sees the post end without its outcomes: a crash
+        code = 1
+    finally:
+        with contextlib.suppress(BaseException):
+            sys.stdout.flush()
+        os._exit(code)
+
+
+def _status_text(status: int) -> str:
+    """'' for a post process that ended normally, else how it ended."""
+    if os.WIFSIGNALED(status):
+        try:
+            name = signal.Signals(os.WTERMSIG(status)).name
+        except ValueError:
+            name = f"signal {os.WTERMSIG(status)}"
+        return f"the post's process was killed by {name}"
+    code = os.WEXITSTATUS(status)
+    return "" if code == 0 else f"the post's process exited (exit code {code})"
+
+
+def _empty_folder(folder: str) -> None:
+    """Remove what a post left in the worker's own temporary folder."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent ends (a build killed with -9, or the
+    worker of a post): nothing keeps running a block nobody waits for."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent ended before the request was made
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _raise_timeout(signum: int, frame: FrameType | None) -> None:
@@ -93,8 +181,6 @@ class _Runner:
             sys.path[:0] = [str(self.helpers), str(self.helpers.parent)]
         self.style_errors = self._apply_style()
         self.ffmpeg: tuple[str | None, str] | None = None  # found at the first animation
-        self.sys_path = list(sys.path)
-        self.environ = dict(os.environ)
         signal.signal(signal.SIGALRM, _raise_timeout)
         # Ctrl-C is the build's to handle: it stops the workers itself.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -116,31 +202,15 @@ class _Runner:
         self.mpl.rcParams["svg.hashsalt"] = SVG_HASHSALT
         return errors
 
-    def _forget_helpers(self) -> None:
-        """Drop helper modules so each post imports them afresh."""
-        if self.helpers is None:
-            return
-        prefix = str(self.helpers) + os.sep
-        for name, module in list(sys.modules.items()):
-            places = [getattr(module, "__file__", None) or ""]
-            places += list(getattr(module, "__path__", None) or [])
-            if any(isinstance(p, str) and (p + os.sep).startswith(prefix) for p in places):
-                del sys.modules[name]
-        importlib.invalidate_caches()
-
-    def run_post(self, task: PostTask) -> list[BlockOutcome]:
-        """Run a post's blocks in one fresh namespace, stopping at the first failure."""
+    def run_post(self, task: PostTask, send: Callable[[BlockOutcome], None]) -> None:
+        """Run a post's blocks in one fresh namespace, sending each block's outcome as soon as
+        it ends and stopping at the first failure. Runs in the post's own process."""
         os.chdir(task.source_dir)
-        # Undo what an earlier post in this worker may have changed.
-        sys.path[:] = self.sys_path
-        os.environ.clear()
-        os.environ.update(self.environ)
-        self._forget_helpers()
-        self.plt.close("all")
-        self._apply_style()
         # Seeded, so that a post drawing random data draws the same figure on every build.
         random.seed(0)
         self.np.random.seed(0)
+        reads = _ReadRecorder(self.site_root, self.init.unrecorded, self.helpers)
+        sys.addaudithook(reads.hook)
         namespace: dict[str, Any] = {
             "__name__": "__main__",
             "__builtins__": builtins,
@@ -150,20 +220,15 @@ class _Runner:
         filenames = {
             _block_filename(task.path, block): (task.path, block.line) for block in task.blocks
         }
-        outcomes: list[BlockOutcome] = []
         # Animations already taken by an earlier block, by id; holding them keeps their ids
         # from being reused by a new animation.
         animations: dict[int, Any] = {}
         with warnings.catch_warnings():
             for block in task.blocks:
                 outcome = self._run_block(task, block, namespace, filenames, animations)
-                outcomes.append(outcome)
+                send(replace(outcome, reads=reads.paths()))
                 if outcome.failure is not None:
                     break
-        self.plt.close("all")
-        for name in filenames:
-            linecache.cache.pop(name, None)
-        return outcomes
 
     def _run_block(
         self,
@@ -181,7 +246,7 @@ class _Runner:
         saved_size = rc["figure.figsize"]
         if block.width or block.height:
             rc["figure.figsize"] = (block.width or saved_size[0], block.height or saved_size[1])
-        captured = io.StringIO()
+        captured = _Capture(self.init.output_limit)
         failure: BlockFailure | None = None
         figures: tuple[RenderedFigure, ...] = ()
         try:
@@ -197,7 +262,7 @@ class _Runner:
                     signal.setitimer(signal.ITIMER_REAL, 0)
         except BlockTimeout as exc:
             failure = self._failure(exc, "timeout", filenames, block, task.path)
-        except (Exception, SystemExit, KeyboardInterrupt) as exc:
+        except BaseException as exc:  # SystemExit, GeneratorExit, a class of the block's own
             failure = self._failure(exc, "exception", filenames, block, task.path)
         finally:
             if block.width or block.height:
@@ -209,7 +274,8 @@ class _Runner:
         if failure is None and changed:
             shown = ", ".join(changed[:3]) + (", …" if len(changed) > 3 else "")
             failure = BlockFailure("outside", f"wrote outside its post's folder: {shown}", None)
-        return BlockOutcome(block.index, figures, captured.getvalue(), failure)
+        output, dropped = captured.text()
+        return BlockOutcome(block.index, figures, output, failure, output_dropped=dropped)
 
     def _save_results(
         self, block: BlockTask, namespace: dict[str, Any], taken: dict[int, Any]
@@ -302,7 +368,107 @@ class _Runner:
         in_post = [f for f in frames if f.path == post_path]
         line = in_post[-1].line if in_post else None
         message = f"timed out after {block.timeout:g} s" if kind == "timeout" else _one_line(exc)
-        return BlockFailure(kind, message, line, frames)
+        frames = tuple(replace(f, source=clean_text(f.source), name=clean_text(f.name))
+                       for f in frames)
+        return BlockFailure(kind, clean_text(message), line, frames)
+
+
+class _Capture(io.StringIO):
+    """What a block prints: the first and last halves of `limit` characters, and a count of
+    what was left out between them. A block that closes sys.stdout does not close this."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.half = max(1, limit // 2)
+        self.head = 0  # characters in the StringIO itself, at most `half`
+        self.tail: list[str] = []
+        self.tail_size = 0
+        self.dropped = 0
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        room = self.half - self.head
+        if room > 0:
+            super().write(text[:room])
+            self.head += min(room, len(text))
+            text = text[room:]
+        if text:
+            self.tail.append(text)
+            self.tail_size += len(text)
+            if self.tail_size > 2 * self.half:
+                joined = "".join(self.tail)
+                self.dropped += len(joined) - self.half
+                self.tail, self.tail_size = [joined[-self.half:]], self.half
+        return len(text)
+
+    def close(self) -> None:
+        """Left open: the build reads what was printed after the block ends."""
+
+    def text(self) -> tuple[str, int]:
+        """What to keep, and how many characters were left out."""
+        tail = "".join(self.tail)
+        if len(tail) > self.half:
+            self.dropped += len(tail) - self.half
+            tail = tail[-self.half:]
+        head = self.getvalue()
+        if self.dropped:
+            head += f"\n[… {self.dropped:,} characters of output left out …]\n"
+        return clean_text(head + tail), self.dropped
+
+
+def clean_text(text: str) -> str:
+    """Text that encodes as UTF-8: a lone surrogate (an undecodable file name from
+    os.listdir, say) is written as its escape, `\\udcff`."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+class _ReadRecorder:
+    """The files inside the site a post's blocks open for reading, seen by an audit hook
+    (`open` events of builtins.open, io.open_code and os.open)."""
+
+    def __init__(self, site_root: Path, unrecorded: tuple[str, ...],
+                 helpers: Path | None) -> None:
+        self.root = str(site_root.resolve()) + os.sep
+        self.skip = tuple(str(Path(folder).resolve()) + os.sep for folder in unrecorded)
+        self.helpers = str(helpers) + os.sep if helpers is not None else None
+        self.found: set[str] = set()
+        self.busy = False
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
+        if event != "open" or self.busy:
+            return
+        self.busy = True  # the checks below may open nothing, but never recurse
+        try:
+            self._seen(*args[:3])
+        except Exception:
+            pass  # an odd argument is no read the build needs to know about
+        finally:
+            self.busy = False
+
+    def _seen(self, path: Any, mode: Any, flags: Any) -> None:
+        if isinstance(path, int):
+            return  # an open descriptor: its file was recorded when it was opened
+        name = os.fsdecode(os.fspath(path))
+        absolute = os.path.realpath(name)
+        if not absolute.startswith(self.root) or absolute.startswith(self.skip):
+            return
+        if self.helpers is not None and absolute.startswith(self.helpers) and \
+                absolute.endswith(".py"):
+            return  # helper modules are in the key already
+        if isinstance(mode, str):
+            reading = "r" in mode or "+" in mode
+        else:
+            reading = isinstance(flags, int) and flags & os.O_ACCMODE != os.O_WRONLY
+        if reading and os.path.isfile(absolute) and "__pycache__" not in absolute:
+            self.found.add(absolute[len(self.root):].replace(os.sep, "/"))
+
+    def paths(self) -> tuple[str, ...]:
+        return tuple(sorted(self.found))
 
 
 def _block_filename(path: str, block: BlockTask) -> str:
