@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from figdown.blockopts import BlockOptions, check_block_ids, coerce_options
 from figdown.blocks import BlockResult, CodeBlock, PostBlocks
@@ -393,7 +393,7 @@ def _size_warnings(
                     Problem(
                         block.path,
                         block.line,
-                        f"block {opts.block_id}: animation {figure.store_path} is "
+                        f"block {opts.block_id}: animation {PurePosixPath(figure.store_path).name} is "
                         f"{figure.size / 1e6:.1f} MB, over the limit of {limit / 1e6:g} MB",
                         "draw fewer frames (`frames`), a smaller figure (`width`, `height`), "
                         "a lower `dpi` or `fps`; or raise figures.animationLimit (MB)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,16 @@ class ExecSite:
     @property
     def store(self) -> Path:
         return self.root / "figures"
+
+    def stored(self, slug: str, name: str) -> Path:
+        """The file `name` of a post's newest stored result (`<block-id>.json`: that block's
+        entry), or where it would be when there is none."""
+        if name.endswith(".json"):
+            pattern, name = f"{name[:-5]}/*/entry.json", "entry.json"
+        else:
+            pattern = f"*/*/{name}"
+        found = sorted((self.store / slug).glob(pattern), key=_generation)
+        return found[-1] if found else self.store / slug / "missing" / name
 
     @property
     def posts_dir(self) -> Path:
@@ -54,6 +65,13 @@ class ExecSite:
 
     def run(self, posts: list[PostBlocks], **changes: object) -> ExecReport:
         return execute_posts(posts, self.options(**changes))
+
+
+def _generation(path: Path) -> int:
+    try:
+        return int(json.loads((path.parent / "entry.json").read_text())["generation"])
+    except (OSError, ValueError, KeyError):
+        return 0
 
 
 def errors(report: ExecReport) -> list[str]:

@@ -10,6 +10,7 @@ from execsite import ExecSite, errors
 
 from figdown import pool
 from figdown.blocks import PostBlocks
+from figdown.store import HISTORY
 
 PLOT = "plt.plot(x, {})\n"
 
@@ -58,14 +59,14 @@ def test_changed_prose_runs_nothing(site: ExecSite, monkeypatch: pytest.MonkeyPa
 
 
 def test_changed_block_runs_its_post_only(site: ExecSite) -> None:
-    before = (site.store / "sine" / "fig-1.svg").stat().st_mtime_ns
+    before = site.stored("sine", "fig-1.svg").stat().st_mtime_ns
     report = site.run(posts(site, relu="np.maximum(x, 0.1 * x)"))
     assert errors(report) == []
     assert (report.ran, report.reused) == (2, 2)
     # the unchanged first block ran for its namespace; its stored result is kept
     assert report.results[("content/posts/relu.md", 0)].reused
     assert not report.results[("content/posts/relu.md", 1)].reused
-    assert (site.store / "sine" / "fig-1.svg").stat().st_mtime_ns == before
+    assert site.stored("sine", "fig-1.svg").stat().st_mtime_ns == before
 
 
 def test_changed_helper_runs_the_posts_importing_it(site: ExecSite) -> None:
@@ -81,34 +82,44 @@ def test_refresh_runs_everything(site: ExecSite) -> None:
 
 
 def test_corrupt_manifest_is_ignored(site: ExecSite) -> None:
-    (site.store / "sine" / "fig-1.json").write_text("{")
+    site.stored("sine", "fig-1.json").write_text("{")
     report = site.run(posts(site))
     assert (report.ran, report.reused) == (1, 3)
-    assert report.results[("content/posts/sine.md", 0)].figures[0].store_path == "sine/fig-1.svg"
+    assert report.results[("content/posts/sine.md", 0)].figures[0].store_path.endswith(
+        "/fig-1.svg")
     assert site.run(posts(site)).ran == 0
 
 
 def test_missing_image_is_rerun(site: ExecSite) -> None:
-    (site.store / "relu" / "relu.svg").unlink()
+    site.stored("relu", "relu.svg").unlink()
     report = site.run(posts(site))
     assert (report.ran, report.reused) == (2, 2)
-    assert (site.store / "relu" / "relu.svg").exists()
+    assert site.stored("relu", "relu.svg").exists()
 
 
-def test_prune_removes_entries_no_post_uses(site: ExecSite) -> None:
+def test_a_build_never_removes_results_of_posts_it_does_not_build(site: ExecSite) -> None:
     (site.store / "README.md").write_text("what this folder is")
-    (site.store / "relu" / "old-2.svg").write_text("<svg/>")
     (site.root / "notes.txt").write_text("mine")
-    report = site.run(posts(site)[:2])
-    assert sorted(report.pruned) == ["relu/old-2.svg", "sine/fig-1.json", "sine/fig-1.svg"]
-    assert not (site.store / "sine").exists()
+    report = site.run(posts(site)[:2])  # a draft, a removed post: neither is in this build
+    assert report.pruned == ()
+    assert site.stored("sine", "fig-1.svg").exists()
     assert (site.store / "README.md").exists() and (site.root / "notes.txt").exists()
-    assert site.run(posts(site)[:2], prune=True).pruned == ()
 
 
-def test_prune_can_be_turned_off(site: ExecSite) -> None:
+def test_reverting_an_edit_reuses_the_earlier_result(site: ExecSite) -> None:
+    edited = site.run(posts(site, relu="np.maximum(x, 0.1 * x)"))
+    assert edited.ran == 2
+    reverted = site.run(posts(site))
+    assert errors(reverted) == [] and (reverted.ran, reverted.reused) == (0, 4)
+
+
+def test_a_block_keeps_a_bounded_history(site: ExecSite) -> None:
+    for n in range(6):
+        site.run(posts(site, relu=f"np.maximum(x, 0.{n} * x)"))
+    relu_results = list((site.store / "relu" / "relu").iterdir())
+    assert len(relu_results) == 1 + HISTORY
     report = site.run(posts(site)[:1], prune=False)
-    assert report.pruned == () and (site.store / "sine" / "fig-1.svg").exists()
+    assert report.pruned == () and site.stored("sine", "fig-1.svg").exists()
 
 
 def test_figures_are_byte_identical_across_runs(tmp_path: Path) -> None:
@@ -121,8 +132,8 @@ def test_figures_are_byte_identical_across_runs(tmp_path: Path) -> None:
     site.run(blocks)
     second = {p: p.read_bytes() for p in site.store.rglob("*") if p.is_file()}
     assert first == second
-    svg = first[site.store / "svg" / "fig-1.svg"]
-    png = first[site.store / "png" / "fig-1.png"]
+    svg = first[site.stored("svg", "fig-1.svg")]
+    png = first[site.stored("png", "fig-1.png")]
     assert b"<dc:date>" not in svg and b"Matplotlib v" not in svg
     assert b"tIME" not in png and b"Software" not in png
 

@@ -61,7 +61,7 @@ def test_block_draws_an_svg_of_its_size(mixed: tuple[ExecSite, ExecReport]) -> N
     result = report.results[("content/posts/good.md", 0)]
     assert result.error is None and not result.reused
     (figure,) = result.figures
-    assert figure.store_path == "good/relu-plot.svg"
+    assert re.fullmatch(r"good/relu-plot/[0-9a-f]{16}/relu-plot\.svg", figure.store_path)
     assert (figure.format, figure.width, figure.height) == ("svg", 576, 336)
     svg = (site.store / figure.store_path).read_text()
     assert re.search(r'width="432pt" height="252pt"', svg)
@@ -110,7 +110,7 @@ def test_block_ignoring_its_timeout_is_killed(mixed: tuple[ExecSite, ExecReport]
 
 def test_exiting_block_is_a_crash(mixed: tuple[ExecSite, ExecReport]) -> None:
     _, report = mixed
-    assert "block fig-1: the worker process exited (exit code 3)" in problem_for(report, "exits")
+    assert "block fig-1: the post's process exited (exit code 3)" in problem_for(report, "exits")
     assert "SIGSEGV" in problem_for(report, "segfaults")
 
 
@@ -134,7 +134,7 @@ def test_writing_outside_the_post_folder_is_an_error(mixed: tuple[ExecSite, Exec
 def test_failed_blocks_are_not_stored(mixed: tuple[ExecSite, ExecReport]) -> None:
     site, _ = mixed
     assert sorted(p.name for p in site.store.iterdir()) == ["after", "good", "raises", "syntax"]
-    assert sorted(p.name for p in (site.store / "raises").iterdir()) == ["fig-1.json"]
+    assert sorted(p.name for p in (site.store / "raises").iterdir()) == ["fig-1"]
 
 
 def test_posts_do_not_share_state(tmp_path: Path) -> None:

@@ -18,7 +18,15 @@ from figdown.blockopts import (
 from figdown.blocks import CodeBlock
 from figdown.keys import KeyContext, block_keys, helper_hashes, make_key_context
 from figdown.messages import RenderedFigure as Fig
-from figdown.store import can_prune, is_safe_slug, prune_store, read_result, write_result
+from figdown.store import (
+    can_prune,
+    is_safe_slug,
+    read_result,
+    remove_results,
+    stored_results,
+    trim_history,
+    write_result,
+)
 
 
 def block(code: str = "x = 1\n", index: int = 0, **options: object) -> CodeBlock:
@@ -112,6 +120,18 @@ def test_key_covers_code_before_the_block() -> None:
     assert first[0] == later[0] and first[1] != later[1]
 
 
+def test_library_versions_are_in_the_key_only_in_strict_mode() -> None:
+    here, elsewhere = make_key_context({}, None, None), make_key_context({}, None, None)
+    elsewhere = KeyContext({**here.versions, "matplotlib": "0.1"}, here.style, here.style_file,
+                           None)
+    assert keys_of([block()], here) == keys_of([block()], elsewhere)
+    strict_here = KeyContext(here.versions, here.style, here.style_file, None, strict=True)
+    strict_elsewhere = KeyContext(elsewhere.versions, here.style, here.style_file, None,
+                                  strict=True)
+    assert keys_of([block()], strict_here) != keys_of([block()], strict_elsewhere)
+    assert keys_of([block()], strict_here) != keys_of([block()], here)
+
+
 def test_key_depends_on_style_and_site_defaults() -> None:
     plain = keys_of([block()], make_key_context({}, None, None))
     styled = keys_of([block()], make_key_context({"lines.linewidth": 2}, None, None))
@@ -136,43 +156,102 @@ def test_helper_imports_are_followed_between_helpers(tmp_path: Path) -> None:
 
 # Store
 
+ENV = {"python": "3.11.7", "matplotlib": "3.10.0"}
+K1 = "1" * 64
+
+
+def key(n: int) -> str:
+    return f"{n:016x}" + "b" * 48
+
+
+def nothing_read(path: str) -> str | None:
+    raise AssertionError(f"{path} was not read by the block")
+
+
+def write(store: Path, slug: str, block: str, k: str, figures: list[Fig] | None = None,
+          output: str = "", reads: dict[str, str] | None = None) -> None:
+    write_result(store, slug, block, k, figures or [Fig(b"<svg/>", "svg", 1, 1)], output,
+                 reads or {}, ENV)
+
 
 def test_stored_result_reads_back(tmp_path: Path) -> None:
-    write_result(tmp_path, "relu", "plot", "k1", [Fig(b"<svg/>", "svg", 576, 336)], "hi\n")
-    stored = read_result(tmp_path, "relu", "plot", "k1")
+    write(tmp_path, "relu", "plot", K1, [Fig(b"<svg/>", "svg", 576, 336)], "hi\n")
+    stored = read_result(tmp_path, "relu", "plot", K1, nothing_read)
     assert stored is not None
     assert stored.output == "hi\n"
+    assert stored.environment == ENV
     assert [(f.store_path, f.width, f.height) for f in stored.figures] == [
-        ("relu/plot.svg", 576, 336)
+        (f"relu/plot/{K1[:16]}/plot.svg", 576, 336)
     ]
-    assert read_result(tmp_path, "relu", "plot", "other-key") is None
+    assert read_result(tmp_path, "relu", "plot", key(2), nothing_read) is None
+
+
+def test_a_result_is_valid_while_the_files_its_block_read_are_unchanged(tmp_path: Path) -> None:
+    write(tmp_path, "relu", "plot", K1, reads={"content/posts/relu/losses.csv": "d1"})
+    digests = {"content/posts/relu/losses.csv": "d1"}
+    assert read_result(tmp_path, "relu", "plot", K1, digests.get) is not None
+    digests["content/posts/relu/losses.csv"] = "d2"
+    assert read_result(tmp_path, "relu", "plot", K1, digests.get) is None
+    assert read_result(tmp_path, "relu", "plot", K1, {}.get) is None  # the file is gone
 
 
 def test_damaged_entries_are_never_served(tmp_path: Path) -> None:
-    write_result(tmp_path, "relu", "plot", "k1", [Fig(b"<svg/>", "svg", 1, 1)], "")
-    (tmp_path / "relu" / "plot.svg").write_bytes(b"<svg")
-    assert read_result(tmp_path, "relu", "plot", "k1") is None
-    (tmp_path / "relu" / "plot.svg").unlink()
-    assert read_result(tmp_path, "relu", "plot", "k1") is None
-    (tmp_path / "relu" / "plot.json").write_text("{not json")
-    assert read_result(tmp_path, "relu", "plot", "k1") is None
-    manifest = {"schema": 1, "key": "k1", "figures": [{"file": "../../etc/passwd"}], "output": ""}
-    (tmp_path / "relu" / "plot.json").write_text(json.dumps(manifest))
-    assert read_result(tmp_path, "relu", "plot", "k1") is None
+    folder = tmp_path / "relu" / "plot" / K1[:16]
+    write(tmp_path, "relu", "plot", K1)
+    (folder / "plot.svg").write_bytes(b"<svg")
+    assert read_result(tmp_path, "relu", "plot", K1, nothing_read) is None
+    (folder / "plot.svg").unlink()
+    assert read_result(tmp_path, "relu", "plot", K1, nothing_read) is None
+    (folder / "entry.json").write_text("{not json")
+    assert read_result(tmp_path, "relu", "plot", K1, nothing_read) is None
+    entry = {"schema": 3, "key": K1, "figures": [{"file": "../../etc/passwd"}], "output": ""}
+    (folder / "entry.json").write_text(json.dumps(entry))
+    assert read_result(tmp_path, "relu", "plot", K1, nothing_read) is None
 
 
-def test_prune_removes_only_unowned_store_entries(tmp_path: Path) -> None:
-    store = tmp_path / "figures"
-    write_result(store, "relu", "plot", "k", [Fig(b"a", "svg", 1, 1), Fig(b"b", "svg", 1, 1)], "")
-    write_result(store, "gone", "plot", "k", [Fig(b"a", "svg", 1, 1)], "")
-    (store / "README.md").write_text("kept")
-    outside = tmp_path / "keep.txt"
-    outside.write_text("kept")
-    (store / "relu" / "link").symlink_to(outside)
-    removed = prune_store(store, {"relu/plot.json", "relu/plot.svg"})
-    assert sorted(removed) == ["gone/plot.json", "gone/plot.svg", "relu/link", "relu/plot-2.svg"]
-    assert (store / "relu" / "plot.svg").exists() and (store / "README.md").exists()
-    assert outside.read_text() == "kept"
+def test_earlier_results_of_a_block_are_kept_up_to_the_history_limit(tmp_path: Path) -> None:
+    for n in range(1, 7):
+        write(tmp_path, "relu", "plot", key(n), [Fig(f"<svg>{n}</svg>".encode(), "svg", 1, 1)])
+    removed = trim_history(tmp_path, "relu", "plot", key(2), keep=3)
+    # the one in use (2) and the three most recently drawn others (6, 5, 4) stay
+    assert sorted(removed) == sorted(f"relu/plot/{key(n)[:16]}" for n in (1, 3))
+    for n in (2, 4, 5, 6):
+        assert read_result(tmp_path, "relu", "plot", key(n), nothing_read) is not None
+
+
+def test_trimming_leaves_other_blocks_and_posts_alone(tmp_path: Path) -> None:
+    for n in range(1, 4):
+        write(tmp_path, "relu", "plot", key(n))
+        write(tmp_path, "relu", "other", key(n))
+        write(tmp_path, "drafted", "plot", key(n))
+    trim_history(tmp_path, "relu", "plot", key(3), keep=0)
+    assert len(list((tmp_path / "relu" / "plot").iterdir())) == 1
+    assert len(list((tmp_path / "relu" / "other").iterdir())) == 3
+    assert len(list((tmp_path / "drafted" / "plot").iterdir())) == 3
+
+
+def test_trimming_removes_what_an_earlier_figdown_stored_for_the_block(tmp_path: Path) -> None:
+    (tmp_path / "relu").mkdir()
+    old = {"schema": 2, "block": "plot", "key": "k", "output": "",
+           "figures": [{"file": "plot.svg", "sha256": "x"}]}
+    (tmp_path / "relu" / "plot.json").write_text(json.dumps(old))
+    (tmp_path / "relu" / "plot.svg").write_text("<svg/>")
+    (tmp_path / "relu" / "notes.txt").write_text("not the store's")
+    write(tmp_path, "relu", "plot", K1)
+    assert sorted(trim_history(tmp_path, "relu", "plot", K1)) == ["relu/plot.json",
+                                                                  "relu/plot.svg"]
+    assert (tmp_path / "relu" / "notes.txt").exists()
+
+
+def test_removing_results_keeps_other_files_and_removes_empty_folders(tmp_path: Path) -> None:
+    write(tmp_path, "posts/relu", "plot", K1)
+    write(tmp_path, "posts/gone", "plot", K1)
+    (tmp_path / "README.md").write_text("kept")
+    found = stored_results(tmp_path)
+    assert found == [f"posts/gone/plot/{K1[:16]}", f"posts/relu/plot/{K1[:16]}"]
+    remove_results(tmp_path, [found[0]])
+    assert sorted(p.name for p in (tmp_path / "posts").iterdir()) == ["relu"]
+    assert (tmp_path / "README.md").read_text() == "kept"
 
 
 def test_prune_refuses_a_store_holding_sources(tmp_path: Path) -> None:
@@ -181,14 +260,6 @@ def test_prune_refuses_a_store_holding_sources(tmp_path: Path) -> None:
     assert not can_prune(tmp_path / "missing", [])
     (tmp_path / "figures").mkdir()
     assert can_prune(tmp_path / "figures", [tmp_path, tmp_path / "content"])
-
-
-def test_prune_keeps_owned_files_of_nested_slugs(tmp_path: Path) -> None:
-    write_result(tmp_path, "posts/relu", "plot", "k", [Fig(b"a", "svg", 1, 1)], "")
-    write_result(tmp_path, "posts/gone", "plot", "k", [Fig(b"a", "svg", 1, 1)], "")
-    removed = prune_store(tmp_path, {"posts/relu/plot.json", "posts/relu/plot.svg"})
-    assert removed == ["posts/gone/plot.json", "posts/gone/plot.svg"]
-    assert sorted(p.name for p in (tmp_path / "posts").iterdir()) == ["relu"]
 
 
 def test_slugs_are_plain_folder_paths() -> None:
