@@ -393,7 +393,8 @@ def _size_warnings(
                     Problem(
                         block.path,
                         block.line,
-                        f"block {opts.block_id}: animation {PurePosixPath(figure.store_path).name} is "
+                        f"block {opts.block_id}: animation "
+                        f"{PurePosixPath(figure.store_path).name} is "
                         f"{figure.size / 1e6:.1f} MB, over the limit of {limit / 1e6:g} MB",
                         "draw fewer frames (`frames`), a smaller figure (`width`, `height`), "
                         "a lower `dpi` or `fps`; or raise figures.animationLimit (MB)",

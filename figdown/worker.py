@@ -15,6 +15,7 @@ import os
 import random
 import shutil
 import signal
+import site
 import sys
 import tempfile
 import traceback
@@ -434,7 +435,12 @@ class _ReadRecorder:
     def __init__(self, site_root: Path, unrecorded: tuple[str, ...],
                  helpers: Path | None) -> None:
         self.root = str(site_root.resolve()) + os.sep
-        self.skip = tuple(str(Path(folder).resolve()) + os.sep for folder in unrecorded)
+        # Python's own files are no data of the site's, even in a virtual environment
+        # inside it (`.venv/`, or `venv/`).
+        installed = {sys.prefix, sys.exec_prefix, sys.base_prefix, *site.getsitepackages(),
+                     str(Path(__file__).parent)}
+        self.skip = tuple(str(Path(folder).resolve()) + os.sep
+                          for folder in (*unrecorded, *installed))
         self.helpers = str(helpers) + os.sep if helpers is not None else None
         self.found: set[str] = set()
         self.busy = False
@@ -464,8 +470,11 @@ class _ReadRecorder:
             reading = "r" in mode or "+" in mode
         else:
             reading = isinstance(flags, int) and flags & os.O_ACCMODE != os.O_WRONLY
-        if reading and os.path.isfile(absolute) and "__pycache__" not in absolute:
-            self.found.add(absolute[len(self.root):].replace(os.sep, "/"))
+        relative = absolute[len(self.root):].replace(os.sep, "/")
+        hidden = any(part.startswith(".") or part == "__pycache__"
+                     for part in relative.split("/"))
+        if reading and not hidden and os.path.isfile(absolute):
+            self.found.add(relative)
 
     def paths(self) -> tuple[str, ...]:
         return tuple(sorted(self.found))
