@@ -45,7 +45,7 @@ def _add_build_flags(parser: argparse.ArgumentParser) -> None:
                         help="include pages dated in the future")
     parser.add_argument("-E", "--expired", "--buildExpired", dest="expired",
                         action="store_true", help="include pages past their expiryDate")
-    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+    parser.add_argument("-j", "--jobs", type=jobs_count, default=0, metavar="N",
                         help="processes for Markdown, templates and executable blocks; "
                              "default: one per core")
     parser.add_argument("--refresh-figures", nargs="?", const=ALL_POSTS, action="append",
@@ -62,6 +62,21 @@ def _add_build_flags(parser: argparse.ArgumentParser) -> None:
 
 
 ALL_POSTS = "\0all"  # what a bare --refresh-figures stands for
+
+
+MAX_JOBS = 64  # more processes than this only slow a build down, on any machine
+
+
+def jobs_count(text: str) -> int:
+    """`-j N`: 0 (one per core) to MAX_JOBS."""
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes") from None
+    if not 0 <= jobs <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(
+            f"{jobs} is out of range: use 1 to {MAX_JOBS}, or 0 for one per core")
+    return jobs
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -139,8 +154,6 @@ def print_summary(report: BuildReport) -> None:
 def run_build(args: argparse.Namespace) -> int:
     if not args.source.is_dir():
         return _usage(f"-s {args.source}: no such folder")
-    if args.jobs < 0:
-        return _usage("-j/--jobs must be 0 (one per core) or more")
     report = build(options_from(args))
     print_problems(report.problems, args.quiet, args.verbose)
     if not report.ok:
@@ -165,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from figdown import commands
         return commands.run(command, argv)
     except KeyboardInterrupt:
+        print("figdown: interrupted (Ctrl-C); no block or worker is left running",
+              file=sys.stderr)
         return 130
     except Exception as err:  # a bug in figdown, not in the user's site
         if "-v" in argv or "--verbose" in argv:

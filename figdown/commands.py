@@ -13,6 +13,7 @@ from figdown.cli import (
     EXIT_USAGE,
     _add_site_flags,
     _Parser,
+    jobs_count,
     options_from,
     print_problems,
     print_summary,
@@ -131,7 +132,7 @@ def run_publish(argv: Sequence[str]) -> int:
     parser.add_argument("--remote", default="origin", help="git remote name or URL")
     parser.add_argument("--branch", default="gh-pages", help="branch to publish to")
     parser.add_argument("--message", help="commit message")
-    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N")
+    parser.add_argument("-j", "--jobs", type=jobs_count, default=0, metavar="N")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.source.resolve(), args.base_url)
@@ -204,7 +205,7 @@ def run_serve(argv: Sequence[str]) -> int:
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--no-drafts", action="store_true",
                         help="leave out drafts and future posts, as a production build does")
-    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N")
+    parser.add_argument("-j", "--jobs", type=jobs_count, default=0, metavar="N")
     args = parser.parse_args(argv)
     root = args.source.resolve()
     if not root.is_dir():

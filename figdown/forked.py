@@ -74,7 +74,10 @@ def _forked(items: Sequence[T], work: Callable[[Iterable[T], Callable[[R], None]
             records = Path(scratch) / f"{n}.pickle"
             child = context.Process(target=_child, args=(work, _back(items, ends), records),
                                     daemon=True)
-            child.start()
+            try:
+                child.start()
+            except OSError:  # no more processes allowed (pids.max, ulimit -u): make do
+                break
             children.append((child, records))
         try:
             work(_front(items, ends), found.append)
