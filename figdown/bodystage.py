@@ -177,7 +177,7 @@ def exec_options(config: SiteConfig, options: BuildOptions, prune: bool = False)
         timeout=config.figures.timeout, jobs=options.jobs,
         animation_limit=round(config.figures.animation_limit * 1_000_000),
         refresh=options.refresh_figures, refresh_posts=frozenset(options.refresh_posts),
-        progress=options.progress, prune=prune,
+        progress=options.progress, on_progress=options.on_progress, prune=prune,
         strict_environment=config.figures.environment == "strict",
         output_limit=config.figures.output_limit,
         unrecorded=(options.destination or config.root / "output",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -45,6 +45,7 @@ class ExecOptions:
     refresh_posts: frozenset[str] = frozenset()
     prune: bool = True  # trim each block's history of stored results
     progress: bool = False  # show the blocks running (a line on a terminal)
+    on_progress: Callable[[str], None] | None = None  # told the blocks running, in words
     animation_limit: int = 5_000_000  # bytes; a larger animation is a warning
     strict_environment: bool = False  # the library versions are part of every key
     output_limit: int = 1_000_000  # characters of printed output kept per block
@@ -121,7 +122,7 @@ def execute_posts(posts: Sequence[PostBlocks], options: ExecOptions) -> ExecRepo
         by_path = {plan.post.path: plan for plan in to_run}
 
         progress = ProgressBar(sum(len(p.post.blocks) for p in to_run), sys.stderr,
-                               options.progress)
+                               options.progress, options.on_progress)
 
         def on_outcome(task: PostTask, outcome: BlockOutcome) -> None:
             nonlocal ran

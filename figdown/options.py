@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +32,10 @@ class BuildOptions:
     warn_links: bool = False
     check_links: bool = True
     progress: bool = False
+    # Told what runs while blocks run ("relu-gradient-flow in content/posts/relu.md, 12 s"),
+    # at least once a second: the preview's overlay. Not an input of the build.
+    on_progress: Callable[[str], None] | None = field(default=None, compare=False,
+                                                      repr=False)
     # Keep the record that lets the next build stop early when nothing changed. `serve`
     # does not: it builds only after a change, and its preview is not the site's output.
     no_op_record: bool = True

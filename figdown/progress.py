@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 
 class ProgressBar:
     """Blocks done of total, and each running post's current block with its seconds."""
 
-    def __init__(self, total: int, stream: TextIO, enabled: bool) -> None:
+    def __init__(self, total: int, stream: TextIO, enabled: bool,
+                 sink: Callable[[str], None] | None = None) -> None:
         self.total = total
         self.stream = stream
         self.enabled = enabled and total > 0
         self.live = self.enabled and stream.isatty()
+        self.sink = sink  # told the running blocks in words, whatever the stream is
         self.done = 0
         self.running: dict[str, tuple[str, float]] = {}  # post → (block id, started at)
         self.drawn_at = 0.0
@@ -46,8 +49,15 @@ class ProgressBar:
 
     def tick(self) -> None:
         """Called while waiting: redraw the seconds, at most once a second."""
-        if self.live and time.monotonic() - self.drawn_at >= 1.0:
+        if (self.live or self.sink) and time.monotonic() - self.drawn_at >= 1.0:
             self._draw()
+
+    def describe(self) -> str:
+        """The blocks running now, in words."""
+        now = time.monotonic()
+        running = ", ".join(f"{block} in {path}, {now - started:.0f} s"
+                            for path, (block, started) in self.running.items())
+        return f"running {running} ({self.done} of {self.total} blocks done)"
 
     def close(self) -> None:
         """Erase the line."""
@@ -56,9 +66,12 @@ class ProgressBar:
             self.stream.flush()
 
     def _draw(self) -> None:
+        now = time.monotonic()
+        if self.sink is not None and self.running:
+            self.drawn_at = now
+            self.sink(self.describe())
         if not self.live:
             return
-        now = time.monotonic()
         self.drawn_at = now
         columns = shutil.get_terminal_size((80, 24)).columns
         running = ", ".join(f"{path} {block} {now - started:.0f} s"

@@ -47,3 +47,12 @@ def test_nothing_is_shown_when_disabled() -> None:
     bar.block_done("a", "one", None)
     bar.close()
     assert stream.getvalue() == ""
+
+
+def test_a_sink_is_told_the_running_block_in_words_off_a_terminal_too() -> None:
+    told: list[str] = []
+    bar = ProgressBar(2, io.StringIO(), enabled=False, sink=told.append)
+    bar.start("content/posts/relu.md", "relu-gradient-flow")
+    bar.block_done("content/posts/relu.md", "relu-gradient-flow", None)
+    assert told == ["running relu-gradient-flow in content/posts/relu.md, 0 s "
+                    "(0 of 2 blocks done)"]
