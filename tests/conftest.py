@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 CHROMIUM = os.environ.get("FIGDOWN_CHROMIUM", "/usr/bin/chromium")
 # As root on a machine with no network but loopback: no sandbox, no background connections.
 CHROMIUM_ARGS = [

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SHARED, run_build
+from conftest import REPO, run_build
 
 from figdown.links import check_links
 
@@ -103,11 +103,10 @@ def test_usage_errors_exit_2_without_traceback(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no such folder" in missing.stderr
 
 
-needs_seed = pytest.mark.skipif(not (SHARED / "seed" / "relu.md").is_file(),
-                                reason="../shared/seed/relu.md is not beside the repository")
+# The user's own post, exactly as they wrote it.
+USERS_POST = REPO / "tests" / "data" / "users-relu.md"
 
 
-@needs_seed
 def test_the_users_own_post_builds_into_a_correct_page(tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(REPO / "content", site / "content")
@@ -115,7 +114,7 @@ def test_the_users_own_post_builds_into_a_correct_page(tmp_path: Path) -> None:
     shutil.copytree(REPO / "lib", site / "lib")
     if (REPO / "figures").is_dir():
         shutil.copytree(REPO / "figures", site / "figures")
-    shutil.copy(SHARED / "seed" / "relu.md", site / "content" / "posts" / "relu.md")
+    shutil.copy(USERS_POST, site / "content" / "posts" / "relu.md")
     out = tmp_path / "out"
     result = run_build("-s", site, "-d", out)
     assert result.returncode == 0, result.stderr

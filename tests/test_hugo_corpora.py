@@ -1,6 +1,6 @@
 """Real Hugo sites, built by figdown and compared with what Hugo 0.168 built from them.
 
-Each corpus in `../shared/corpora/` holds the content and config of a public Hugo example
+Each corpus in `tests/corpora/` holds the content and config of a public Hugo example
 site and `reference.json`, Hugo's own output at the same clock. For the default language,
 figdown must publish every page path Hugo did, every alias redirect with Hugo's target, and
 every taxonomy term with Hugo's slug and page count.
@@ -30,14 +30,11 @@ from hugo_compare import SiteShape, reference_shape, scan_output
 from figdown.config import load_config
 from figdown.pipeline import BuildOptions, BuildReport, build
 
-CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+CORPORA = Path(__file__).resolve().parent / "corpora"
 CLOCK = datetime(2026, 11, 26, tzinfo=UTC)
 NAMES = ("papermod", "hugo-coder")
 PAGINATION = re.compile(r"/page/\d+/index\.html$")
 
-pytestmark = pytest.mark.skipif(
-    not CORPORA.is_dir(),
-    reason=f"the shared Hugo corpora are not beside this repository ({CORPORA})")
 
 
 class Built:
