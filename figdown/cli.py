@@ -34,6 +34,12 @@ def _add_site_flags(parser: argparse.ArgumentParser) -> None:
                         help="print notes too (merged terms, reused figures)")
 
 
+def _add_jobs_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                        help="processes for Markdown, templates and executable blocks; "
+                             "default: one per core")
+
+
 def _add_build_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-d", "--destination", type=Path, metavar="DIR",
                         help="where the site is written; default: SITE/output")
@@ -45,9 +51,7 @@ def _add_build_flags(parser: argparse.ArgumentParser) -> None:
                         help="include pages dated in the future")
     parser.add_argument("-E", "--expired", "--buildExpired", dest="expired",
                         action="store_true", help="include pages past their expiryDate")
-    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
-                        help="processes for Markdown, templates and executable blocks; "
-                             "default: one per core")
+    _add_jobs_flag(parser)
     parser.add_argument("--refresh-figures", action="store_true",
                         help="run every executable block again, ignoring the figures/ store")
     parser.add_argument("--keep-going", action="store_true",
