@@ -141,7 +141,7 @@ def test_the_output_marker_is_removed_before_the_upload(tmp_path: Path) -> None:
     build = load_workflow()["jobs"]["build"]
     (upload,) = steps_using(build, "actions/upload-pages-artifact")
     before = build["steps"][: build["steps"].index(upload)]
-    site = [s for s in before if "build.py" in s.get("run", "")][0]
+    site = next(s for s in before if "build.py" in s.get("run", ""))
     after_build = before[before.index(site) + 1 :]
     output = tmp_path / "output"
     (output / ".well-known").mkdir(parents=True)
