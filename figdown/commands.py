@@ -194,7 +194,8 @@ def preview_builder(root: Path, preview: Path, drafts: bool = True, jobs: int = 
         done = build(BuildOptions(
             source=root, destination=preview, base_url=address["url"],
             drafts=drafts, future=drafts, jobs=jobs, warn_links=True, no_op_record=False))
-        report(done.problems)
+        # The server prints the errors with the build's timing; the rest is printed here.
+        report([p for p in done.problems if p.severity != "error"])
         errors = tuple(str(p) for p in done.problems if p.severity == "error")
         return BuildOutcome(ok=done.ok, problems=errors,
                             css_only=bool(plan is not None and plan.css_only))

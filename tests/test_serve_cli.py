@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import socket
@@ -10,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -53,15 +55,16 @@ def _follow(process: subprocess.Popen[str], lines: list[str], ready: threading.E
     ready.set()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    site = tmp_path_factory.mktemp("serve-cli") / "site"
+def write_site(site: Path, posts: dict[str, str]) -> None:
     (site / "content" / "posts").mkdir(parents=True)
     (site / "config.yaml").write_text("baseURL: /\ntitle: T\n", encoding="utf-8")
-    (site / "content" / "posts" / "u.md").write_text(POST, encoding="utf-8")
-    (site / "content" / "posts" / "wip.md").write_text(DRAFT, encoding="utf-8")
-    (site / "static" / INJECTING_FOLDER).mkdir(parents=True)
-    (site / "static" / INJECTING_FOLDER / "f.txt").write_text("hi\n", encoding="utf-8")
+    for name, text in posts.items():
+        (site / "content" / "posts" / name).write_text(text, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def serving(site: Path) -> Iterator[Served]:
+    """`build.py serve -s SITE` on a free port, from its first build until Ctrl-C."""
     process = subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "serve", "-s", str(site), "-p", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8")
@@ -80,6 +83,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         finally:
             if process.poll() is None:
                 process.kill()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    site = tmp_path_factory.mktemp("serve-cli") / "site"
+    write_site(site, {"u.md": POST, "wip.md": DRAFT})
+    (site / "static" / INJECTING_FOLDER).mkdir(parents=True)
+    (site / "static" / INJECTING_FOLDER / "f.txt").write_text("hi\n", encoding="utf-8")
+    with serving(site) as running:
+        yield running
 
 
 def raw_get(port: int, target: bytes) -> bytes:
@@ -141,3 +154,14 @@ def test_connections_beyond_the_cap_are_refused_at_once(served: Served) -> None:
     finally:
         for sock in held:
             sock.close()
+
+
+def test_each_problem_is_printed_once(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write_site(site, {"a.md": '---\ntitle: "A\ndate: 2024-03-01\n---\n\nText.\n'})
+    with serving(site) as running:
+        pass
+    problem = "content/posts/a.md:2: front matter is not valid YAML"
+    assert [line for line in running.lines if problem in line] == [
+        f"  {problem} — close the quote opened on line 2"]
+    assert running.lines[0].startswith("Built the site in ")
