@@ -117,12 +117,16 @@ def print_summary(report: BuildReport) -> None:
     print(f"Built {counts.get('pages', 0)} pages, {counts.get('sections', 0)} sections, "
           f"{counts.get('terms', 0)} terms, {counts.get('figures', 0)} figures "
           f"into {report.output}")
+    drafts = counts.get("drafts_left_out", 0)
+    if drafts:
+        print(f"{drafts} draft{'s' if drafts != 1 else ''} left out "
+              f"(build with -D to include {'them' if drafts != 1 else 'it'})")
     if report.edited:
         print(f"Only the edited pages were made again: {', '.join(report.edited)}")
     warnings = sum(1 for p in report.problems if p.severity == "warning")
-    print(f"Blocks: {report.blocks_ran} run, {report.blocks_reused} reused from the store "
-          f"({report.block_seconds:.1f} s running them). Warnings: {warnings}. "
-          f"Total: {report.seconds:.2f} s")
+    running = f" ({report.block_seconds:.1f} s running them)" if report.blocks_ran else ""
+    print(f"Blocks: {report.blocks_ran} run, {report.blocks_reused} reused from the store"
+          f"{running}. Warnings: {warnings}. Total: {report.seconds:.2f} s")
     for encoder in report.encoders:
         print(f"Animations encoded with {encoder}")
 

@@ -118,7 +118,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
         reuse.save(written.keys, written.digests)
     counts = {"pages": len(site.pages), "sections": len(site.sections),
               "terms": sum(len(t.terms) for t in taxonomies),
-              "figures": len(figure_files)}
+              "figures": len(figure_files), "drafts_left_out": len(loaded.left_out["drafts"])}
     horizon = horizon_of([p.front.publish_date or p.front.date for p in loaded.left_out["future"]]
                          + [p.front.expiry_date for p in loaded.pages], now)
     store = store_digest(config.figure_store)
