@@ -165,3 +165,11 @@ def test_each_problem_is_printed_once(tmp_path: Path) -> None:
     assert [line for line in running.lines if problem in line] == [
         f"  {problem} — close the quote opened on line 2"]
     assert running.lines[0].startswith("Built the site in ")
+
+
+def test_drafts_are_marked_in_the_preview(served: Served) -> None:
+    badge = b'<span class="draft-badge">Draft</span>'
+    assert badge in raw_get(served.port, b"/posts/wip/")
+    assert badge not in raw_get(served.port, b"/posts/u/")
+    home = raw_get(served.port, b"/")
+    assert home.count(badge) == 1 and b'href="/posts/wip/"' in home
