@@ -356,14 +356,19 @@ def _refuse_checked_out(git: _Git, ref: str, branch: str) -> None:
 
 
 def _is_earlier_publish(git: _Git, tip: str) -> bool:
-    """True when commit `tip` is one a publish made: its tree holds the empty `.nojekyll`
-    every publish writes, and its message the publishing line (or, as publishes did before
-    that line was written, its tree holds the output folder's marker)."""
+    """True when branch tip `tip` is the site a publish made: its tree holds the `.nojekyll`
+    every publish writes, and the commit, or one before it on the branch, carries the
+    publishing line (GitHub adds a commit of its own when a custom domain is typed in the
+    settings). Publishes made before that line was written are known by the output
+    folder's marker in their tree."""
     listing = git.run("ls-tree", "--name-only", tip, "--", ".nojekyll", MARKER).stdout.split()
     if ".nojekyll" not in listing:
         return False
-    body = git.run("log", "-1", "--format=%B", tip).stdout
-    return PUBLISH_TRAILER in body.splitlines() or MARKER in listing
+    if MARKER in listing:
+        return True
+    found = git.run("log", "-1", "--first-parent", "--format=%H", "--fixed-strings",
+                    f"--grep={PUBLISH_TRAILER}", tip).stdout
+    return bool(found.strip())
 
 
 def _refuse_unpublished(git: _Git, tip: str, where: str) -> None:
