@@ -42,12 +42,14 @@ class Bodies:
 
 def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Page],
                   refs: Sequence[PageRef], problems: list[Problem],
-                  whole_site: bool = True) -> Bodies:
+                  whole_site: bool = True, stop_on_errors: bool = True) -> Bodies:
     """The bodies of `pages` (`refs`: every page of the site, for `ref`/`relref`).
 
     Problems are added to `problems`; an error stops the build (ContentError) once the
-    stage that found it is done. `whole_site`: these are all the site's pages, so that
-    figures and cache entries no page uses any more can be pruned.
+    stage that found it is done. Without `stop_on_errors`, a failed block or an error in a
+    body does not: every body is returned (a failed block shows its error in place) and the
+    caller decides. `whole_site`: these are all the site's pages, so that figures and cache
+    entries no page uses any more can be pruned.
     """
     md = create_markdown(config.unsafe_html, config.enable_emoji)
     expanded = _expand_shortcodes(config, pages, refs, md)
@@ -110,7 +112,8 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
         cache.save()
     for body in bodies.values():
         problems.extend(body.problems)
-    fail_on_errors(problems)
+    if stop_on_errors:
+        fail_on_errors(problems)
     return Bodies(bodies, figures, executed)
 
 

@@ -34,6 +34,12 @@ def _add_site_flags(parser: argparse.ArgumentParser) -> None:
                         help="print notes too (merged terms, reused figures)")
 
 
+def _add_jobs_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-j", "--jobs", type=jobs_count, default=0, metavar="N",
+                        help="processes for Markdown, templates and executable blocks: "
+                             f"1 to {MAX_JOBS}; default: one per core")
+
+
 def _add_build_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-d", "--destination", type=Path, metavar="DIR",
                         help="where the site is written; default: SITE/output")
@@ -45,9 +51,7 @@ def _add_build_flags(parser: argparse.ArgumentParser) -> None:
                         help="include pages dated in the future")
     parser.add_argument("-E", "--expired", "--buildExpired", dest="expired",
                         action="store_true", help="include pages past their expiryDate")
-    parser.add_argument("-j", "--jobs", type=jobs_count, default=0, metavar="N",
-                        help="processes for Markdown, templates and executable blocks; "
-                             "default: one per core")
+    _add_jobs_flag(parser)
     parser.add_argument("--refresh-figures", nargs="?", const=ALL_POSTS, action="append",
                         metavar="POST",
                         help="run executable blocks again, ignoring the figures/ store: "
@@ -136,12 +140,16 @@ def print_summary(report: BuildReport) -> None:
     print(f"Built {counts.get('pages', 0)} pages, {counts.get('sections', 0)} sections, "
           f"{counts.get('terms', 0)} terms, {counts.get('figures', 0)} figures "
           f"into {report.output}")
+    drafts = counts.get("drafts_left_out", 0)
+    if drafts:
+        print(f"{drafts} draft{'s' if drafts != 1 else ''} left out "
+              f"(build with -D to include {'them' if drafts != 1 else 'it'})")
     if report.edited:
         print(f"Only the edited pages were made again: {', '.join(report.edited)}")
     warnings = sum(1 for p in report.problems if p.severity == "warning")
-    print(f"Blocks: {report.blocks_ran} run, {report.blocks_reused} reused from the store "
-          f"({report.block_seconds:.1f} s running them). Warnings: {warnings}. "
-          f"Total: {report.seconds:.2f} s")
+    running = f" ({report.block_seconds:.1f} s running them)" if report.blocks_ran else ""
+    print(f"Blocks: {report.blocks_ran} run, {report.blocks_reused} reused from the store"
+          f"{running}. Warnings: {warnings}. Total: {report.seconds:.2f} s")
     for encoder in report.encoders:
         print(f"Animations encoded with {encoder}")
     if report.drawn_elsewhere:

@@ -11,9 +11,9 @@ from figdown.cli import (
     EXIT_CONTENT,
     EXIT_OK,
     EXIT_USAGE,
+    _add_jobs_flag,
     _add_site_flags,
     _Parser,
-    jobs_count,
     options_from,
     print_problems,
     print_summary,
@@ -129,10 +129,15 @@ def run_publish(argv: Sequence[str]) -> int:
                         help="where the site is built before publishing; default: SITE/output")
     parser.add_argument("-b", "--base-url", dest="base_url", metavar="URL",
                         help="override baseURL (must be the public address)")
-    parser.add_argument("--remote", default="origin", help="git remote name or URL")
-    parser.add_argument("--branch", default="gh-pages", help="branch to publish to")
+    parser.add_argument("--remote", default="origin",
+                        help="git remote name or URL to push to; default: origin")
+    parser.add_argument("--branch", default="gh-pages",
+                        help="branch to publish to; default: gh-pages")
     parser.add_argument("--message", help="commit message")
-    parser.add_argument("-j", "--jobs", type=jobs_count, default=0, metavar="N")
+    parser.add_argument("--force", action="store_true",
+                        help="publish even to a branch that holds commits of its own "
+                             "(its files are all replaced by the site)")
+    _add_jobs_flag(parser)
     args = parser.parse_args(argv)
     try:
         config = load_config(args.source.resolve(), args.base_url)
@@ -156,7 +161,8 @@ def run_publish(argv: Sequence[str]) -> int:
     try:
         cname = cname_from_config(config.params)
         result = publish_output(report.output, args.source.resolve(), remote=args.remote,
-                                branch=args.branch, message=args.message, cname=cname)
+                                branch=args.branch, message=args.message, cname=cname,
+                                force=args.force)
     except PublishError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_CONTENT
@@ -205,7 +211,7 @@ def run_serve(argv: Sequence[str]) -> int:
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--no-drafts", action="store_true",
                         help="leave out drafts and future posts, as a production build does")
-    parser.add_argument("-j", "--jobs", type=jobs_count, default=0, metavar="N")
+    _add_jobs_flag(parser)
     args = parser.parse_args(argv)
     root = args.source.resolve()
     if not root.is_dir():
@@ -243,7 +249,8 @@ def preview_builder(root: Path, preview: Path, drafts: bool = True, jobs: int = 
         done = build(BuildOptions(
             source=root, destination=preview, base_url=address["url"],
             drafts=drafts, future=drafts, jobs=jobs, warn_links=True, no_op_record=False))
-        report(done.problems)
+        # The server prints the errors with the build's timing; the rest is printed here.
+        report([p for p in done.problems if p.severity != "error"])
         errors = tuple(str(p) for p in done.problems if p.severity == "error")
         return BuildOutcome(ok=done.ok, problems=errors,
                             css_only=bool(plan is not None and plan.css_only))

@@ -94,6 +94,11 @@ def _parse_yaml(block: str, path: str) -> dict[str, Any]:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 2 if mark is not None else 1
+        if err.context == "while scanning a quoted scalar" and err.context_mark is not None:
+            # The scanner notices only at the end of the block; the mistake is the quote.
+            opened = err.context_mark.line + 2
+            raise FrontMatterError(Problem(path, opened, "front matter is not valid YAML",
+                                           f"close the quote opened on line {opened}")) from None
         reason = err.problem or err.context or "invalid YAML"
         hint = ("write a real date such as 2024-11-20 or 2024-11-20T09:30:00+01:00"
                 if "is not a date" in reason else "remove the repeated key"

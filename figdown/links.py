@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -16,6 +17,27 @@ from figdown.urls import with_base
 
 _SKIP_SCHEMES = ("mailto:", "tel:", "data:", "javascript:", "#")
 LINK_INDEX = "links.json"  # in the build cache
+_WHY_LEFT_OUT = {
+    "drafts": ("is a draft", "-D"),
+    "future": ("is dated in the future", "-F"),
+    "expired": ("has expired", "-E"),
+}
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A page this build does not publish, which a link may still mean."""
+
+    source: str  # its file, as problems name it
+    reason: str  # "drafts", "future" or "expired", as in loading.Loaded.left_out
+
+    def what(self) -> str:
+        return f"{self.source} {_WHY_LEFT_OUT.get(self.reason, ('is left out', ''))[0]}"
+
+    def how(self) -> str:
+        """How to build with the page in it."""
+        flag = _WHY_LEFT_OUT.get(self.reason, ("", ""))[1]
+        return f"build with {flag} to include it" if flag else "include it in the build"
 
 
 def _page_url(path: str) -> str:
@@ -28,7 +50,8 @@ def _page_url(path: str) -> str:
 def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Sequence[Link]]],
                 severity: Severity = "error", index: Path | None = None,
                 scanned: Mapping[str, PageScan] | None = None,
-                files: set[str] | None = None, save_index: bool = True) -> list[Problem]:
+                files: set[str] | None = None, save_index: bool = True,
+                left_out: Mapping[str, LeftOut] | None = None) -> list[Problem]:
     """Every href/src inside the site resolves to a file, every #fragment to an id.
 
     `sources` maps a page URL (`/posts/x/`) to its Markdown file and the links written in it,
@@ -38,7 +61,9 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
     already scanned by the process that wrote them; the others are read here. `files` is
     every file under `root` (as `a/b.html`), when the caller knows them. Without
     `save_index`, the index is read but not written again: the next check then scans again
-    the pages whose bytes changed since it was written.
+    the pages whose bytes changed since it was written. `left_out` maps the site path of
+    each page the build leaves out (`/posts/x/`) to why: a link to one, or close to one,
+    says so.
     """
     files = _listing(root) if files is None else files
     pages = sorted(f for f in files if f.endswith(".html"))
@@ -88,7 +113,8 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
         found[page] = PageLinks(digests[page], ids[page], frozenset(targets), tuple(missing))
     if index is not None and save_index:
         write_link_index(index, base_path, files, found)
-    return _report(pages, found, sources, base_path, severity, known_urls, files, ids)
+    return _report(pages, found, sources, base_path, severity, known_urls, files, ids,
+                   left_out or {})
 
 
 def _listing(root: Path) -> set[str]:
@@ -103,7 +129,7 @@ def _listing(root: Path) -> set[str]:
 def _report(pages: Sequence[str], found: Mapping[str, PageLinks],
             sources: Mapping[str, tuple[str, Sequence[Link]]], base_path: str,
             severity: Severity, known_urls: Sequence[str], files: set[str],
-            ids: Mapping[str, set[str]]) -> list[Problem]:
+            ids: Mapping[str, set[str]], left_out: Mapping[str, LeftOut]) -> list[Problem]:
     """One problem per broken link, at the line that wrote it, each reported once."""
     # a link shown on several pages (a summary in lists) is reported where it was written
     writers: dict[str, tuple[str, Link]] = {}
@@ -133,28 +159,68 @@ def _report(pages: Sequence[str], found: Mapping[str, PageLinks],
             reported.add(key)
             shown = link.url if link else ref  # as the user wrote it
             message = f"broken link {shown}"
-            guess = _guess(target, known_urls, files, ids)
-            if guess and (guess != target or escaped):
+            hint = "fix the link or add the page"
+            meant = left_out.get(target) if not escaped else None
+            guess = None if meant else _guess(target, known_urls, files, ids, left_out)
+            if meant is not None:
+                message += f": {meant.what()}"
+                hint = f"{meant.how()}, or link it once it is published"
+            elif guess and (guess != target or escaped):
+                why = (f"{left_out[guess].what()}: {left_out[guess].how()}"
+                       if guess in left_out else "")
                 if shown.startswith("#"):
                     guess = "#" + guess.partition("#")[2]
                 elif base_path != "/" and (link is None or link.url == ref):
                     guess = with_base(base_path, guess)  # not rewritten: needs the base path
-                message += f" (did you mean {guess}?)"
-            problems.append(Problem(where, link.line if link else None, message,
-                                    "fix the link or add the page", severity))
+                message += f" (did you mean {guess}?{' ' + why if why else ''})"
+            problems.append(Problem(where, link.line if link else None, message, hint, severity))
     return problems
 
 
 def _guess(target: str, known_urls: Sequence[str], files: set[str],
-           ids: Mapping[str, set[str]]) -> str | None:
-    """The nearest page (or, for a missing #fragment, the nearest id on that page)."""
+           ids: Mapping[str, set[str]], left_out: Mapping[str, LeftOut]) -> str | None:
+    """The nearest page (or, for a missing #fragment, the nearest id on that page), if one is
+    close enough to be a slip of the keyboard; pages of the site before pages left out."""
     path, _, fragment = target.partition("#")
     page_file = _file_for(path, files) if fragment else None
     if page_file is not None:
         close = difflib.get_close_matches(fragment, sorted(ids.get(page_file, ())), n=1)
         return f"{path}#{close[0]}" if close else None
-    close = difflib.get_close_matches(path, known_urls, n=1)
-    return close[0] if close else None
+    name = _name(path)
+    allowed = max(1, min(3, len(name) // 4))  # slips: one in a short name, three in a long one
+    best: tuple[int, bool, str] | None = None
+    for candidate in [*known_urls, *left_out]:
+        same_name = bool(name) and _name(candidate) == name  # only its folder is wrong
+        if not same_name and abs(len(candidate) - len(path)) > allowed:
+            continue
+        distance = typing_distance(path, candidate, len(path) + len(candidate))
+        if distance <= allowed or same_name:
+            ranked = (distance, candidate in left_out, candidate)
+            best = ranked if best is None or ranked < best else best
+    return best[2] if best else None
+
+
+def _name(path: str) -> str:
+    """The last segment of a site path: `tanh` of `/posts/tanh/`, `p.png` of `/x/p.png`."""
+    return path.rstrip("/").rpartition("/")[2]
+
+
+def typing_distance(a: str, b: str, limit: int) -> int:
+    """Letters added, dropped, changed or swapped with a neighbour to make `b` of `a` (the
+    optimal string alignment distance); any value above `limit` is returned as `limit + 1`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[len(b)], limit + 1)
 
 
 def _resolve(ref: str, page_url: str, base_path: str, files: set[str],

@@ -6,7 +6,8 @@ JSON object `{"build": id, "problems": [...]}`:
 - `hello`  on connect: the current state, so a tab opened on a broken site shows the errors
 - `reload` a build succeeded: reload the page
 - `css`    only stylesheets changed: swap them without a reload
-- `error`  a build failed: show the problems over the page
+- `broken` a build failed: show the problems over the page (not `error`: an event of that
+           name would also fire the EventSource's own `onerror`, which means "disconnected")
 - `ok`     a build succeeded after a failure: hide the problems and reload
 
 In the browser one shared worker holds the event stream for every tab of the preview,
@@ -97,7 +98,7 @@ class Broadcaster:
             if not outcome.ok:
                 problems = outcome.problems or ("the build failed without saying why",)
                 self._state = BuildState(build=build, problems=tuple(problems))
-                name = "error"
+                name = "broken"
             else:
                 self._state = BuildState(build=build, problems=())
                 name = "ok" if was_broken else "css" if outcome.css_only else "reload"
@@ -152,7 +153,7 @@ RELOAD_JS = r"""// figdown preview: reloads this page, swaps stylesheets, shows 
   const script = document.currentScript;
   let build = (script && script.dataset.build) || "";
   const OVERLAY = "figdown-overlay";
-  const TYPES = ["hello", "reload", "css", "error", "ok"];
+  const TYPES = ["hello", "reload", "css", "broken", "ok"];
 
   const make = (tag, style, text) => {
     const node = document.createElement(tag);
@@ -227,7 +228,7 @@ RELOAD_JS = r"""// figdown preview: reloads this page, swaps stylesheets, shows 
     } else if (type === "css") {
       build = data.build;
       swapStylesheets();
-    } else if (type === "error") {
+    } else if (type === "broken") {
       showOverlay(problems);
     } else if (type === "ok") {
       hideOverlay();
@@ -267,7 +268,7 @@ RELOAD_JS = r"""// figdown preview: reloads this page, swaps stylesheets, shows 
 
 WORKER_JS = r"""// figdown preview: one event stream shared by every tab of the preview.
 const ports = new Set();
-const TYPES = ["hello", "reload", "css", "error", "ok"];
+const TYPES = ["hello", "reload", "css", "broken", "ok"];
 let state = null;
 
 function open() {

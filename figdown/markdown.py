@@ -122,6 +122,8 @@ def _core_ids_links(state: StateCore) -> None:
         if token.type == "html_block" and token.map:
             links.extend(_html_links(token.content, token.map[0] + offset))
         if token.type == "inline":
+            # The line of each child, not of its paragraph: a paragraph's lines are joined by
+            # soft breaks, and raw HTML or code may span lines of their own.
             start = token.map[0] if token.map else None
             for child in token.children or []:
                 child.meta["line"] = start
@@ -138,6 +140,8 @@ def _core_ids_links(state: StateCore) -> None:
                         child.attrSet(attr, with_base(base, posixpath.normpath(
                             posixpath.join(page_url, url)) + ("/" if url.endswith("/") else "")))
                     links.append(Link(url, line, str(child.attrGet(attr) or "")))
+                if start is not None:
+                    start += _lines_spanned(child)
         if token.type == "heading_open" and index + 1 < len(tokens):
             inline = tokens[index + 1]
             custom = None
@@ -158,6 +162,15 @@ def _core_ids_links(state: StateCore) -> None:
             headings.append(Heading(int(token.tag[1]), anchor, text.strip()))
     env["headings"] = headings
     env["links"] = links
+
+
+def _lines_spanned(token: Token) -> int:
+    """How many line ends of the source an inline token covers."""
+    if token.type in {"softbreak", "hardbreak"}:
+        return 1
+    if token.type == "image":  # its alt text is in its children, not in its content
+        return sum(_lines_spanned(child) for child in token.children or [])
+    return token.content.count("\n")
 
 
 def _html_links(html: str, first_line: int) -> list[Link]:

@@ -9,11 +9,12 @@ import queue
 import shutil
 import socket
 import sys
+import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from figdown.livereload import (
     EVENTS_URL,
@@ -54,6 +55,12 @@ CONTENT_TYPES = {
     ".wasm": "application/wasm",
 }
 _STREAM_CHUNK = 64 * 1024
+REQUEST_TIMEOUT = 10.0  # seconds
+BUSY_BODY = b"503 Service Unavailable: too many connections to the preview at once\n"
+BUSY_RESPONSE = (
+    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: %d\r\nRetry-After: 1\r\nConnection: close\r\n\r\n" % len(BUSY_BODY)
+) + BUSY_BODY
 NOT_FOUND_PAGE = b"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>404 Not Found</title></head>
 <body><h1>404 Not Found</h1><p>Nothing in the preview at this address.</p></body></html>
@@ -147,12 +154,29 @@ def request_path(target: str) -> str:
     return target.split("?", 1)[0].split("#", 1)[0]
 
 
+def folder_location(segments: tuple[str, ...], query: str) -> str:
+    """The `Location` of the redirect to a folder's address, ending in `/`, percent-encoded.
+
+    Built from the cleaned segments, so `//evil.example` cannot become a redirect away;
+    encoded, because a header holds ASCII only: a raw `日本語` cannot be sent, a raw `ï`
+    would arrive as a byte no browser reads as UTF-8, and a CR LF in a folder's name would
+    start a header of its own. `query` is as the request line carried it (Latin-1 text).
+    """
+    location = "/" + "/".join(quote(segment, safe="") for segment in segments) + "/"
+    if query:
+        location += "?" + quote(query.encode("latin-1", "replace"), safe="&=+%;,/?:@!$'()*~")
+    return location
+
+
 class PreviewHTTPServer(ThreadingHTTPServer):
     """Serves one preview folder; one thread per connection, so many tabs at once."""
 
     daemon_threads = True
     block_on_close = False
     request_queue_size = 128  # ten tabs reloading at once open dozens of connections
+    # A browser holds at most six connections to one host, plus the event stream; more than
+    # this many at once is a client that opens connections and never closes them.
+    max_connections = 64
 
     def __init__(
         self,
@@ -169,7 +193,34 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         # On loopback, only requests naming a local host are answered: a web page that
         # points its own domain at 127.0.0.1 (DNS rebinding) cannot read the drafts.
         self.check_host = is_loopback_host(address[0])
+        self._slots = threading.BoundedSemaphore(self.max_connections)
         super().__init__(address, PreviewRequestHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Hand the connection to a thread of its own, or refuse it when all are taken."""
+        if not self._slots.acquire(blocking=False):
+            self._refuse(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse(self, request: socket.socket) -> None:
+        # Answered from the accepting thread, so it must never wait on the client.
+        try:
+            request.setblocking(False)
+            request.send(BUSY_RESPONSE)
+        except OSError:
+            pass
+        self.shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet about tabs that went away mid-response."""
@@ -185,6 +236,9 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
     server: PreviewHTTPServer
     server_version = "figdown-preview"
     protocol_version = "HTTP/1.0"
+    # A socket read or write that waits longer ends the connection: a browser sends its
+    # request at once, and a connection that says nothing would hold its thread for ever.
+    timeout = REQUEST_TIMEOUT
 
     def log_message(self, format: str, *args: Any) -> None:
         """Requests are not logged: the terminal is for builds and their problems."""
@@ -223,11 +277,7 @@ class PreviewRequestHandler(BaseHTTPRequestHandler):
         self._send_file(target, HTTPStatus.OK, send_body)
 
     def _redirect_to_folder(self, segments: tuple[str, ...], send_body: bool) -> None:
-        # Built from the cleaned segments, so `//evil.example` cannot become a redirect away.
-        location = "/" + "/".join(segments) + "/"
-        query = self.path.partition("?")[2]
-        if query:
-            location += "?" + query
+        location = folder_location(segments, self.path.partition("?")[2])
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
         self.send_header("Location", location)
         self.send_header("Content-Length", "0")

@@ -5,13 +5,15 @@ branch, which is then pushed. Only git plumbing is used, with a private,
 temporary index: the user's HEAD, current branch, index and working tree are
 never changed, and ``output/`` itself is left as it is.
 
-The tree of the commit is exactly the files of ``output/`` plus ``.nojekyll``
+The tree of the commit is exactly the files of ``output/`` (but for the
+``.figdown-output`` marker that names the folder as figdown's) plus ``.nojekyll``
 (so GitHub Pages serves the files as they are, without running Jekyll) and,
 when a custom domain is set (``params.cname`` in the site config), a ``CNAME``
 file naming it.
 
 A publish whose tree equals the branch's current tree makes no commit. A
-failed push changes no ref and says why.
+failed push changes no ref and says why. A branch whose tip is not an earlier
+publish (a branch of sources, named by mistake) is refused unless forced.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from figdown.write import MARKER
 
 __all__ = [
     "DEFAULT_AUTHOR_EMAIL",
@@ -40,6 +44,10 @@ __all__ = [
 #: Identity of the publishing commit when git has none configured.
 DEFAULT_AUTHOR_NAME = "figdown"
 DEFAULT_AUTHOR_EMAIL = "figdown@localhost"
+
+#: The line every publishing commit ends with: what tells a branch figdown published
+#: from a branch of the user's own commits.
+PUBLISH_TRAILER = "Published-by: figdown"
 
 _HASH_BATCH = 200
 # Variables that would point git at another repository, index or work tree
@@ -94,15 +102,19 @@ def check_publish_base_url(base_url: str) -> str | None:
             "site is served at (for example https://USER.github.io/REPO/), "
             "or pass --base-url"
         )
+    how = (
+        "set baseURL in the site config to the site's public address, or pass "
+        "-b https://USER.github.io/REPO/"
+    )
     try:
         parts = urlsplit(value)
         host = parts.hostname
     except ValueError:
-        return f"baseURL {value!r} is not a valid URL"
+        return f"baseURL {value!r} is not a valid URL — {how}"
     if parts.scheme not in ("http", "https"):
-        return f"baseURL {value!r} must start with https:// (or http://)"
+        return f"baseURL {value!r} must start with https:// (or http://) — {how}"
     if not host:
-        return f"baseURL {value!r} names no host"
+        return f"baseURL {value!r} names no host — {how}"
     if _is_local_host(host):
         return (
             f"baseURL {value!r} points at this machine ({host}); set the "
@@ -189,6 +201,7 @@ def publish_output(
     branch: str = "gh-pages",
     message: str | None = None,
     cname: str | None = None,
+    force: bool = False,
 ) -> PublishResult:
     """Commit exactly the files of ``output`` as the tip of ``branch`` and push it.
 
@@ -201,7 +214,8 @@ def publish_output(
 
     Raises :class:`PublishError` when the folder is not in a git repository,
     the remote is unknown or unreachable, the branch is checked out, the local
-    branch has commits the remote lacks, or the push fails. On any failure no
+    branch has commits the remote lacks, the branch (local or remote) holds
+    anything but an earlier publish and ``force`` is false, or the push fails. On any failure no
     ref is changed (only unreferenced objects may have been added, which
     ``git gc`` removes).
     """
@@ -231,13 +245,18 @@ def publish_output(
             f"local branch {branch} has commits that {remote} does not; "
             f"push or delete them first (git branch -D {branch})"
         )
+    if not force:
+        for tip, where in ((local_tip, branch), (remote_tip, f"{remote}/{branch}")):
+            if tip is not None:
+                _refuse_unpublished(git, tip, where)
     parent = remote_tip if remote_tip is not None else local_tip
 
     tree = _write_tree(git, files, cname)
     if parent is not None and git.rev_parse(f"{parent}^{{tree}}") == tree:
         tip, unchanged = parent, True
     else:
-        tip, unchanged = _commit(git, tree, parent, message or _default_message(git)), False
+        text = (message or _default_message(git)).rstrip("\n") + f"\n\n{PUBLISH_TRAILER}\n"
+        tip, unchanged = _commit(git, tree, parent, text), False
 
     pushed = False
     if remote_tip != tip:
@@ -336,6 +355,33 @@ def _refuse_checked_out(git: _Git, ref: str, branch: str) -> None:
             )
 
 
+def _is_earlier_publish(git: _Git, tip: str) -> bool:
+    """True when branch tip `tip` is the site a publish made: its tree holds the `.nojekyll`
+    every publish writes, and the commit, or one before it on the branch, carries the
+    publishing line (GitHub adds a commit of its own when a custom domain is typed in the
+    settings). Publishes made before that line was written are known by the output
+    folder's marker in their tree."""
+    listing = git.run("ls-tree", "--name-only", tip, "--", ".nojekyll", MARKER).stdout.split()
+    if ".nojekyll" not in listing:
+        return False
+    if MARKER in listing:
+        return True
+    found = git.run("log", "-1", "--first-parent", "--format=%H", "--fixed-strings",
+                    f"--grep={PUBLISH_TRAILER}", tip).stdout
+    return bool(found.strip())
+
+
+def _refuse_unpublished(git: _Git, tip: str, where: str) -> None:
+    if _is_earlier_publish(git, tip):
+        return
+    subject = git.run("log", "-1", "--format=%h %s", tip).stdout.strip()
+    raise PublishError(
+        f"{where} holds commits figdown did not publish (its tip is {subject}): publishing "
+        "would replace all its files with the site — pick the branch the site is published "
+        "on (--branch gh-pages), or pass --force if this branch is only for the site"
+    )
+
+
 def _resolve_remote(git: _Git, remote: str) -> str:
     """The remote name or URL to fetch from and push to."""
     if not remote or remote.startswith("-"):
@@ -406,6 +452,8 @@ def _site_files(output: Path) -> list[_SiteFile]:
         if ".git" in names:
             raise PublishError(f"{folder / '.git'}: the site folder must not hold a .git")
         for name in names:
+            if not relative and name == MARKER:
+                continue  # says the folder is figdown's; no part of the site
             path = folder / name
             inside = f"{relative}{name}"
             try:

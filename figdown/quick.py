@@ -28,7 +28,7 @@ from pathlib import Path
 from figdown.bodystage import Bodies, blocks_per_page, render_bodies
 from figdown.config import SiteConfig
 from figdown.content import Page, read_page
-from figdown.links import LINK_INDEX, check_links
+from figdown.links import LINK_INDEX, LeftOut, check_links
 from figdown.manifest import (
     CACHE_FOLDER,
     LastBuild,
@@ -102,7 +102,7 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
     sources = {**snapshot.sources,
                **{page.url: (page.path, made.bodies[page.path].links) for page in pages}}
     link_problems = _check_links(options, config, destination, sources, reuse,
-                                 _html(outputs, changed), set(files)) \
+                                 _html(outputs, changed), set(files), snapshot.left_out) \
         if options.check_links else []
     if any(p.severity == "error" for p in link_problems):
         raise ContentError([*new_problems, *link_problems])
@@ -200,7 +200,7 @@ def _reread(edited: Mapping[str, PageView], config: SiteConfig) -> list[Page] | 
 
 def _check_links(options: BuildOptions, config: SiteConfig, destination: Path,
                  sources: Sources, reuse: OutputReuse, made: Sequence[tuple[str, bytes]],
-                 files: set[str]) -> list[Problem]:
+                 files: set[str], left_out: Mapping[str, LeftOut]) -> list[Problem]:
     """The link check of the site as it will be once `made` (HTML path, bytes) is written:
     every other page is known by the digest the last build recorded, and read only if its
     links must be resolved again (see links.py)."""
@@ -211,7 +211,8 @@ def _check_links(options: BuildOptions, config: SiteConfig, destination: Path,
     return check_links(destination, config.base_path, sources,
                        severity="warning" if options.warn_links else "error",
                        index=output_records(cache_dir, destination) / LINK_INDEX,
-                       scanned=scanned, files=files, save_index=False)  # a full build writes it
+                       scanned=scanned, files=files, save_index=False,  # a full build writes it
+                       left_out=left_out)
 
 
 def _changed_files(outputs: Sequence[OutputFile], destination: Path) -> tuple[

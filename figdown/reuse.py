@@ -161,7 +161,7 @@ def listed_fields(view: PageView) -> tuple[object, ...]:
     Lists show the reading time in minutes, not the number of words."""
     return (view.kind, view.title, view.url, view.rel_url, view.permalink, view.date,
             view.lastmod, view.summary, view.truncated, view.description, view.reading_time,
-            view.terms, view.image, view.section, view.source)
+            view.terms, view.image, view.section, view.source, view.draft)
 
 
 def _read_record(path: Path, destination: Path) -> dict[str, list[Any]]:

@@ -63,6 +63,10 @@ class PageView:
         return self.page.section
 
     @property
+    def draft(self) -> bool:
+        return self.page.front.draft
+
+    @property
     def source(self) -> str:
         return self.page.path
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from figdown.filememo import parsed, record_view, write_record, write_record_from
+from figdown.links import LeftOut
 from figdown.markdown import Link
 from figdown.outputcache import output_records
 from figdown.outputfile import OutputFile
@@ -73,6 +74,7 @@ class Snapshot:
     edited_sources: Sources = field(default_factory=dict)
     edited_figures: Mapping[str, tuple[OutputFile, ...]] = field(default_factory=dict)
     edited_search: Mapping[str, bytes] = field(default_factory=dict)
+    left_out: Mapping[str, LeftOut] = field(default_factory=dict)  # see links.check_links
 
 
 def new_token() -> str:

@@ -14,8 +14,8 @@ from figdown.bodystage import blocks_per_page, fail_on_errors, render_bodies
 from figdown.config import SiteConfig
 from figdown.content import Page
 from figdown.hugo_layouts import go_template_warning
-from figdown.links import LINK_INDEX, check_links
-from figdown.loading import load_pages, sort_pages
+from figdown.links import LINK_INDEX, LeftOut, check_links
+from figdown.loading import Loaded, load_pages, page_url, sort_pages
 from figdown.manifest import (
     CACHE_FOLDER,
     LastBuild,
@@ -31,7 +31,7 @@ from figdown.outputcache import keep_recent, output_records
 from figdown.outputfile import OutputFile
 from figdown.outputs import site_outputs, static_outputs
 from figdown.pagescan import PageScan
-from figdown.problems import Problem
+from figdown.problems import ContentError, Problem
 from figdown.recall import new_build
 from figdown.render import Renderer, create_environment
 from figdown.reuse import OutputReuse, site_key
@@ -60,7 +60,10 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     fail_on_errors(problems)
 
     refs = [PageRef(p.rel, p.url) for p in loaded.pages]
-    made = render_bodies(config, options, loaded.pages, refs, problems)
+    # A failed block does not stop the build here: the pages are still made and their links
+    # checked, so that one build reports every problem. Nothing is swapped in (see `check`).
+    made = render_bodies(config, options, loaded.pages, refs, problems, stop_on_errors=False)
+    failed = any(p.severity == "error" for p in problems[first_problem:])
     bodies, executed = made.bodies, made.executed
     figure_files = [figure for figures in made.figures.values() for figure in figures]
 
@@ -69,7 +72,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
          if p.kind == "page"),
         config.taxonomies, lower=not config.disable_path_to_lower)
     problems.extend(term_problems)
-    fail_on_errors(problems)
+    fail_on_errors(term_problems)
     taxonomies, listed = _term_pages(config, taxonomies, loaded.pages)
     site = assemble_site(config, listed, bodies, taxonomies, figure_files,
                          config_key=hashlib.sha256(repr(config).encode()).hexdigest())
@@ -93,23 +96,27 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     extra = [*static_outputs(config.static_dir), *resource_outputs(config, loaded.pages),
              *figure_files]
     sources = {p.url: (p.path, bodies[p.path].links) for p in loaded.pages}
+    left_out = left_out_urls(loaded, config)
 
     link_problems: list[Problem] = []
     records = output_records(cache_dir, destination)  # this output folder's, in the cache
 
     def check(folder: Path, scanned: Mapping[str, PageScan], files: set[str]) -> list[Problem]:
-        if not options.check_links:
-            return []
         found = check_links(folder, config.base_path, sources,
                             severity="warning" if options.warn_links else "error",
-                            index=records / LINK_INDEX, scanned=scanned, files=files)
+                            index=records / LINK_INDEX, scanned=scanned, files=files,
+                            left_out=left_out, save_index=not failed,
+                            ) if options.check_links else []
         problems.extend(p for p in found if p.severity != "error")  # errors come back raised
         link_problems.extend(p for p in found if p.severity != "error")
+        if failed:  # the staged site is only for its links: the output stays as it was
+            raise ContentError([p for p in found if p.severity == "error"])
         return found
 
-    # the output is about to change: its snapshot no longer says what it holds (a build
-    # that stopped at a content error before this point leaves both as they were)
-    forget_snapshot(cache_dir, destination)
+    if not failed:
+        # the output is about to change: its snapshot no longer says what it holds (a build
+        # that stops at a content error leaves both as they were)
+        forget_snapshot(cache_dir, destination)
     written = write_site(site_outputs(site, renderer, extra), destination, config.root,
                          config.config_file, check,
                          spare=records / SPARE_OUTPUT,
@@ -118,7 +125,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
         reuse.save(written.keys, written.digests)
     counts = {"pages": len(site.pages), "sections": len(site.sections),
               "terms": sum(len(t.terms) for t in taxonomies),
-              "figures": len(figure_files)}
+              "figures": len(figure_files), "drafts_left_out": len(loaded.left_out["drafts"])}
     horizon = horizon_of([p.front.publish_date or p.front.date for p in loaded.left_out["future"]]
                          + [p.front.expiry_date for p in loaded.pages], now)
     store = store_digest(config.figure_store, config.root)
@@ -135,7 +142,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
             new_token(), str(destination), Inputs(inputs[0], inputs[1], store, listing, horizon),
             report, site, tuple(refs), sources,
             {path: tuple(found) for path, found in made.figures.items()},
-            search_entries(site)))
+            search_entries(site), left_out=left_out))
     keep_recent(cache_dir)
     return BuildReport(destination, counts=counts, terms=counts["terms"],
                        blocks_ran=executed.ran, blocks_reused=executed.reused,
@@ -208,3 +215,13 @@ def resource_outputs(config: SiteConfig, pages: Sequence[Page]) -> list[OutputFi
         outputs.append(OutputFile(target, source=path, origin=f"content/{rel.as_posix()}"))
     return outputs
 
+
+def left_out_urls(loaded: Loaded, config: SiteConfig) -> dict[str, LeftOut]:
+    """The site path each page left out of this build would have, for the link check."""
+    found: dict[str, LeftOut] = {}
+    for reason, pages in loaded.left_out.items():
+        for page in pages:
+            url, problem = page_url(page, config)
+            if problem is None:
+                found.setdefault(url, LeftOut(page.path, reason))
+    return found

@@ -112,6 +112,12 @@ CASES = [
          ("content/posts/alpha.md:1: front matter is not closed",)),
     Case("invalid yaml", a_post(post("title: Alpha\ndate: 2024-01-02\ntags: [relu\n")),
          ("content/posts/alpha.md:", "front matter is not valid YAML")),
+    Case("unclosed double quote", a_post(post('title: "Alpha\ndate: 2024-01-02\n')),
+         ("content/posts/alpha.md:2: front matter is not valid YAML — close the quote opened "
+          "on line 2",)),
+    Case("unclosed single quote", a_post(post("date: 2024-01-02\ntitle: 'Alpha\ntags: [a]\n")),
+         ("content/posts/alpha.md:3: front matter is not valid YAML — close the quote opened "
+          "on line 3",)),
     Case("invalid yaml colon", a_post(post("title: Alpha: the first\n")),
          ("content/posts/alpha.md:2: front matter is not valid YAML",)),
     Case("invalid toml", a_post("+++\ntitle = 'Alpha'\ndate = yesterday\n+++\n\nText.\n"),

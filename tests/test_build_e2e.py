@@ -79,6 +79,68 @@ def test_drafts_future_and_expired_are_left_out_unless_asked(make_site, tmp_path
                   ) == ["draft", "future", "live", "old"]
 
 
+def test_the_summary_says_a_new_draft_was_left_out(make_site) -> None:  # type: ignore[no-untyped-def]
+    site = make_site({"config.yaml": "baseURL: /\ntitle: T\n",
+                      "content/posts/live.md": "---\ntitle: Live\ndate: 2024-01-01\n---\nText\n"})
+    assert "left out" not in run_build("-s", site).stdout
+    assert run_build("new", "posts/x.md", "-s", site).returncode == 0
+    built = run_build("-s", site)
+    assert built.returncode == 0, built.stderr
+    assert "1 draft left out (build with -D to include it)" in built.stdout.splitlines()
+    assert "1 draft left out" in run_build("-s", site).stdout  # also when nothing changed
+    assert run_build("new", "posts/y.md", "-s", site).returncode == 0
+    assert "2 drafts left out (build with -D to include them)" in run_build("-s", site).stdout
+    assert "left out" not in run_build("-s", site, "-D").stdout
+
+
+def test_the_summary_gives_no_running_time_when_no_block_ran(make_site) -> None:  # type: ignore[no-untyped-def]
+    site = make_site({"config.yaml": "baseURL: /\ntitle: T\n",
+                      "content/posts/live.md": "---\ntitle: Live\ndate: 2024-01-01\n---\nText\n"})
+    built = run_build("-s", site)
+    assert re.search(r"^Blocks: 0 run, 0 reused from the store\. Warnings: 0\.", built.stdout,
+                     re.M), built.stdout
+    assert "running them" not in built.stdout
+
+
+def test_drafts_carry_a_badge_on_their_page_and_in_lists(make_site, tmp_path: Path
+                                                         ) -> None:  # type: ignore[no-untyped-def]
+    site = make_site({
+        "config.yaml": "baseURL: /\ntitle: T\n",
+        "content/posts/live.md": "---\ntitle: Live\ndate: 2024-01-01\ntags: [a]\n---\nText\n",
+        "content/posts/wip.md": "---\ntitle: Wip\ndate: 2024-01-02\ndraft: true\ntags: [a]\n"
+                                "---\nText\n",
+    })
+    out = tmp_path / "out"
+    assert run_build("-s", site, "-d", out, "-D").returncode == 0
+    badge = '<span class="draft-badge">Draft</span>'
+
+    def badges(path: str) -> list[str]:
+        html = (out / path).read_text(encoding="utf-8")
+        return re.findall(r'<a href="/posts/(\w+)/">\w+</a> ' + re.escape(badge), html)
+
+    assert badge in (out / "posts/wip/index.html").read_text(encoding="utf-8")
+    assert badge not in (out / "posts/live/index.html").read_text(encoding="utf-8")
+    for listing in ("index.html", "posts/index.html", "tags/a/index.html"):
+        assert badges(listing) == ["wip"], listing
+
+
+def test_the_home_page_heading_is_the_title_of_its_content_file(make_site, tmp_path: Path
+                                                                ) -> None:  # type: ignore[no-untyped-def]
+    site = make_site({
+        "config.yaml": "baseURL: /\ntitle: Site name\n",
+        "content/_index.md": "---\ntitle: Welcome to the notes\n---\nIntro.\n",
+        "content/posts/live.md": "---\ntitle: Live\ndate: 2024-01-01\n---\nText\n",
+    })
+    out = tmp_path / "out"
+    assert run_build("-s", site, "-d", out).returncode == 0
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r"<h1>(.*?)</h1>", home) == ["Welcome to the notes"]
+    (site / "content" / "_index.md").write_text("Intro only.\n", encoding="utf-8")
+    assert run_build("-s", site, "-d", out).returncode == 0
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r"<h1>(.*?)</h1>", home) == ["Site name"]
+
+
 def test_list_command_prints_what_production_leaves_out(make_site) -> None:  # type: ignore[no-untyped-def]
     site = make_site({
         "content/posts/draft.md": "---\ntitle: Draft\ndate: 2024-01-02\ndraft: true\n---\nT\n",

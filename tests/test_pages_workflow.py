@@ -135,3 +135,20 @@ def test_base_url_shell_expansion_adds_one_slash() -> None:
             check=True,
         )
         assert done.stdout == given.rstrip("/") + "/"
+
+
+def test_the_output_marker_is_removed_before_the_upload(tmp_path: Path) -> None:
+    build = load_workflow()["jobs"]["build"]
+    (upload,) = steps_using(build, "actions/upload-pages-artifact")
+    before = build["steps"][: build["steps"].index(upload)]
+    site = next(s for s in before if "build.py" in s.get("run", ""))
+    after_build = before[before.index(site) + 1 :]
+    output = tmp_path / "output"
+    (output / ".well-known").mkdir(parents=True)
+    for name in (".figdown-output", ".nojekyll", "index.html", ".well-known/security.txt"):
+        (output / name).write_text("")
+    for step in after_build:
+        if "run" in step:
+            subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, check=True)
+    left = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file())
+    assert left == [".nojekyll", ".well-known/security.txt", "index.html"]

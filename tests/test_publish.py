@@ -221,6 +221,38 @@ def test_publish_writes_cname_when_set(project: Project) -> None:
     assert set(tree) == set(files_of(project.output)) | {".nojekyll", "CNAME"}
 
 
+def test_a_commit_github_added_on_top_of_a_publish_is_published_over(
+    project: Project, tmp_path: Path
+) -> None:
+    """Typing a custom domain in the Pages settings commits a CNAME on top of the branch."""
+    first = publish_output(project.output, project.work)
+    other = tmp_path / "github"
+    git(tmp_path, "clone", "--quiet", "-b", "gh-pages", str(project.remote), str(other))
+    (other / "CNAME").write_text("blog.example.com\n")
+    git(other, "add", "CNAME")
+    git(other, "commit", "-m", "Create CNAME")
+    git(other, "push", "--quiet", "origin", "gh-pages")
+    (project.output / "index.html").write_bytes(b"<p>new</p>\n")
+
+    second = publish_output(project.output, project.work, cname="blog.example.com")
+
+    assert second.pushed
+    assert git(project.remote, "rev-parse", "gh-pages~2").strip() == first.commit
+
+
+def test_a_branch_of_other_commits_is_refused_unless_forced(project: Project) -> None:
+    before = user_state(project.work)
+    with pytest.raises(PublishError) as caught:
+        publish_output(project.output, project.work, branch="main")
+    assert str(caught.value).startswith("main holds commits figdown did not publish")
+    assert user_state(project.work) == before
+    assert "content/post.md" in tree_of(project.remote, "main")
+    forced = publish_output(project.output, project.work, branch="main", force=True)
+    assert forced.pushed
+    assert "content/post.md" not in tree_of(project.remote, "main")
+    assert "Published-by: figdown" in git(project.remote, "log", "-1", "--format=%B", "main")
+
+
 def test_output_nojekyll_is_kept_not_duplicated(project: Project) -> None:
     (project.output / ".nojekyll").write_bytes(b"")
     publish_output(project.output, project.work)

@@ -215,7 +215,7 @@ def test_failed_build_sends_problems_then_ok_when_fixed(preview: Preview) -> Non
         outcome = preview.server.rebuild(plan_rebuild([(Change.MODIFIED, page)], preview.site))
         assert not outcome.ok
         name, data = stream.next_event()
-        assert name == "error"
+        assert name == "broken"
         assert json.loads(data)["problems"] == [
             "content/about.md:1: front matter is not valid YAML — close the quote"
         ]

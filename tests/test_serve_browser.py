@@ -107,6 +107,23 @@ def test_tab_opened_on_a_broken_site_shows_the_overlay(watched: Preview, context
     page.wait_for_function("window.__broken === undefined && window.__figdownLiveReload")
 
 
+def test_tab_opened_on_a_broken_site_beside_an_open_tab_shows_the_overlay(
+    watched: Preview, context: Any
+) -> None:
+    """The second tab learns the problems from the worker the first tab already shares."""
+    first = open_page(context, watched.server.url)
+    (watched.site.content_dir / "about.md").write_text("BROKEN\n")
+    first.locator("#figdown-overlay").wait_for(state="visible")
+    second = context.new_page()
+    second.goto(watched.server.url + "about/")
+    overlay = second.locator("#figdown-overlay")
+    overlay.wait_for(state="visible")
+    assert "content/about.md:1: front matter is not valid YAML" in overlay.inner_text()
+    (watched.site.content_dir / "about.md").write_text("About again\n")
+    for page in (first, second):
+        page.locator("#figdown-overlay").wait_for(state="detached")
+
+
 def test_many_tabs_all_follow_the_edits(watched: Preview, context: Any) -> None:
     pages = [open_page(context, watched.server.url) for _ in range(10)]
     # One shared event stream for all of them: browsers allow only six connections per host.

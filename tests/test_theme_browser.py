@@ -336,3 +336,55 @@ def test_a_reader_on_a_dark_system_can_choose_light(browser: Any, origin: str,
     assert background(page) == "rgb(255, 255, 255)"
     assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "light"
     context.close()
+
+
+FOOTER_RULE_JS = """() => {
+  const main = document.querySelector('main');
+  const style = getComputedStyle(main);
+  const column = main.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const footer = document.querySelector('.site-footer');
+  const rules = [footer, ...footer.querySelectorAll('*')].flatMap((node) =>
+    [null, '::before', '::after'].map((pseudo) => [node, getComputedStyle(node, pseudo)]))
+    .filter(([, s]) => s.borderTopStyle !== 'none' && parseFloat(s.borderTopWidth) > 0);
+  return {column, rules: rules.map(([node, s]) => s.width === 'auto' ? node.offsetWidth
+                                                                  : parseFloat(s.width))};
+}"""
+
+BASELINES_JS = """() => [...document.querySelectorAll('.term-list li')].map((li) => {
+  // An empty inline-block sits with its bottom edge on the baseline of its line.
+  const at = (node) => {
+    const probe = document.createElement('span');
+    probe.style.cssText = 'display:inline-block;width:0;height:0';
+    node.append(probe);
+    const y = probe.getBoundingClientRect().bottom;
+    probe.remove();
+    return y;
+  };
+  return [at(li.querySelector('a')), at(li.querySelector('.count'))];
+})"""
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_the_footer_rule_is_as_wide_as_the_text_column(
+    browser: Any, origin: str, visits: Visits, viewport: dict[str, int] | None
+) -> None:
+    context = open_context(browser, visits, viewport=viewport)
+    page = context.new_page()
+    page.goto(origin + "/posts/relu/")
+    found = page.evaluate(FOOTER_RULE_JS)
+    context.close()
+    assert found["rules"] == [pytest.approx(found["column"], abs=0.5)], found
+
+
+@pytest.mark.parametrize("viewport", [None, PHONE], ids=["desktop", "phone"])
+def test_term_counts_sit_on_the_baseline_of_their_term(
+    browser: Any, origin: str, visits: Visits, viewport: dict[str, int] | None
+) -> None:
+    context = open_context(browser, visits, viewport=viewport)
+    page = context.new_page()
+    page.goto(origin + "/tags/")
+    lines = page.evaluate(BASELINES_JS)
+    context.close()
+    assert lines
+    for term, count in lines:
+        assert count == pytest.approx(term, abs=0.5)
