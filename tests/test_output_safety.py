@@ -7,6 +7,7 @@ one of them (fault injection: a delay), and the test kills the build there.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -100,8 +101,10 @@ def paused(process: subprocess.Popen[str], log: Path) -> str | None:
     return None
 
 
-def kill(process: subprocess.Popen[str]) -> None:
-    os.killpg(process.pid, signal.SIGKILL)
+def kill(process: subprocess.Popen[str] | subprocess.Popen[bytes]) -> None:
+    """SIGKILL to the build and every process it started."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
     process.communicate()
 
 
@@ -315,3 +318,64 @@ def test_a_figure_store_holding_the_output_folder_is_refused(site: Path) -> None
     assert failed.returncode == 1
     assert "config.yaml:4: figures.store 'build' overlaps the output folder" in failed.stderr
     assert not (site / "build").exists()
+
+
+# --- killed at any moment -----------------------------------------------------------------
+
+# The site the kill loop goes round: a prose edit (a quick rebuild), a title edit (a full
+# build), a figure that changes (its block runs, or comes from the store), and back.
+STATES = [("v1", "B", 1), ("v2", "B", 1), ("v2", "B-renamed", 1), ("v2", "B-renamed", 2)]
+
+
+def write_state(site: Path, state: tuple[str, str, int]) -> None:
+    prose, title, height = state
+    post(site, "a", "Long first paragraph. " * 40 + f"\n\nSecond paragraph {prose}.")
+    post(site, "b", "Another post.", title=title)
+    post(site, "c", f"```python {{exec=true}}\nplt.plot([0, 1], [0, {height}])\n```\n\nA plot.")
+
+
+@pytest.mark.slow
+def test_builds_killed_at_random_moments_leave_the_old_or_the_new_site(site: Path) -> None:
+    import random
+
+    chance = random.Random(20261203)
+    for n in range(6):
+        post(site, f"p{n}", f"Post {n}.")
+    seen: dict[int, dict[str, str]] = {}
+    durations: list[float] = []
+    for number, state in enumerate(STATES):  # each state's site, built without a kill
+        write_state(site, state)
+        started = time.monotonic()
+        built(site)
+        durations.append(time.monotonic() - started)
+        seen[number] = tree(site / "output")
+    longest = max(durations)
+    kills = {"timed": 0, "at a rename": 0, "finished first": 0}
+    old = len(STATES) - 1  # the state built last
+    for round_ in range(30):
+        new = (old + 1) % len(STATES)
+        write_state(site, STATES[new])
+        if round_ % 2:  # at the first to fourth rename of any file: the swap among them
+            when = chance.randint(1, 4)
+            process = strace_build(site, f"{RENAMES}:delay_exit=20000000:when={when}",
+                                   "--seccomp-bpf")
+            if paused(process, site.parent / "strace.log") is None:
+                kills["finished first"] += 1
+            else:
+                kills["at a rename"] += 1
+            kill(process)
+        else:  # at a random moment of the build
+            process = subprocess.Popen(
+                [sys.executable, str(REPO / "build.py"), "-q", "-s", str(site)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            time.sleep(chance.uniform(0, longest))
+            kills["finished first" if process.poll() is not None else "timed"] += 1
+            kill(process)
+        found = tree(site / "output") if (site / "output").is_dir() else {}
+        assert found in (seen[old], seen[new]), f"round {round_}: neither the old nor the new site"
+        built(site)
+        assert tree(site / "output") == seen[new], f"round {round_}: the next build is wrong"
+        assert beside(site) == ["output"], f"round {round_}"
+        old = new
+    # the loop killed builds both ways, most of them before they ended
+    assert kills["timed"] >= 5 and kills["at a rename"] >= 10, kills
