@@ -28,7 +28,8 @@ from pathlib import Path
 
 from figdown.problems import Problem
 
-# What a build carries over from the output folder it replaces (see write.keep_kept).
+MARKER = ".figdown-output"  # in every folder a build makes
+# What a build carries over from the output folder it replaces (see carry_kept).
 KEPT_NAMES = (".git",)
 
 
@@ -135,7 +136,7 @@ def _clear_killed(destination: Path, record: dict[str, object]) -> list[Problem]
              if isinstance(name, str) and "/" not in name
              and name.startswith(f".{destination.name}.")]
     found = [folder for folder in named if folder.is_dir() and not folder.is_symlink()
-             and (folder / ".figdown-output").is_file()]
+             and (folder / MARKER).is_file()]
     old = [folder for folder in found if ".old-" in folder.name]
     if old and not destination.exists():
         # killed between the two renames of a swap (where the system cannot exchange two
@@ -174,5 +175,5 @@ def carry_kept(old: Path, new: Path) -> bool:
     return moved
 
 
-__all__ = ["KEPT_NAMES", "HeldOutput", "carry_kept", "hold_output", "lock_path", "old_name",
-           "staging_name"]
+__all__ = ["KEPT_NAMES", "MARKER", "HeldOutput", "carry_kept", "hold_output", "lock_path",
+           "old_name", "staging_name"]

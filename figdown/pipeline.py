@@ -88,8 +88,8 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
             problems.extend(last.problems)
             return BuildReport(destination, counts=last.counts,
                                terms=last.counts.get("terms", 0), blocks_reused=last.blocks)
-    # What blocks write into the output folder must not outlive a failed build, nor, when
-    # they made the folder, leave it looking like one figdown did not make.
+    # What blocks write into the output folder must not outlive the build, nor, when they
+    # made the folder, leave it looking like one figdown did not make.
     state = output_state(destination.resolve())
     try:
         # Imported only when something changed: a no-op build needs none of the Markdown,
@@ -104,9 +104,8 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         from figdown.stages import run_stages
 
         return run_stages(config, options, destination, problems, now, (others, content))
-    except BaseException:
+    finally:
         restore_output(destination.resolve(), state)
-        raise
 
 
 def _tell(message: str) -> None:

@@ -38,11 +38,10 @@ from pathlib import Path
 
 from figdown.config import CONFIG_NAMES
 from figdown.outputfile import OutputFile
-from figdown.outputlock import KEPT_NAMES, carry_kept, old_name, staging_name
+from figdown.outputlock import KEPT_NAMES, MARKER, carry_kept, old_name, staging_name
 from figdown.pagescan import PageScan, scan_page
 from figdown.problems import ContentError, Problem
 
-MARKER = ".figdown-output"
 _MARKER_TEXT = "This folder is written by figdown; a build replaces it whole.\n"
 SPARE_OUTPUT = "spare-output"  # in the output folder's records: see the docstring
 _WRITERS = 2
@@ -219,6 +218,7 @@ def replace_files(destination: Path, files: Mapping[str, bytes], spare: Path | N
     have the new bytes, and which holds its files `kept` and no other (one a block wrote
     there is left out); the copy is the spare folder brought up to date when there is one
     (see the module's docstring)."""
+    destination = destination.resolve()  # a symlink to the folder stays one
     staging = staging_name(destination, os.getpid())
     if not _take_spare(spare, staging):
         staging.mkdir()
@@ -538,8 +538,9 @@ def output_state(destination: Path) -> OutputState:
 
 
 def restore_output(destination: Path, state: OutputState) -> None:
-    """After a failed build: remove what appeared in the output folder since `state` was
-    taken (files a block wrote there), and the folder itself if a block made it."""
+    """At the end of a build that did not swap a new folder in (it failed, or it had no
+    file to change): remove what appeared in the output folder since `state` was taken
+    (files a block wrote there), and the folder itself if a block made it."""
     try:
         if destination.is_symlink() or not destination.is_dir():
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -18,7 +19,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, run_build
 
 STRACE = shutil.which("strace")
@@ -193,7 +193,7 @@ def test_a_second_build_waits_for_the_first(site: Path, tmp_path: Path) -> None:
     first = strace_build(site, f"{RENAMES}:delay_enter=6000000:when=1", path=site / "output")
     assert paused(first, site.parent / "strace.log") is not None  # at its swap
     second = run_build("-q", "-s", site)
-    out, err = first.communicate()
+    _, err = first.communicate()
     assert first.returncode == 0, err
     assert second.returncode == 0, second.stderr
     assert f"waiting for another build of {site.resolve() / 'output'}" in second.stderr
@@ -336,8 +336,6 @@ def write_state(site: Path, state: tuple[str, str, int]) -> None:
 
 @pytest.mark.slow
 def test_builds_killed_at_random_moments_leave_the_old_or_the_new_site(site: Path) -> None:
-    import random
-
     chance = random.Random(20261203)
     for n in range(6):
         post(site, f"p{n}", f"Post {n}.")
