@@ -338,6 +338,9 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
             unsafe = bool(renderer["unsafe"])
 
     figures = _figure_settings(_get_ci(raw, "figures", {}) or {}, display, path, problems)
+    store_problem = _store_overlap(root, figures.store, figures.helpers, display, path)
+    if store_problem is not None:
+        problems.append(store_problem)
     menu = _menu(_get_ci(raw, "menu", None) or _get_ci(raw, "menus", None), display, path,
                  problems)
     languages_raw = _get_ci(raw, "languages", {}) or {}
@@ -491,6 +494,52 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
         environment=str(environment),
         output_limit=output_limit,
     )
+
+
+# Folders of a site whose files the figure store's pruning must never reach.
+_STORE_NEIGHBOURS = ("content", "layouts", "static", "archetypes", "assets", "data", "i18n",
+                     "config", "themes", "output", "public")
+
+
+def _store_overlap(root: Path, store: str, helpers: str, display: str,
+                   path: Path | None) -> Problem | None:
+    """Why `figures.store` cannot hold the figure store: the store removes every file in it
+    that no block owns and reads every file under it, so it must be a folder of its own
+    inside the site."""
+    site = root.resolve()
+    where = (root / store).resolve()
+    reason = None
+    if where == site:
+        reason = "is the site folder itself"
+    elif not where.is_relative_to(site):
+        reason = f"is outside the site folder {site}"
+    else:
+        for name in (*_STORE_NEIGHBOURS, helpers):
+            folder = (root / name).resolve()
+            if where == folder or where.is_relative_to(folder) or folder.is_relative_to(where):
+                reason = f"overlaps the site's {name}/ folder"
+                break
+    if reason is None:
+        return None
+    return Problem(display, _line_of(path, "store"),
+                   f"figures.store {store!r} {reason}: the store removes every file in it "
+                   "that no block made",
+                   "give the store a folder of its own inside the site, such as figures")
+
+
+def figure_store_problem(config: SiteConfig, destination: Path) -> Problem | None:
+    """Why the figure store and the output folder `destination` cannot be used together:
+    a build replaces one, and prunes the other."""
+    store = config.figure_store.resolve()
+    output = destination.resolve()
+    if not (store == output or store.is_relative_to(output) or output.is_relative_to(store)):
+        return None
+    display = (config.config_file.relative_to(config.root).as_posix()
+               if config.config_file is not None else "config.yaml")
+    return Problem(display, _line_of(config.config_file, "store"),
+                   f"figures.store {config.figures.store!r} overlaps the output folder "
+                   f"{destination}: each build replaces that folder whole",
+                   "give the store a folder of its own inside the site, such as figures")
 
 
 def _menu(raw: Any, display: str, path: Path | None,

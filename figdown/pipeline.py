@@ -7,12 +7,13 @@ from __future__ import annotations
 import gc
 import os
 import shutil
+import sys
 import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from figdown.config import CONFIG_NAMES, SiteConfig, load_config
+from figdown.config import CONFIG_NAMES, SiteConfig, figure_store_problem, load_config
 from figdown.loading import Loaded, load_pages
 from figdown.manifest import (
     CACHE_FOLDER,
@@ -26,9 +27,10 @@ from figdown.manifest import (
 )
 from figdown.options import BuildOptions, BuildReport
 from figdown.outputcache import output_records
+from figdown.outputlock import hold_output
 from figdown.problems import ContentError, Problem
 from figdown.theme import theme_dir
-from figdown.write import destination_problem, remove_leftovers
+from figdown.write import destination_problem, output_state, restore_output
 
 
 def build(options: BuildOptions) -> BuildReport:
@@ -42,7 +44,8 @@ def build(options: BuildOptions) -> BuildReport:
     destination = (options.destination or root / "output")
     if not destination.is_absolute():
         destination = Path.cwd() / destination
-    refusal = destination_problem(destination, config.root, config.config_file)
+    refusal = destination_problem(destination, config.root, config.config_file) \
+        or figure_store_problem(config, destination)
     if refusal is not None:  # before any work: a refused build writes nothing anywhere
         return BuildReport(None, (*config.warnings, refusal),
                            seconds=time.perf_counter() - started)
@@ -52,7 +55,11 @@ def build(options: BuildOptions) -> BuildReport:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        report = _build(config, options, destination, problems)
+        # one build of an output folder at a time: another one's clean-up would delete this
+        # one's staging folder as it is swapped in
+        with hold_output(destination, _tell) as held:
+            problems.extend(held.notes)
+            report = _build(config, options, destination, problems)
     except ContentError as err:
         problems.extend(err.problems)
         return BuildReport(None, tuple(problems), seconds=time.perf_counter() - started)
@@ -77,23 +84,35 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
         # Nothing changed since the last successful build: its output is what this one
         # would write.
         last = read_last_build(cache_dir)
-        current = combined_digest(others, content) + store_digest(config.figure_store, config.root)
+        current = (combined_digest(others, content)
+                   + store_digest(config.figure_store, config.root))
         if last is not None and last.still_valid(current, destination, now):
-            remove_leftovers(destination)
             problems.extend(last.problems)
             return BuildReport(destination, counts=last.counts,
                                terms=last.counts.get("terms", 0), blocks_reused=last.blocks)
-    # Imported only when something changed: a no-op build needs none of the Markdown,
-    # template or block machinery, whose import is most of a no-op build's time.
-    if not refreshing:
-        from figdown.quick import quick_rebuild
+    # What blocks write into the output folder must not outlive the build, nor, when they
+    # made the folder, leave it looking like one figdown did not make.
+    state = output_state(destination.resolve())
+    try:
+        # Imported only when something changed: a no-op build needs none of the Markdown,
+        # template or block machinery, whose import is most of a no-op build's time.
+        if not refreshing:
+            from figdown.quick import quick_rebuild
 
-        report = quick_rebuild(config, options, destination, problems, now, others, content)
-        if report is not None:
-            return report
-    from figdown.stages import run_stages
+            report = quick_rebuild(config, options, destination, problems, now, others,
+                                   content)
+            if report is not None:
+                return report
+        from figdown.stages import run_stages
 
-    return run_stages(config, options, destination, problems, now, (others, content))
+        return run_stages(config, options, destination, problems, now, (others, content))
+    finally:
+        restore_output(destination.resolve(), state)
+
+
+def _tell(message: str) -> None:
+    """A note on why the build pauses, shown even with -q: the wait would be unexplained."""
+    print(f"figdown: {message}…", file=sys.stderr, flush=True)
 
 
 def forget_output(source: Path, destination: Path) -> None:

@@ -14,7 +14,8 @@ any part of a page anywhere), an output folder that is not as the last build lef
 A rebuild made either way writes the same bytes (a test compares them).
 
 The few files are rendered and checked before any is written (a content error leaves the
-output as it was), then each is written beside its target and renamed over it.
+output as it was), then a copy of the output folder holding them is swapped in whole
+(write.replace_files).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from figdown.search import INDEX_PATH, search_entry, search_index
 from figdown.site import PageView, make_view
 from figdown.snapshot import Inputs, Snapshot, Sources, load_snapshot, save_edits
 from figdown.theme import theme_dir
-from figdown.write import remove_leftovers, replace_files
+from figdown.write import SPARE_OUTPUT, replace_files
 
 MOST_EDITS = 20  # content files; more than this and a full build is as quick
 
@@ -58,7 +59,7 @@ MOST_EDITS = 20  # content files; more than this and a full build is as quick
 def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
                   problems: list[Problem], now: datetime, others: str,
                   content: Mapping[str, str]) -> BuildReport | None:
-    """Rebuild the edited pages' outputs in place, or None when a full build is needed."""
+    """Rebuild only the edited pages' outputs, or None when a full build is needed."""
     cache_dir = config.figure_store.parent / CACHE_FOLDER
     snapshot = load_snapshot(cache_dir, destination)
     if snapshot is None:
@@ -107,8 +108,9 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
     if any(p.severity == "error" for p in link_problems):
         raise ContentError([*new_problems, *link_problems])
 
-    remove_leftovers(destination)
-    replace_files(destination, changed)
+    if changed:
+        replace_files(destination, changed,
+                      output_records(cache_dir, destination) / SPARE_OUTPUT, files.keys())
     previous = reuse.previous
     reuse.save({**{path: entry[0] for path, entry in previous.items()}, **keys},
                {**{path: entry[4] for path, entry in previous.items() if entry[4]}, **digests})

@@ -8,28 +8,41 @@ trusted: a file in it is kept only when it is the very file (same inode) of the 
 output and that file holds the new bytes; everything else is replaced, and what this build
 did not write is removed before the swap.
 
-A quick rebuild (quick.py), which changes only a few files, replaces them in place instead
-(`replace_files`), once everything it writes has been made and checked.
+A quick rebuild (quick.py), which changes only a few files, stages a copy of the output
+folder made of hard links to its files, with those few files written anew (`replace_files`).
+
+The staged folder takes the output folder's place in one step, `renameat2(RENAME_EXCHANGE)`
+(Linux 3.15+, on the file systems that have it: ext4, xfs, btrfs, tmpfs, …): the output
+folder is at every moment the old site or the new one, whenever the build is killed, and
+stays a plain folder (a symlink flipped to a new folder would do the same, but every tool
+that copies or serves `output/` would then have to follow it, and a repository made in
+it would stay behind in one of its targets). Elsewhere it is two renames, and the next
+build puts the old output back if a build was killed between them (outputlock.py).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
 import filecmp
+import functools
 import gc
 import os
 import posixpath
 import shutil
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from figdown.config import CONFIG_NAMES
 from figdown.outputfile import OutputFile
+from figdown.outputlock import KEPT_NAMES, MARKER, carry_kept, old_name, staging_name
 from figdown.pagescan import PageScan, scan_page
 from figdown.problems import ContentError, Problem
 
-MARKER = ".figdown-output"
+_MARKER_TEXT = "This folder is written by figdown; a build replaces it whole.\n"
 SPARE_OUTPUT = "spare-output"  # in the output folder's records: see the docstring
 _WRITERS = 2
 _QUEUED = 64  # outputs rendered but not yet written, at most
@@ -93,8 +106,7 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
         raise ContentError([refusal])
     destination = destination.resolve()
     destination.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(destination)
-    staging = destination.parent / f".{destination.name}.new-{os.getpid()}"
+    staging = staging_name(destination, os.getpid())
     spare_files = _adopt_spare(spare, staging)
     claims = _Claims(recycled=spare_files is not None, spare_files=spare_files or {})
     if not claims.recycled:
@@ -102,8 +114,7 @@ def write_site(outputs: Iterable[OutputFile], destination: Path, site_root: Path
     try:
         # the marker goes first, so that a build killed halfway leaves a folder known as ours
         (staging / MARKER).unlink(missing_ok=True)
-        (staging / MARKER).write_text("This folder is written by figdown; a build replaces it "
-                                      "whole.\n", encoding="utf-8")
+        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         keys, scans = _write_all(outputs, staging, destination if destination.is_dir()
                                  else None, claims, workers)
         if claims.recycled:
@@ -133,13 +144,7 @@ class _Claims:
 def _adopt_spare(spare: Path | None, staging: Path) -> dict[str, int] | None:
     """Move the spare folder to `staging`, and say which files it holds (path → inode);
     None when there is none or it cannot be moved."""
-    if spare is None:
-        return None
-    try:
-        if spare.is_symlink() or not (spare / MARKER).is_file():
-            return None
-        spare.rename(staging)
-    except OSError:  # none, another file system, or taken by another build
+    if not _take_spare(spare, staging):
         return None
     files: dict[str, int] = {}
     for prefix, entries in _entries(staging):
@@ -151,14 +156,30 @@ def _adopt_spare(spare: Path | None, staging: Path) -> dict[str, int] | None:
     return files
 
 
-def _entries(root: Path) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+def _take_spare(spare: Path | None, staging: Path) -> bool:
+    """Move the spare folder to `staging`; False when there is none or it cannot move."""
+    if spare is None:
+        return False
+    try:
+        if spare.is_symlink() or not (spare / MARKER).is_file():
+            return False
+        spare.rename(staging)
+    except OSError:  # none, or on another file system
+        return False
+    return True
+
+
+def _entries(root: Path, skip: Iterable[str] = ()
+             ) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
     """Each folder under `root` (as `a/b/`, the root as ``) with its entries, parents first;
-    symlinks to folders are not followed. Faster than os.walk with relpath for a site."""
+    symlinks to folders are not followed, and `skip` names entries of the root left out.
+    Faster than os.walk with relpath for a site."""
     stack = [("", str(root))]
+    left_out = set(skip)
     while stack:
         prefix, folder = stack.pop()
         with os.scandir(folder) as found:
-            entries = list(found)
+            entries = [entry for entry in found if prefix or entry.name not in left_out]
         yield prefix, entries
         stack.extend((f"{prefix}{e.name}/", e.path) for e in entries
                      if e.is_dir(follow_symlinks=False))
@@ -191,31 +212,69 @@ def _discard(staging: Path, spare: Path | None) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def replace_files(destination: Path, files: Mapping[str, bytes]) -> None:
-    """Replace these files of the output folder in place (a rebuild that changes only a
-    few): each is written in full beside its target first, then all are renamed over their
-    targets, so that a full disk leaves every file as it was."""
-    written: list[tuple[Path, Path]] = []
+def replace_files(destination: Path, files: Mapping[str, bytes], spare: Path | None,
+                  kept: Collection[str]) -> None:
+    """Swap in a copy of the output folder in which these files (paths it already holds)
+    have the new bytes, and which holds its files `kept` and no other (one a block wrote
+    there is left out); the copy is the spare folder brought up to date when there is one
+    (see the module's docstring)."""
+    destination = destination.resolve()  # a symlink to the folder stays one
+    staging = staging_name(destination, os.getpid())
+    if not _take_spare(spare, staging):
+        staging.mkdir()
     try:
+        _mirror(destination, staging, kept)
         for path, data in files.items():
-            target = destination / path
-            temporary = target.parent / f".{target.name}.{os.getpid()}.tmp"
-            written.append((temporary, target))
-            temporary.write_bytes(data)
+            target = staging / path
+            target.unlink()  # a link to the live file: never written through
+            target.write_bytes(data)
+        _swap(staging, destination, spare)
     except BaseException:
-        for temporary, _ in written:
-            temporary.unlink(missing_ok=True)
+        _discard(staging, spare)
         raise
-    for temporary, target in written:
-        os.replace(temporary, target)
 
 
-def remove_leftovers(destination: Path) -> None:
-    """Staging and old folders of builds that were killed before they could clean up."""
-    for pattern in (f".{destination.name}.new-*", f".{destination.name}.old-*"):
-        for folder in sorted(destination.parent.glob(pattern)):
-            if folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file():
-                shutil.rmtree(folder)
+def _mirror(source: Path, staging: Path, only: Collection[str] | None) -> None:
+    """Make `staging` hold hard links to every file of `source` (those in `only`, when it is
+    given) and nothing else, keeping what already is such a link; entries kept across builds
+    (KEPT_NAMES) are left out, as they are moved, not copied."""
+    allowed = None if only is None else {*only, *(folder for path in only
+                                                   for folder in _folders_of(path))}
+    folders: set[str] = set()
+    files: dict[str, tuple[str, int]] = {}  # path → (where, inode)
+    for prefix, entries in _entries(source, skip=KEPT_NAMES):
+        for entry in entries:
+            name = prefix + entry.name
+            if allowed is not None and name not in allowed:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.add(name)
+            else:
+                files[name] = (entry.path, entry.inode())
+    present: set[str] = set()
+    stale: list[str] = []
+    stale_folders: list[str] = []
+    for prefix, entries in _entries(staging):
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if name in folders:
+                    present.add(name)
+                else:
+                    stale_folders.append(entry.path)
+            elif name in files and files[name][1] == entry.inode():
+                present.add(name)
+            else:
+                stale.append(entry.path)
+    for path in stale:
+        os.unlink(path)
+    for path in stale_folders:
+        shutil.rmtree(path, ignore_errors=True)
+    for name in sorted(folders - present):
+        (staging / name).mkdir(exist_ok=True)
+    for name, (where, _) in files.items():
+        if name not in present:
+            os.link(where, staging / name, follow_symlinks=False)
 
 
 def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | None,
@@ -408,16 +467,96 @@ def _keep_unchanged(old: Path, output: OutputFile, target: Path, claims: _Claims
 
 
 def _swap(staging: Path, destination: Path, spare: Path | None) -> None:
-    """Replace the destination by the staged folder; the old one is kept until that worked,
-    then becomes the spare (or is deleted)."""
+    """Replace the destination by the staged folder in one step where the system can; the
+    old one then becomes the spare (or is deleted), once what is kept across builds
+    (KEPT_NAMES) has moved into the new one."""
     if not destination.exists():
         staging.rename(destination)
         return
-    old = destination.parent / f".{destination.name}.old-{os.getpid()}"
-    destination.rename(old)
-    try:
-        staging.rename(destination)
-    except OSError:
-        old.rename(destination)
-        raise
+    if exchange(staging, destination):
+        old = staging
+    else:
+        old = old_name(destination, os.getpid())
+        destination.rename(old)
+        try:
+            staging.rename(destination)
+        except OSError:
+            old.rename(destination)
+            raise
+    if not carry_kept(old, destination):
+        return  # left beside the output folder, for the next build to carry over
     _discard(old, spare)
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step; False where the system cannot (nothing is changed)."""
+    call = _renameat2()
+    if call is None:
+        return False
+    if call(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+            _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EPERM):
+        return False  # no such call, or a file system without it
+    raise OSError(code, os.strerror(code), str(second))
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+@functools.lru_cache(maxsize=1)
+def _renameat2() -> Callable[..., int] | None:
+    """glibc's renameat2 (2.28+), or None."""
+    try:
+        call = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    call.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                     ctypes.c_uint]
+    call.restype = ctypes.c_int
+    return call
+
+
+@dataclass(frozen=True)
+class OutputState:
+    """The output folder as a build found it, before any of its blocks ran."""
+
+    inode: int | None  # the folder's own (a swap replaces it); None: there was none
+    entries: frozenset[str]  # every file and folder in it, as `a/b`
+
+
+def output_state(destination: Path) -> OutputState:
+    """Note what the output folder holds, so that what a build's blocks write into it can
+    be taken out again."""
+    if not destination.is_dir():
+        return OutputState(None, frozenset())
+    entries = {prefix + entry.name for prefix, found in _entries(destination, skip=KEPT_NAMES)
+               for entry in found}
+    return OutputState(destination.stat().st_ino, frozenset(entries))
+
+
+def restore_output(destination: Path, state: OutputState) -> None:
+    """At the end of a build that did not swap a new folder in (it failed, or it had no
+    file to change): remove what appeared in the output folder since `state` was taken
+    (files a block wrote there), and the folder itself if a block made it."""
+    try:
+        if destination.is_symlink() or not destination.is_dir():
+            return
+        if state.inode is None:
+            if not (destination / MARKER).exists():  # else swapped in: a site, not a block's
+                shutil.rmtree(destination, ignore_errors=True)
+            return
+        if destination.stat().st_ino != state.inode:
+            return  # swapped in already, or replaced by hand: not the folder noted
+    except OSError:
+        return
+    added = [entry for prefix, found in _entries(destination, skip=KEPT_NAMES)
+             for entry in found if prefix + entry.name not in state.entries]
+    for entry in added:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
