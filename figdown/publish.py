@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from figdown.write import MARKER
+from figdown.outputlock import MARKER
 
 __all__ = [
     "DEFAULT_AUTHOR_EMAIL",
