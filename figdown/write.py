@@ -319,6 +319,7 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
         what the link check needs of it."""
         # Files are written by threads while this one renders the next output: making
         # folders and files is mostly time in the kernel, which runs without the GIL.
+        threads = True
         with ThreadPoolExecutor(max_workers=_WRITERS) as pool:
             pending: deque[Future[None]] = deque()
             for count, output in enumerate(share, start=1):
@@ -335,11 +336,16 @@ def _write_all(outputs: Iterable[OutputFile], staging: Path, previous: Path | No
                                        made.source.read_bytes() if made.source else b"",
                                        links=not made.unchanged)
                 found((made.path, made.key, scan))
-                if made.unchanged:  # a link or nothing: less than handing it to a thread
+                if made.unchanged or not threads:  # a link or nothing: write it here
                     _write_one(made, staging / made.path, previous, claims)
                     continue
-                pending.append(pool.submit(_write_one, made, staging / made.path, previous,
-                                           claims))
+                try:
+                    pending.append(pool.submit(_write_one, made, staging / made.path,
+                                               previous, claims))
+                except RuntimeError:  # no thread can start (a process limit): write here
+                    threads = False
+                    _write_one(made, staging / made.path, previous, claims)
+                    continue
                 while len(pending) > _QUEUED or (pending and pending[0].done()):
                     pending.popleft().result()  # raises a writer's error here, early
             for future in pending:
