@@ -96,7 +96,7 @@ def real_site(root: Path, source: Path, edits: int) -> list[float]:
     """Save-to-reload times of `figdown serve`'s own build on the site at `root`."""
     with tempfile.TemporaryDirectory(prefix="figdown-reload-") as folder:
         preview = Path(folder).resolve() / "site"
-        build, on_bind = preview_builder(root, preview)
+        build, on_bind, _ = preview_builder(root, preview)
         layout = SiteLayout.for_site(root, ignored=[preview.parent])
         return measure_reload(build, layout, preview, source, edits=edits, timeout=120.0,
                               on_bind=on_bind)

@@ -219,13 +219,13 @@ def run_serve(argv: Sequence[str]) -> int:
         return EXIT_USAGE
     # The preview lives outside the site: it can never be published or committed by mistake.
     preview = Path(tempfile.mkdtemp(prefix="figdown-preview-")) / "site"
-    build_preview, remember = preview_builder(
+    build_preview, remember, attach = preview_builder(
         root, preview, drafts=not args.no_drafts, jobs=args.jobs,
         report=lambda problems: print_problems(problems, args.quiet, args.verbose))
     layout = SiteLayout.for_site(root, ignored=[preview.parent])
     return serve(build_preview, preview, layout, host=args.bind, port=args.port,
                  cleanup=lambda: _remove_preview(root, preview),
-                 on_bind=remember)
+                 on_bind=remember, on_progress=attach)
 
 
 def _remove_preview(root: Path, preview: Path) -> None:
@@ -238,17 +238,25 @@ def _remove_preview(root: Path, preview: Path) -> None:
 
 def preview_builder(root: Path, preview: Path, drafts: bool = True, jobs: int = 0,
                     report: Callable[[Sequence[Problem]], None] = lambda problems: None,
-                    ) -> tuple[Builder, Callable[[str], None]]:
-    """The build `figdown serve` runs on every save, and the `on_bind` that tells it the
-    server's address (the preview's links point at it)."""
+                    ) -> tuple[Builder, Callable[[str], None],
+                               Callable[[Callable[[str], None]], None]]:
+    """The build `figdown serve` runs on every save, the `on_bind` that tells it the
+    server's address (the preview's links point at it), and the `on_progress` that hands it
+    the function telling the tabs which blocks run."""
     from figdown.changes import BuildOutcome
 
     address: dict[str, str] = {"url": "/"}
+    tell: list[Callable[[str], None]] = []
+
+    def progress(running: str) -> None:
+        for sink in tell:
+            sink(running)
 
     def build_preview(plan: RebuildPlan | None) -> BuildOutcome:
         done = build(BuildOptions(
             source=root, destination=preview, base_url=address["url"],
-            drafts=drafts, future=drafts, jobs=jobs, warn_links=True, no_op_record=False))
+            drafts=drafts, future=drafts, jobs=jobs, warn_links=True, no_op_record=False,
+            on_progress=progress))
         # The server prints the errors with the build's timing; the rest is printed here.
         report([p for p in done.problems if p.severity != "error"])
         errors = tuple(str(p) for p in done.problems if p.severity == "error")
@@ -258,4 +266,4 @@ def preview_builder(root: Path, preview: Path, drafts: bool = True, jobs: int = 
     def remember(url: str) -> None:
         address["url"] = url
 
-    return build_preview, remember
+    return build_preview, remember, tell.append

@@ -9,6 +9,8 @@ JSON object `{"build": id, "problems": [...]}`:
 - `broken` a build failed: show the problems over the page (not `error`: an event of that
            name would also fire the EventSource's own `onerror`, which means "disconnected")
 - `ok`     a build succeeded after a failure: hide the problems and reload
+- `progress` blocks are running: show which, and for how long (`running`), over the last
+           good page, which stays until the build is done
 
 In the browser one shared worker holds the event stream for every tab of the preview,
 so any number of tabs cost one connection (browsers allow six per host).
@@ -105,6 +107,13 @@ class Broadcaster:
             self._send_locked((name, self._state.as_json()))
         return name
 
+    def publish_progress(self, running: str) -> None:
+        """Tell every tab what the build is running now (blocks, in words)."""
+        with self._lock:
+            data = json.loads(self._state.as_json())
+            data["running"] = running
+            self._send_locked(("progress", json.dumps(data)))
+
     def close(self) -> None:
         """End every event stream; later subscribers are ended at once."""
         with self._lock:
@@ -153,7 +162,8 @@ RELOAD_JS = r"""// figdown preview: reloads this page, swaps stylesheets, shows 
   const script = document.currentScript;
   let build = (script && script.dataset.build) || "";
   const OVERLAY = "figdown-overlay";
-  const TYPES = ["hello", "reload", "css", "broken", "ok"];
+  const PROGRESS = "figdown-progress";
+  const TYPES = ["hello", "reload", "css", "broken", "ok", "progress"];
 
   const make = (tag, style, text) => {
     const node = document.createElement(tag);
@@ -199,6 +209,26 @@ RELOAD_JS = r"""// figdown preview: reloads this page, swaps stylesheets, shows 
     (document.body || document.documentElement).append(box);
   }
 
+  function hideProgress() {
+    const old = document.getElementById(PROGRESS);
+    if (old) old.remove();
+  }
+
+  function showProgress(running) {
+    let box = document.getElementById(PROGRESS);
+    if (!box) {
+      box = make("div", "all:initial;position:fixed;z-index:2147483646;bottom:12px;right:12px;" +
+        "max-width:min(36em,calc(100vw - 24px));box-sizing:border-box;padding:8px 12px;" +
+        "background:#13202b;color:#e6f1fb;border-left:4px solid #3b9eff;border-radius:4px;" +
+        "box-shadow:0 4px 16px rgba(0,0,0,.35);color-scheme:dark;" +
+        "font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;");
+      box.id = PROGRESS;
+      box.setAttribute("role", "status");
+      (document.body || document.documentElement).append(box);
+    }
+    box.textContent = running;
+  }
+
   function swapStylesheets() {
     const links = document.querySelectorAll('link[rel~="stylesheet"]:not([data-figdown-old])');
     for (const link of links) {
@@ -219,6 +249,11 @@ RELOAD_JS = r"""// figdown preview: reloads this page, swaps stylesheets, shows 
 
   function handle(type, data) {
     const problems = (data && data.problems) || [];
+    if (type === "progress") {
+      showProgress((data && data.running) || "running blocks");
+      return;
+    }
+    hideProgress();
     if (type === "hello") {
       if (problems.length) showOverlay(problems);
       else if (data.build !== build) location.reload();
@@ -268,7 +303,7 @@ RELOAD_JS = r"""// figdown preview: reloads this page, swaps stylesheets, shows 
 
 WORKER_JS = r"""// figdown preview: one event stream shared by every tab of the preview.
 const ports = new Set();
-const TYPES = ["hello", "reload", "css", "broken", "ok"];
+const TYPES = ["hello", "reload", "css", "broken", "ok", "progress"];
 let state = null;
 
 function open() {

@@ -105,6 +105,7 @@ class PreviewServer:
         step_ms: int = 50,
         debounce_ms: int = 1600,
         on_bind: Callable[[str], None] | None = None,
+        on_progress: Callable[[Callable[[str], None]], None] | None = None,
     ) -> None:
         self.build = build
         self.on_bind = on_bind
@@ -114,6 +115,8 @@ class PreviewServer:
         self.requested_port = port
         self.echo = echo
         self.broadcaster = Broadcaster()
+        if on_progress is not None:  # the builder tells the tabs what blocks run
+            on_progress(self.broadcaster.publish_progress)
         self._watch = watch
         self._heartbeat = heartbeat
         self._step_ms = step_ms
@@ -291,14 +294,17 @@ def serve(
     cleanup: Callable[[], None] | None = None,
     echo: Echo = _print,
     on_bind: Callable[[str], None] | None = None,
+    on_progress: Callable[[Callable[[str], None]], None] | None = None,
 ) -> int:
     """Preview a site until Ctrl-C or SIGTERM; `cleanup` runs last. Returns the exit status.
 
     `build(None)` builds everything, `build(plan)` what a burst of changes needs; it writes
     into `preview_dir` only. `on_bind(url)` is called with the server's address before the
-    first build. `cleanup` runs after the server and watcher have stopped, even on errors.
+    first build. `on_progress(tell)` is handed the function that tells every tab what the
+    build runs now. `cleanup` runs after the server and watcher have stopped, even on errors.
     """
-    server = PreviewServer(build, preview_dir, layout, host, port, echo=echo, on_bind=on_bind)
+    server = PreviewServer(build, preview_dir, layout, host, port, echo=echo, on_bind=on_bind,
+                           on_progress=on_progress)
     status = 0
     with _interrupt_on_sigterm():
         try:

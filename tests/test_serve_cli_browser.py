@@ -83,3 +83,29 @@ def test_a_broken_front_matter_shows_an_overlay_until_fixed(site: Path, page: An
     overlay.wait_for(state="detached")
     # then the page reloads itself, and is live again
     page.wait_for_function("window.__broken === undefined && window.__figdownLiveReload")
+
+
+def test_a_running_block_shows_in_the_tab_over_the_last_good_page(site: Path, server: str,
+                                                                 browser: Any) -> None:
+    tab = browser.new_page()
+    tab.set_default_timeout(15000)
+    tab.goto(server + "posts/tanh/")
+    tab.wait_for_function("window.__figdownLiveReload === true")
+    post = site / "content" / "posts" / "tanh.md"
+    text = post.read_text(encoding="utf-8")
+    figure = tab.locator("figure.block-figure img")
+    assert figure.count() == 1
+    # The edited block sleeps: the tab says what runs, and for how long, while it does.
+    fence = re.search(r'```python \{exec=true[^}]*id="tanh-plot"[^}]*\}\n', text)
+    assert fence is not None
+    post.write_text(text.replace(fence.group(0), fence.group(0) + "import time\n"
+                                 "time.sleep(4)\n", 1), encoding="utf-8")
+    status = tab.locator("#figdown-progress")
+    status.wait_for(state="visible", timeout=30000)
+    assert re.search(r"running tanh-plot in content/posts/tanh\.md, \d+ s",
+                     status.inner_text())
+    assert figure.count() == 1  # the last good figure stays until the new one is there
+    tab.wait_for_function("!document.getElementById('figdown-progress')", timeout=60000)
+    tab.wait_for_function("window.__figdownLiveReload === true")
+    assert tab.locator("#figdown-overlay").count() == 0
+    close_tab(tab)
