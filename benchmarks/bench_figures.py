@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from figdown.blocks import CodeBlock, PostBlocks
-from figdown.execute import ExecOptions, execute_posts
+from figdown.execute.blocks import CodeBlock, PostBlocks
+from figdown.execute.executor import ExecOptions, execute_posts
 
 FIGURE_CODE = """\
 x = np.linspace(-4, 4, 200)

@@ -25,9 +25,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from figdown.changes import BuildOutcome, RebuildPlan, SiteLayout  # noqa: E402
 from figdown.commands import preview_builder  # noqa: E402
-from figdown.serve import Builder, PreviewServer  # noqa: E402
+from figdown.serve.changes import BuildOutcome, RebuildPlan, SiteLayout  # noqa: E402
+from figdown.serve.server import Builder, PreviewServer  # noqa: E402
 
 LIVE_EVENTS = ("reload", "css", "error", "ok")
 

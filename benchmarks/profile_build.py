@@ -33,14 +33,14 @@ STAGES = (
     ("load pages (read + front matter)", "figdown.stages", "load_pages", 0),
     ("page bodies (shortcodes, cache look-up, Markdown, blocks, store)", "figdown.stages",
      "render_bodies", 0),
-    ("Markdown parse", "figdown.bodies", "parse_body", 1),
-    ("Markdown render", "figdown.bodies", "render_tokens", 1),
-    ("Pygments highlighting", "figdown.markdown", "highlight_code", 2),
-    ("MathML (latex2mathml)", "figdown.mathml", "tex_to_mathml", 2),
+    ("Markdown parse", "figdown.cache.bodycache", "parse_body", 1),
+    ("Markdown render", "figdown.cache.bodycache", "render_tokens", 1),
+    ("Pygments highlighting", "figdown.markdown.engine", "highlight_code", 2),
+    ("MathML (latex2mathml)", "figdown.markdown.math", "tex_to_mathml", 2),
     ("taxonomies", "figdown.stages", "build_taxonomies", 0),
     ("assemble site", "figdown.stages", "assemble_site", 0),
     ("write (render templates, write files, check, swap)", "figdown.stages", "write_site", 0),
-    ("Jinja2 templates", "figdown.render.Renderer", "render", 1),
+    ("Jinja2 templates", "figdown.output.render.Renderer", "render", 1),
     ("link check", "figdown.stages", "check_links", 1),
     ("site snapshot (for quick rebuilds)", "figdown.stages", "save_snapshot", 0),
 )
@@ -61,11 +61,11 @@ def stage_times(argv: list[str]) -> tuple[dict[str, float], float]:
     """Run one build in this process with every stage wrapped; seconds per stage, total."""
     import importlib
 
-    from figdown import render
     from figdown.cli import main
+    from figdown.output import render
     totals: dict[str, float] = {}
     for label, module_name, attr, _ in STAGES:
-        if module_name == "figdown.render.Renderer":
+        if module_name == "figdown.output.render.Renderer":
             setattr(render.Renderer, attr, _wrap(totals, label, getattr(render.Renderer, attr)))
             continue
         module = importlib.import_module(module_name)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from figdown.problems import Problem
 
 if TYPE_CHECKING:
-    from figdown.taxonomy import Taxonomy
+    from figdown.load.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)

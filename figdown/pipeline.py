@@ -13,9 +13,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from figdown.config import CONFIG_NAMES, SiteConfig, figure_store_problem, load_config
-from figdown.loading import Loaded, load_pages
-from figdown.manifest import (
+from figdown.cache.folders import output_records
+from figdown.cache.lastbuild import (
     CACHE_FOLDER,
     SITE_FOLDERS,
     code_fingerprint,
@@ -25,12 +24,13 @@ from figdown.manifest import (
     read_last_build,
     store_digest,
 )
+from figdown.load.config import CONFIG_NAMES, SiteConfig, figure_store_problem, load_config
+from figdown.load.pages import Loaded, load_pages
 from figdown.options import BuildOptions, BuildReport
-from figdown.outputcache import output_records
+from figdown.output.write import destination_problem, output_state, restore_output
 from figdown.outputlock import hold_output
 from figdown.problems import ContentError, Problem
 from figdown.theme import theme_dir
-from figdown.write import destination_problem, output_state, restore_output
 
 
 def build(options: BuildOptions) -> BuildReport:

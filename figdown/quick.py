@@ -26,11 +26,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from figdown.bodystage import Bodies, blocks_per_page, render_bodies
-from figdown.config import SiteConfig
-from figdown.content import Page, read_page
-from figdown.links import LINK_INDEX, LeftOut, check_links
-from figdown.manifest import (
+from figdown.cache.folders import output_records
+from figdown.cache.lastbuild import (
     CACHE_FOLDER,
     LastBuild,
     code_fingerprint,
@@ -40,18 +37,21 @@ from figdown.manifest import (
     store_digest,
     write_last_build,
 )
+from figdown.cache.reuse import OutputReuse, listed_fields, site_key
+from figdown.cache.snapshot import Inputs, Snapshot, Sources, load_snapshot, save_edits
+from figdown.load.config import SiteConfig
+from figdown.load.content import Page, read_page
+from figdown.markdown.bodies import Bodies, blocks_per_page, render_bodies
 from figdown.options import BuildOptions, BuildReport
-from figdown.outputcache import output_records
+from figdown.output.links import LINK_INDEX, LeftOut, check_links
+from figdown.output.pagescan import PageScan, scan_page
+from figdown.output.render import Renderer, create_environment
+from figdown.output.search import INDEX_PATH, search_entry, search_index
+from figdown.output.write import SPARE_OUTPUT, replace_files
 from figdown.outputfile import OutputFile
-from figdown.pagescan import PageScan, scan_page
 from figdown.problems import ContentError, Problem
-from figdown.render import Renderer, create_environment
-from figdown.reuse import OutputReuse, listed_fields, site_key
-from figdown.search import INDEX_PATH, search_entry, search_index
-from figdown.site import PageView, make_view
-from figdown.snapshot import Inputs, Snapshot, Sources, load_snapshot, save_edits
+from figdown.site.model import PageView, make_view
 from figdown.theme import theme_dir
-from figdown.write import SPARE_OUTPUT, replace_files
 
 MOST_EDITS = 20  # content files; more than this and a full build is as quick
 

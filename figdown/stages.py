@@ -9,14 +9,8 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from figdown.assemble import assemble_site
-from figdown.bodystage import blocks_per_page, fail_on_errors, render_bodies
-from figdown.config import SiteConfig
-from figdown.content import Page
-from figdown.hugo_layouts import go_template_warning
-from figdown.links import LINK_INDEX, LeftOut, check_links
-from figdown.loading import Loaded, load_pages, page_url, sort_pages
-from figdown.manifest import (
+from figdown.cache.folders import keep_recent, output_records
+from figdown.cache.lastbuild import (
     CACHE_FOLDER,
     LastBuild,
     code_fingerprint,
@@ -26,22 +20,35 @@ from figdown.manifest import (
     store_digest,
     write_last_build,
 )
+from figdown.cache.recall import new_build
+from figdown.cache.reuse import OutputReuse, site_key
+from figdown.cache.snapshot import (
+    Inputs,
+    Report,
+    Snapshot,
+    forget_snapshot,
+    new_token,
+    save_snapshot,
+)
+from figdown.load.config import SiteConfig
+from figdown.load.content import Page
+from figdown.load.pages import Loaded, load_pages, page_url, sort_pages
+from figdown.load.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
+from figdown.load.urls import clean_path, expand_permalink, urlize
+from figdown.markdown.bodies import blocks_per_page, fail_on_errors, render_bodies
+from figdown.markdown.shortcodes import PageRef
 from figdown.options import BuildOptions, BuildReport
-from figdown.outputcache import keep_recent, output_records
+from figdown.output.hugo_layouts import go_template_warning
+from figdown.output.links import LINK_INDEX, LeftOut, check_links
+from figdown.output.outputs import site_outputs, static_outputs
+from figdown.output.pagescan import PageScan
+from figdown.output.render import Renderer, create_environment
+from figdown.output.search import search_entries
+from figdown.output.write import SPARE_OUTPUT, write_site
 from figdown.outputfile import OutputFile
-from figdown.outputs import site_outputs, static_outputs
-from figdown.pagescan import PageScan
 from figdown.problems import ContentError, Problem
-from figdown.recall import new_build
-from figdown.render import Renderer, create_environment
-from figdown.reuse import OutputReuse, site_key
-from figdown.search import search_entries
-from figdown.shortcodes import PageRef
-from figdown.snapshot import Inputs, Report, Snapshot, forget_snapshot, new_token, save_snapshot
-from figdown.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
+from figdown.site.assemble import assemble_site
 from figdown.theme import theme_dir
-from figdown.urls import clean_path, expand_permalink, urlize
-from figdown.write import SPARE_OUTPUT, write_site
 
 
 def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,

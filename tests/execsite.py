@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from figdown.blocks import CodeBlock, OptionValue, PostBlocks
-from figdown.execute import ExecOptions, ExecReport, execute_posts
+from figdown.execute.blocks import CodeBlock, OptionValue, PostBlocks
+from figdown.execute.executor import ExecOptions, ExecReport, execute_posts
 
 Block = str | tuple[str, dict[str, OptionValue]]
 

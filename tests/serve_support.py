@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from figdown.changes import BuildOutcome, RebuildPlan, SiteLayout
-from figdown.serve import PreviewServer
+from figdown.serve.changes import BuildOutcome, RebuildPlan, SiteLayout
+from figdown.serve.server import PreviewServer
 
 PAGE = """<!doctype html>
 <html lang="en">

@@ -13,7 +13,7 @@ import pytest
 from conftest import run_build
 from execsite import ExecSite, errors
 
-from figdown.animate import encode_animation, find_animations
+from figdown.execute.animate import encode_animation, find_animations
 
 matplotlib.use("Agg")
 

@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 import yaml
 
-from figdown.archetype import ArchetypeError, ContentExistsError, new_content, title_from_name
+from figdown.commands.archetype import (
+    ArchetypeError,
+    ContentExistsError,
+    new_content,
+    title_from_name,
+)
 
 NOW = datetime(2026, 11, 27, 9, 30, 5, tzinfo=timezone(timedelta(hours=2)))
 

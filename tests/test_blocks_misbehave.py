@@ -195,6 +195,6 @@ def test_a_refused_fork_is_a_message_and_leaves_no_process(make_site: SiteWriter
         assert re.search(r"block fig-1: could not (start a worker process|fork a process for "
                          r"the post): Resource temporarily unavailable — lower -j",
                          result.stderr), result.stderr
-    leftovers = subprocess.run(["pgrep", "-f", f"figdown.worker.*{REPO}"],
+    leftovers = subprocess.run(["pgrep", "-f", f"figdown.execute.worker.*{REPO}"],
                                capture_output=True, text=True)
     assert leftovers.stdout == ""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from figdown.bodies import (
+from figdown.cache.bodycache import (
     CACHE_FORMAT,
     BodyCache,
     BodyJob,

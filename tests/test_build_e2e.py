@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_build
 
-from figdown.links import check_links
+from figdown.output.links import check_links
 
 POSTS = ["relu", "leaky-relu", "prelu", "elu", "gelu", "swish", "sigmoid", "tanh", "softmax",
          "layer-normalization"]

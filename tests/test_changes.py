@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from figdown.changes import Change, ChangeKind, SiteLayout, classify_change, plan_rebuild
+from figdown.serve.changes import Change, ChangeKind, SiteLayout, classify_change, plan_rebuild
 
 ROOT = Path("/site")
 SITE = SiteLayout(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from figdown.cli import main
-from figdown.write import MARKER
+from figdown.output.write import MARKER
 
 CONFIG = "baseURL: https://example.org/\ntitle: Test blog\n"
 POST = "---\ntitle: Alpha\ndate: 2024-01-02\n---\n\nAlpha text.\n"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from execsite import ExecSite, errors
 
-from figdown import pool
-from figdown.blocks import PostBlocks
-from figdown.store import HISTORY
+from figdown.execute import pool
+from figdown.execute.blocks import PostBlocks
+from figdown.execute.store import HISTORY
 
 PLOT = "plt.plot(x, {})\n"
 

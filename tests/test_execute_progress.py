@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from figdown.progress import ProgressBar
+from figdown.execute.progress import ProgressBar
 
 
 class Terminal(io.StringIO):

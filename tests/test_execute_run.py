@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from execsite import ExecSite, errors
 
-from figdown.execute import ExecReport
+from figdown.execute.executor import ExecReport
 
 RELU = """\
 x = np.linspace(-3, 3, 50)

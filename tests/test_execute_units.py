@@ -8,17 +8,17 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from figdown.blockopts import (
+from figdown.execute.blocks import CodeBlock
+from figdown.execute.keys import KeyContext, block_keys, helper_hashes, make_key_context
+from figdown.execute.messages import RenderedFigure as Fig
+from figdown.execute.options import (
     check_block_ids,
     coerce_options,
     key_options,
     parse_option_value,
     split_quarto_options,
 )
-from figdown.blocks import CodeBlock
-from figdown.keys import KeyContext, block_keys, helper_hashes, make_key_context
-from figdown.messages import RenderedFigure as Fig
-from figdown.store import (
+from figdown.execute.store import (
     can_prune,
     is_safe_slug,
     read_result,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from conftest import REPO, SiteWriter
 
-from figdown.keys import library_versions
+from figdown.execute.keys import library_versions
 
 FRONT = '---\ntitle: "{title}"\ndate: 2024-03-01\n{extra}---\n\nSome prose.\n\n'
 

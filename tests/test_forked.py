@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from figdown.forked import can_fork, map_shares
+from figdown.output.forked import can_fork, map_shares
 from figdown.problems import ContentError, Problem
 
 

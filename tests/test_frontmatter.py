@@ -4,9 +4,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from figdown.config import SiteConfig
-from figdown.content import parse_date, parse_front_matter
-from figdown.frontmatter import FrontMatterError, split_front_matter
+from figdown.load.config import SiteConfig
+from figdown.load.content import parse_date, parse_front_matter
+from figdown.load.frontmatter import FrontMatterError, split_front_matter
 
 CONFIG = SiteConfig(root=Path("/site"))
 

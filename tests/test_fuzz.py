@@ -11,10 +11,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from figdown.config import SiteConfig
-from figdown.content import parse_front_matter
-from figdown.frontmatter import FrontMatterError, split_front_matter
-from figdown.markdown import RenderContext, create_markdown, parse_body, render_tokens
+from figdown.load.config import SiteConfig
+from figdown.load.content import parse_front_matter
+from figdown.load.frontmatter import FrontMatterError, split_front_matter
+from figdown.markdown.engine import RenderContext, create_markdown, parse_body, render_tokens
 from figdown.problems import Problem
 
 CONFIG = SiteConfig(root=Path("/site"))

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 from hugo_compare import SiteShape, reference_shape, scan_output
 
-from figdown.config import load_config
+from figdown.load.config import load_config
 from figdown.pipeline import BuildOptions, BuildReport, build
 
 CORPORA = Path(__file__).resolve().parent / "corpora"

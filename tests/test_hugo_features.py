@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from figdown.aliases import alias_path
-from figdown.config import load_config
-from figdown.markdown import create_markdown
+from figdown.load.aliases import alias_path
+from figdown.load.config import load_config
+from figdown.markdown.engine import create_markdown
 from figdown.pipeline import BuildOptions, BuildReport, build
 
 CLOCK = datetime(2026, 11, 26, tzinfo=UTC)

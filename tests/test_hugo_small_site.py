@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from hugo_compare import scan_output
 
-from figdown.config import load_config
+from figdown.load.config import load_config
 from figdown.pipeline import BuildOptions, build
 
 SITES = sorted((Path(__file__).resolve().parent / "sites").glob("hugo-*"))

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import SiteWriter
 
-from figdown import bodies, stages
-from figdown.loading import Loaded
+from figdown import stages
+from figdown.cache import bodycache as bodies
+from figdown.load.pages import Loaded
 from figdown.pipeline import BuildOptions, BuildReport, build
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from figdown.cli import main
-from figdown.links import check_links
-from figdown.markdown import Link
+from figdown.markdown.engine import Link
+from figdown.output.links import check_links
 
 NOTE = "---\ntitle: Note\ndate: 2024-01-01\n---\n\n## Intro\n\nNote text.\n"
 

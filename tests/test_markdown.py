@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from figdown.markdown import RenderContext, create_markdown, parse_body, render_tokens
+from figdown.markdown.engine import RenderContext, create_markdown, parse_body, render_tokens
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
 CASES = sorted(FIXTURES.glob("*.md"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from figdown.outputcache import KEPT, keep_recent, output_records
+from figdown.cache.folders import KEPT, keep_recent, output_records
 
 
 def test_each_output_folder_has_its_own_records_folder(tmp_path: Path) -> None:

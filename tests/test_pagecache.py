@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from figdown import content
-from figdown.config import load_config
-from figdown.pagecache import CACHE_NAME, PageCache
+from figdown.cache.pagecache import CACHE_NAME, PageCache
+from figdown.load import content
+from figdown.load.config import load_config
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def read_all(site: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], li
     def counted(source: Path, config: object) -> object:
         parsed.append(source.name)
         return real(source, config)  # type: ignore[arg-type]
-    monkeypatch.setattr("figdown.pagecache.read_page", counted)
+    monkeypatch.setattr("figdown.cache.pagecache.read_page", counted)
     config = load_config(site, None)
     cache = PageCache(site / ".figdown-cache", config)
     titles = []

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from figdown import publish
-from figdown.publish import (
+from figdown.commands import publish
+from figdown.commands.publish import (
     DEFAULT_AUTHOR_EMAIL,
     DEFAULT_AUTHOR_NAME,
     PublishError,

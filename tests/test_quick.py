@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from figdown import quick
+from figdown.cache.folders import KEPT, output_records
+from figdown.cache.snapshot import snapshot_records
 from figdown.options import BuildOptions, BuildReport
-from figdown.outputcache import KEPT, output_records
 from figdown.pipeline import build
-from figdown.snapshot import snapshot_records
 from figdown.theme import theme_dir
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

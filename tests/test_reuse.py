@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from figdown.cache.folders import output_records
+from figdown.cache.reuse import RECORD_NAME, OutputReuse
 from figdown.cli import main
-from figdown.outputcache import output_records
-from figdown.reuse import RECORD_NAME, OutputReuse
 
 CONFIG = "baseURL: https://example.org/\ntitle: Test blog\npagerSize: 2\n"
 

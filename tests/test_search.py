@@ -7,8 +7,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from figdown.markdown import search_text
-from figdown.search import _escape
+from figdown.markdown.engine import search_text
+from figdown.output.search import _escape
 
 
 @given(st.text())

@@ -19,10 +19,10 @@ import pytest
 import watchfiles
 from serve_support import EventStream, Preview, get
 
-from figdown.changes import BuildOutcome, Change, RebuildPlan, plan_rebuild
-from figdown.livereload import inject_script
-from figdown.preview_http import resolve_in, url_segments
-from figdown.serve import ServeError, format_url, is_loopback, serve
+from figdown.serve.changes import BuildOutcome, Change, RebuildPlan, plan_rebuild
+from figdown.serve.http import resolve_in, url_segments
+from figdown.serve.livereload import inject_script
+from figdown.serve.server import ServeError, format_url, is_loopback, serve
 
 SCRIPT = b'<script src="/__figdown/reload.js"'
 
@@ -410,7 +410,7 @@ SERVE_SCRIPT = textwrap.dedent(
     from pathlib import Path
     sys.path.insert(0, sys.argv[2])
     from serve_support import FakeBuild, make_site
-    from figdown.serve import serve
+    from figdown.serve.server import serve
 
     root = Path(sys.argv[1])
     site = make_site(root)
@@ -572,7 +572,7 @@ def test_a_real_session_leaves_the_build_cache_as_it_found_it(tmp_path: Path) ->
     the preview is left in the cache once it stops."""
     from conftest import REPO, run_build
 
-    from figdown.outputcache import output_records
+    from figdown.cache.folders import output_records
 
     site = tmp_path / "site"
     (site / "content" / "posts").mkdir(parents=True)

@@ -11,7 +11,7 @@ import pytest
 from conftest import close_tab
 from serve_support import Preview
 
-from figdown.serve import PreviewServer
+from figdown.serve.server import PreviewServer
 
 pytestmark = pytest.mark.browser
 

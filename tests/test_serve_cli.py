@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from figdown.preview_http import PreviewHTTPServer
+from figdown.serve.http import PreviewHTTPServer
 
 POST = """---
 title: "U"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from figdown.markdown import create_markdown
-from figdown.shortcodes import (
+from figdown.markdown.engine import create_markdown
+from figdown.markdown.shortcodes import (
     Expanded,
     PageRef,
     ShortcodeContext,

@@ -2,7 +2,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from figdown.urls import absolute, clean_path, expand_permalink, fold, pager_path, urlize, with_base
+from figdown.load.urls import (
+    absolute,
+    clean_path,
+    expand_permalink,
+    fold,
+    pager_path,
+    urlize,
+    with_base,
+)
 
 
 @pytest.mark.parametrize(("text", "slug"), [

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from figdown.output.render import OutputFile
+from figdown.output.write import MARKER, write_site
 from figdown.problems import ContentError
-from figdown.render import OutputFile
-from figdown.write import MARKER, write_site
 
 
 def write(tmp_path: Path, outputs: list[OutputFile]) -> Path:

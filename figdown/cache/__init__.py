@@ -1,0 +1,1 @@
+"""The build cache: records that let a build do only what changed."""

@@ -1,0 +1,1 @@
+"""Executable blocks: keys, the figure store, the worker processes that run them."""

@@ -1,0 +1,1 @@
+"""Page bodies: markdown-it-py with math, highlighting, shortcodes and figure blocks."""

@@ -1,0 +1,452 @@
+"""The Markdown engine: markdown-it-py with math, highlighting, heading ids, figures, links."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape, unescape
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+
+from figdown.execute.blocks import BlockResult, CodeBlock, FigureFile, OptionValue
+from figdown.load.urls import with_base
+from figdown.markdown.autolinks import GoldmarkLinkify
+from figdown.markdown.fences import parse_fence_info, split_quarto_options
+from figdown.markdown.highlight import highlight_code
+from figdown.markdown.math import math_plugin, token_line
+from figdown.problems import Problem
+
+MOTION_SCRIPT = "/js/motion.js"  # in the theme's static folder
+MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+_HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
+_TAGS = re.compile(r"<[^>]+>")
+_FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="footnotes">.*?'
+                        r"</section>\s*", re.DOTALL)
+_SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
+_HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_SEARCH_DROP = re.compile(r'<pre\b.*?</pre>|<a class="anchor"[^>]*>#</a>|<(script|style)\b.*?</\1>',
+                          re.DOTALL)
+_MATH = re.compile(r"<math\b.*?</math>", re.DOTALL)
+# A video's fallback link repeats its alt text, which images keep in an attribute.
+_STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg|video)\b.*?</\1>", re.DOTALL)
+# A summary is shown on list pages, where the page's footnotes are not: no links to them.
+_FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
+                        r'</section>\n?|<sup class="footnote-ref">.*?</sup>', re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link or image written in a page's Markdown, for the link checker."""
+
+    url: str
+    line: int | None
+    href: str = ""  # as written into the HTML, when figdown changed it (the base path added)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    """A page body as HTML, with what templates and checks need to know about it."""
+
+    html: str
+    summary: str
+    truncated: bool
+    toc: tuple[Heading, ...]
+    word_count: int
+    links: tuple[Link, ...]
+    problems: tuple[Problem, ...] = ()
+    text: bytes = b""  # its words, for the search index: see search_text
+
+
+@dataclass
+class RenderContext:
+    """Per-page inputs of a render: where the page is, and what its blocks produced."""
+
+    path: str
+    line_offset: int
+    base_path: str = "/"
+    page_url: str = "/"
+    results: Mapping[int, BlockResult] = field(default_factory=dict)
+    figure_url: Callable[[str], str] | None = None
+    keep_going: bool = False
+
+
+def github_id(text: str) -> str:
+    """Goldmark's automatic heading id: lower case, punctuation gone, spaces to `-`."""
+    text = text.strip().lower()
+    kept = [c if (c.isalnum() or c in "-_") else ("-" if c.isspace() else "") for c in text]
+    return "".join(kept)
+
+
+def _inline_text(token: Token) -> str:
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in {"text", "code_inline", "math_inline", "math_inline_paren"}:
+            parts.append(child.content)
+    return "".join(parts)
+
+
+def _is_relative(url: str) -> bool:
+    """A relative path such as `dot.svg` or `../x/`, not `#id`, `/abs` or `scheme:`, nor
+    a shortcode's placeholder (`FIGDOWNSC…`, a `ref` URL put back after rendering)."""
+    return bool(url) and not url.startswith(("/", "#", "?", "FIGDOWNSC")) and not re.match(
+        r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url)
+
+
+def _core_ids_links(state: StateCore) -> None:
+    """Heading ids like Hugo's, file lines on inline tokens, links rewritten under the base."""
+    env = state.env
+    used: dict[str, int] = {}
+    headings: list[Heading] = []
+    links: list[Link] = []
+    base = str(env.get("base_path", "/"))
+    context = env.get("context")
+    page_url = context.page_url if isinstance(context, RenderContext) else "/"
+    offset = int(env.get("line_offset", 1))
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type == "html_block" and token.map:
+            links.extend(_html_links(token.content, token.map[0] + offset))
+        if token.type == "inline":
+            # The line of each child, not of its paragraph: a paragraph's lines are joined by
+            # soft breaks, and raw HTML or code may span lines of their own.
+            start = token.map[0] if token.map else None
+            for child in token.children or []:
+                child.meta["line"] = start
+                if child.type == "html_inline" and start is not None:
+                    links.extend(_html_links(child.content, start + offset))
+                if child.type in {"link_open", "image"}:
+                    attr = "href" if child.type == "link_open" else "src"
+                    url = str(child.attrGet(attr) or "")
+                    line = start + offset if start is not None else None
+                    if url.startswith("/") and not url.startswith("//"):
+                        child.attrSet(attr, with_base(base, url))
+                    elif _is_relative(url):
+                        # made root-relative so the link still works in lists and feeds
+                        child.attrSet(attr, with_base(base, posixpath.normpath(
+                            posixpath.join(page_url, url)) + ("/" if url.endswith("/") else "")))
+                    links.append(Link(url, line, str(child.attrGet(attr) or "")))
+                if start is not None:
+                    start += _lines_spanned(child)
+        if token.type == "heading_open" and index + 1 < len(tokens):
+            inline = tokens[index + 1]
+            custom = None
+            children = inline.children or []
+            if children and children[-1].type == "text":
+                match = _HEADING_ATTRS.search(children[-1].content)
+                if match:
+                    custom = match.group(1)
+                    children[-1].content = children[-1].content[:match.start()]
+            text = _inline_text(inline)
+            anchor = custom or github_id(text) or "heading"
+            if anchor in used:
+                used[anchor] += 1
+                anchor = f"{anchor}-{used[anchor]}"
+            else:
+                used[anchor] = 0
+            token.attrSet("id", anchor)
+            headings.append(Heading(int(token.tag[1]), anchor, text.strip()))
+    env["headings"] = headings
+    env["links"] = links
+
+
+def _lines_spanned(token: Token) -> int:
+    """How many line ends of the source an inline token covers."""
+    if token.type in {"softbreak", "hardbreak"}:
+        return 1
+    if token.type == "image":  # its alt text is in its children, not in its content
+        return sum(_lines_spanned(child) for child in token.children or [])
+    return token.content.count("\n")
+
+
+def _html_links(html: str, first_line: int) -> list[Link]:
+    """Links in raw HTML, kept as written (Hugo does not rewrite them), for the link checker."""
+    return [Link(unescape(m.group(2) or m.group(3)), first_line + html.count("\n", 0, m.start()))
+            for m in _HTML_LINK.finditer(html)]
+
+
+def _core_blocks(state: StateCore) -> None:
+    """Number the executable fences and collect them as `CodeBlock`s."""
+    blocks: list[CodeBlock] = []
+    offset = int(state.env.get("line_offset", 1))
+    path = str(state.env.get("path", ""))
+    for token in state.tokens:
+        if token.type != "fence":
+            continue
+        info = parse_fence_info(token.info)
+        token.meta["fence"] = info
+        if not info.executable:
+            continue
+        code = token.content
+        options: dict[str, OptionValue] = {
+            k: v for k, v in info.attrs.items() if not isinstance(v, list) and k != "exec"}
+        first_line = (token.map[0] if token.map else 0) + 1 + offset
+        if info.quarto:
+            quarto, code, taken = split_quarto_options(code)
+            options.update(quarto)
+            first_line += taken
+        report = state.env.get("report")
+        if callable(report):
+            for error in info.errors:
+                report(Problem(path, first_line - 1, error,
+                               'write attributes as {key=value, key="text"}'))
+            if options.get("caption") and not options.get("alt"):
+                report(Problem(path, first_line - 1, "figure has a caption but no alt text; the "
+                               "caption is used as alt", 'add alt="what the figure shows"',
+                               severity="warning"))
+        token.meta["exec_index"] = len(blocks)
+        blocks.append(CodeBlock(path=path, line=first_line, index=len(blocks), code=code,
+                                options=options))
+    state.env["blocks"] = blocks
+
+
+def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                  env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    info = token.meta.get("fence") or parse_fence_info(token.info)
+    if "exec_index" in token.meta:
+        context: RenderContext | None = env.get("context")
+        result = context.results.get(token.meta["exec_index"]) if context else None
+        return render_block_result(token, result, context, env)
+    return highlight_code(token.content, info.lang, info.attrs)
+
+
+def render_block_result(token: Token, result: BlockResult | None,
+                        context: RenderContext | None, env: dict[str, Any]) -> str:
+    """A block's figures, echoed code and printed output where the block was written."""
+    info = token.meta["fence"]
+    if result is None:
+        return highlight_code(token.content, "python")
+    block = result.block
+    opts = block.options
+    md: MarkdownIt = env["md"]
+    parts: list[str] = []
+    if opts.get("echo") is True:
+        parts.append(highlight_code(block.code, info.lang or "python"))
+    if result.error is not None:
+        parts.append(f'<div class="block-error" role="alert"><pre>{escape(str(result.error))}'
+                     "</pre></div>\n")
+    caption = str(opts.get("caption", "") or "")
+    alt = str(opts.get("alt", "") or caption)
+    figure_url = context.figure_url if context and context.figure_url else (lambda p: p)
+    for number, figure in enumerate(result.figures):
+        anchor = block.block_id if number == 0 else f"{block.block_id}-{number + 1}"
+        src = figure_url(figure.store_path)
+        cap = f"<figcaption>{md.renderInline(caption)}</figcaption>" if caption else ""
+        if figure.kind == "animation":
+            media = _animation_html(figure, src, figure_url(figure.poster), alt)
+            parts.append(f'<figure id="{escape(anchor)}" class="block-figure block-animation">'
+                         f"{media}{cap}</figure>\n")
+            if figure.format == "mp4" and not env.get("motion_script"):
+                env["motion_script"] = True
+                base = context.base_path if context else "/"
+                # Deferred, it runs once the page is parsed; here rather than in the layout,
+                # so that a site's own layouts need nothing for animations to play.
+                parts.append(f'<script src="{escape(with_base(base, MOTION_SCRIPT))}" defer>'
+                             "</script>\n")
+            continue
+        srcset = ""
+        if figure.format == "png":
+            srcset = f' srcset="{escape(src)} 2x"'
+        img = (f'<img src="{escape(src)}"{srcset} alt="{escape(alt)}" width="{figure.width}" '
+               f'height="{figure.height}" loading="lazy" decoding="async">')
+        parts.append(f'<figure id="{escape(anchor)}" class="block-figure">{img}{cap}</figure>\n')
+    show_output = opts.get("output", True) is not False
+    if result.output and show_output:
+        parts.append(f'<pre class="block-output"><code>{escape(result.output)}</code></pre>\n')
+    return "".join(parts)
+
+
+def _animation_html(figure: FigureFile, src: str, poster: str, alt: str) -> str:
+    """A looping, muted video that `motion.js` starts unless the reader asked for reduced
+    motion; an animated WebP or GIF shows its still poster to such a reader."""
+    size = f'width="{figure.width}" height="{figure.height}"'
+    if figure.format == "mp4":
+        return (f'<video {size} poster="{escape(poster)}" muted loop playsinline controls '
+                f'preload="metadata" data-motion aria-label="{escape(alt)}">'
+                f'<source src="{escape(src)}" type="video/mp4">'
+                f'<a href="{escape(src)}">{escape(alt)}</a></video>')
+    return (f'<picture><source srcset="{escape(poster)}" media="(prefers-reduced-motion: '
+            f'reduce)"><img src="{escape(src)}" alt="{escape(alt)}" {size} loading="lazy" '
+            'decoding="async"></picture>')
+
+
+def _render_heading_close(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                          env: dict[str, Any]) -> str:
+    """A `#` link to the section after each h2–h6, for readers who want to share a section."""
+    anchor = tokens[idx - 2].attrGet("id") if idx >= 2 else None
+    if anchor and tokens[idx].tag != "h1":
+        return (f' <a class="anchor" href="#{escape(str(anchor))}" '
+                f'aria-label="Link to this section">#</a></{tokens[idx].tag}>\n')
+    return f"</{tokens[idx].tag}>\n"
+
+
+def _render_table_open(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                       env: dict[str, Any]) -> str:
+    """Tables in a focusable wrapper that scrolls sideways on narrow screens."""
+    return ('<div class="table-wrap" role="region" aria-label="Table" tabindex="0">'
+            + str(self.renderToken(tokens, idx, options, env)))
+
+
+def _render_table_close(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                        env: dict[str, Any]) -> str:
+    return str(self.renderToken(tokens, idx, options, env)) + "</div>\n"
+
+
+def _omit_html(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+               env: dict[str, Any]) -> str:
+    """Goldmark's rendering of raw HTML when `markup.goldmark.renderer.unsafe` is false."""
+    token = tokens[idx]
+    if token.content.startswith("<!--FIGDOWNSC"):  # a shortcode's place (shortcodes.py)
+        return token.content
+    omitted = "<!-- raw HTML omitted -->"
+    return omitted + "\n" if token.type == "html_block" else omitted
+
+
+def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> MarkdownIt:
+    """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
+    # Raw HTML is always parsed, so that with `unsafe: false` it is left out as Goldmark
+    # does (`<!-- raw HTML omitted -->`) rather than shown as text.
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
+    md.linkify = GoldmarkLinkify()
+    md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin)
+    md.core.ruler.push("figdown_ids_links", _core_ids_links)
+    md.core.ruler.push("figdown_blocks", _core_blocks)
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("heading_close", _render_heading_close)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
+    if not unsafe_html:
+        md.add_render_rule("html_block", _omit_html)
+        md.add_render_rule("html_inline", _omit_html)
+    if enable_emoji:
+        from figdown.markdown.emoji import emoji_plugin
+        md.use(emoji_plugin)
+    return md
+
+
+def parse_body(md: MarkdownIt, body: str, context: RenderContext) -> tuple[list[Token],
+                                                                           dict[str, Any]]:
+    """Tokens of a page body, and the environment holding its blocks, headings and links."""
+    problems: list[Problem] = []
+    env: dict[str, Any] = {
+        "path": context.path, "line_offset": context.line_offset, "base_path": context.base_path,
+        "context": context, "md": md, "report": problems.append, "problems": problems,
+    }
+    return md.parse(body, env), env
+
+
+def blocks_of(env: Mapping[str, Any]) -> list[CodeBlock]:
+    return list(env.get("blocks", []))
+
+
+def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body: str,
+                  summary_text: str | None, summary_length: int) -> RenderedBody:
+    """HTML of a parsed body, with its summary, table of contents and word count."""
+    html = str(md.renderer.render(tokens, md.options, env))
+    truncated = True
+    more = MORE.search(body)
+    if more:
+        summary = _render_part(md, body[:more.start()], env)
+    elif summary_text:
+        summary = md.render(summary_text, {"base_path": env["base_path"], "md": md,
+                                           "line_offset": 1})
+    else:
+        summary, truncated = _auto_summary(md, tokens, env, summary_length)
+    context = env.get("context")
+    summary = _FOOTNOTES.sub("", summary)  # the page shows them; a list would repeat ids
+    if isinstance(context, RenderContext):
+        summary = _summary_links(summary, with_base(context.base_path, context.page_url))
+    text = _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))
+    words = len(re.findall(r"\w+", text))
+    problems = tuple(env.get("problems", ()))
+    return RenderedBody(html=html, summary=summary, truncated=truncated,
+                        toc=tuple(env.get("headings", ())), word_count=words,
+                        links=tuple(env.get("links", ())), problems=problems,
+                        text=search_text(html))
+
+
+def _summary_links(html: str, page_href: str) -> str:
+    """Relative and `#fragment` links made root-relative: summaries are shown on list pages."""
+    def fix(match: re.Match[str]) -> str:
+        value = match.group(2)
+        parts = urlsplit(unescape(value))
+        if parts.scheme or parts.netloc or value.startswith("/") or value.startswith(
+                "FIGDOWNSC"):  # a shortcode's placeholder: its URL is put back later
+            return match.group(0)
+        return f'{match.group(1)}"{escape(urljoin(page_href, unescape(value)))}"'
+    return _SUMMARY_LINK.sub(fix, html)
+
+
+def _render_part(md: MarkdownIt, text: str, env: dict[str, Any]) -> str:
+    part_env = dict(env)
+    part_env["report"] = lambda problem: None  # already reported by the full render
+    part_env["problems"] = []
+    part_env["motion_script"] = False  # a summary is shown alone, in lists and feeds
+    return str(md.render(text, part_env))
+
+
+def _auto_summary(md: MarkdownIt, tokens: list[Token], env: dict[str, Any],
+                  length: int) -> tuple[str, bool]:
+    """The body from the start to the end of the paragraph that reaches `length` words.
+
+    Headings, code and figures are left out of the summary: it is shown in lists.
+    """
+    chosen: list[Token] = []
+    words = 0
+    index = 0
+    skip = {"heading_open", "fence", "code_block", "math_block", "math_block_bracket", "hr"}
+    while index < len(tokens):
+        token = tokens[index]
+        close = index
+        if token.nesting == 1 and token.level == 0:
+            while tokens[close].nesting != -1 or tokens[close].level != 0:
+                close += 1
+        block = tokens[index:close + 1]
+        if token.type not in skip:
+            chosen.extend(block)
+        words += sum(len(re.findall(r"\w+", t.content)) for t in block if t.type == "inline")
+        index = close + 1
+        if token.type == "paragraph_open" and words >= length:
+            break
+    quiet_env = dict(env)
+    quiet_env["report"] = lambda problem: None
+    summary = str(md.renderer.render(chosen, md.options, quiet_env))
+    return summary, index < len(tokens)
+
+
+def search_text(html: str) -> bytes:
+    """A page's words for searching, as UTF-8: prose and math as text; code blocks and
+    anchors left out. Made with the body (in the Markdown workers, and cached with it).
+
+    Bytes rather than a str: one character beyond Latin-1 (a minus sign, a curly quote)
+    makes a str take two bytes per character, and writing it as UTF-8 keeps a third copy.
+    """
+    text = _SEARCH_DROP.sub(" ", html)
+    text = _MATH.sub(lambda m: " " + _TAGS.sub(" ", m.group(0)) + " ", text)
+    return re.sub(r"\s+", " ", unescape(_TAGS.sub(" ", text))).strip().encode("utf-8")
+
+
+def plain_text(html: str) -> str:
+    """Text of an HTML fragment, for descriptions and word counts."""
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))).strip()
+
+
+__all__ = ["Heading", "Link", "RenderContext", "RenderedBody", "blocks_of", "create_markdown",
+           "github_id", "parse_body", "plain_text", "render_tokens", "search_text",
+           "token_line"]

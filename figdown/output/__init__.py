@@ -1,0 +1,1 @@
+"""Templates rendered, files written into the output folder, links checked."""

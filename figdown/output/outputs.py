@@ -1,0 +1,66 @@
+"""Every file of the built site, as a stream of `OutputFile`s, in a stable order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from figdown.markdown.highlight import stylesheet
+from figdown.outputfile import OutputFile
+from figdown.output.render import Renderer
+from figdown.output.search import INDEX_PATH, search_index
+from figdown.site.model import Site
+from figdown.theme import theme_dir
+from figdown.load.urls import output_file
+
+
+def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) -> Iterator[
+        OutputFile]:
+    """Pages, lists, taxonomies, feeds, sitemap and the fixed files; then copied files."""
+    for view in site.pages:
+        if view.page.front.render == "always":
+            yield from renderer.page_outputs(view)
+
+    home = site.home
+    yield from renderer.list_outputs("list.html", "/", site.posts, home.source, page=home,
+                                     items_title=None)
+    yield renderer.feed("/index.xml", site.title, site.posts, home.source, "/")
+    for section in site.sections:
+        members = site.section_pages.get(section.url, ())
+        yield from renderer.list_outputs("list.html", section.url, members, section.source,
+                                         page=section, items_title=section.title)
+        yield renderer.feed(f"{section.url}index.xml", f"{section.title} on {site.title}",
+                            members, section.source, section.url)
+
+    for taxonomy in site.taxonomies:
+        yield from renderer.taxonomy_outputs(taxonomy)
+    for alias, target in sorted(site.aliases.items()):
+        yield renderer.alias(alias, target, f"alias {alias}")
+
+    yield replace(renderer.rendered("sitemap.xml", "sitemap.xml", "sitemap"), whole=True)
+    yield renderer.rendered("404.html", "404.html", "404 page")
+    yield renderer.rendered("robots.txt", "robots.txt", "robots.txt")
+    yield OutputFile(".nojekyll", b"", origin=".nojekyll")
+    yield OutputFile(INDEX_PATH, origin="search index", whole=True, make=lambda: OutputFile(
+        INDEX_PATH, search_index(site), origin="search index"))
+    yield OutputFile("css/syntax.css", stylesheet().encode("utf-8"), origin="syntax stylesheet")
+    yield from extra
+
+
+def static_outputs(site_static: Path) -> list[OutputFile]:
+    """The theme's static files, then the site's, which win on the same path."""
+    chosen: dict[str, OutputFile] = {}
+    theme_static = theme_dir() / "static"
+    for folder in (theme_static, site_static):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not any(p.startswith(".") for p in
+                                          path.relative_to(folder).parts):
+                rel = path.relative_to(folder).as_posix()
+                chosen[rel] = OutputFile(rel, source=path, origin=f"static/{rel}")
+    return [chosen[key] for key in sorted(chosen)]
+
+
+__all__ = ["output_file", "site_outputs", "static_outputs"]

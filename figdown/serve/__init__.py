@@ -1,0 +1,1 @@
+"""The preview server: builds on save, serves, reloads the tabs."""

@@ -1,0 +1,1 @@
+"""The assembled, read-only site the templates see."""
