@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from figdown.commands import preview_builder  # noqa: E402
+from figdown.commands.serve import preview_builder  # noqa: E402
 from figdown.serve.changes import BuildOutcome, RebuildPlan, SiteLayout  # noqa: E402
 from figdown.serve.server import Builder, PreviewServer  # noqa: E402
 

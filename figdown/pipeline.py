@@ -27,8 +27,8 @@ from figdown.cache.lastbuild import (
 from figdown.load.config import CONFIG_NAMES, SiteConfig, figure_store_problem, load_config
 from figdown.load.pages import Loaded, load_pages
 from figdown.options import BuildOptions, BuildReport
+from figdown.output.outputlock import hold_output
 from figdown.output.write import destination_problem, output_state, restore_output
-from figdown.outputlock import hold_output
 from figdown.problems import ContentError, Problem
 from figdown.theme import theme_dir
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from figdown.commands import publish
-from figdown.commands.publish import (
+from figdown.commands import gh_pages as publish
+from figdown.commands.gh_pages import (
     DEFAULT_AUTHOR_EMAIL,
     DEFAULT_AUTHOR_NAME,
     PublishError,

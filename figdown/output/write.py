@@ -38,7 +38,7 @@ from pathlib import Path
 
 from figdown.load.config import CONFIG_NAMES
 from figdown.outputfile import OutputFile
-from figdown.outputlock import KEPT_NAMES, MARKER, carry_kept, old_name, staging_name
+from figdown.output.outputlock import KEPT_NAMES, MARKER, carry_kept, old_name, staging_name
 from figdown.output.pagescan import PageScan, scan_page
 from figdown.problems import ContentError, Problem
 
