@@ -9,7 +9,7 @@ import pytest
 from execsite import ExecSite, errors
 
 from figdown.execute.blocks import PostBlocks
-from figdown.execute.executor import pool
+from figdown.execute import pool
 from figdown.execute.store import HISTORY
 
 PLOT = "plt.plot(x, {})\n"
