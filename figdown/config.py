@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -16,6 +17,7 @@ import yaml
 
 from figdown.problems import ContentError, Problem
 from figdown.urls import urlize
+from figdown.values import LONG_NUMBER, MAX_TIMEOUT, first_problem, is_digit_limit, long_number_line
 
 CONFIG_NAMES = ("config.yaml", "config.yml", "hugo.yaml", "hugo.yml", "hugo.toml", "config.toml",
                 "hugo.json", "config.json")
@@ -167,11 +169,26 @@ def _read_mapping(path: Path, display: str) -> dict[str, Any]:
         reason = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ContentError([Problem(display, line, f"config does not parse: {reason}",
                                     "fix the YAML syntax")]) from None
+    except RecursionError:
+        raise ContentError([Problem(display, None, "config is nested too deeply to read",
+                                    "flatten it")]) from None
+    except ValueError as err:  # from int(): the parsers let it through
+        if not is_digit_limit(err):
+            raise
+        raise ContentError([Problem(display, long_number_line(text),
+                                    f"config does not parse: {LONG_NUMBER}",
+                                    "quote it to make it text")]) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ContentError([Problem(display, 1, "config is not a mapping of keys to values",
                                     "write `key: value` lines")])
+    found = first_problem(data)
+    if found is not None:
+        key, reason = found
+        raise ContentError([Problem(display, _line_of(path, key), f"config `{key}`: {reason}",
+                                    "flatten it" if "nested" in reason
+                                    else "write the character itself")])
     return data
 
 
@@ -451,13 +468,13 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
         fmt = "svg"
     style_file = raw.get("styleFile")
     timeout = raw.get("timeout", 60)
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+    if not _positive_number(timeout) or timeout > MAX_TIMEOUT:
         problems.append(Problem(display, _line_of(path, "timeout"),
-                                f"figures.timeout must be a number of seconds, not {timeout!r}",
-                                "write e.g. `timeout: 60`"))
+                                f"figures.timeout must be a number of seconds, at most "
+                                f"{MAX_TIMEOUT}, not {timeout!r}", "write e.g. `timeout: 60`"))
         timeout = 60
     limit = raw.get("animationLimit", 5)
-    if not isinstance(limit, (int, float)) or isinstance(limit, bool) or limit <= 0:
+    if not _positive_number(limit) or limit == math.inf:
         problems.append(Problem(display, _line_of(path, "animationLimit"),
                                 f"figures.animationLimit must be a number of megabytes, "
                                 f"not {limit!r}", "write e.g. `animationLimit: 5`"))
@@ -471,6 +488,11 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
         timeout=timeout,
         animation_limit=float(limit),
     )
+
+
+def _positive_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and not math.isnan(value) and value > 0
 
 
 def _menu(raw: Any, display: str, path: Path | None,

@@ -4,6 +4,7 @@ date, make only the edited pages again after a prose edit (quick.py), else run t
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import shutil
@@ -42,7 +43,8 @@ def build(options: BuildOptions) -> BuildReport:
     destination = (options.destination or root / "output")
     if not destination.is_absolute():
         destination = Path.cwd() / destination
-    refusal = destination_problem(destination, config.root, config.config_file)
+    refusal = unusable_destination(destination) or destination_problem(
+        destination, config.root, config.config_file)
     if refusal is not None:  # before any work: a refused build writes nothing anywhere
         return BuildReport(None, (*config.warnings, refusal),
                            seconds=time.perf_counter() - started)
@@ -93,6 +95,37 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
     from figdown.stages import run_stages
 
     return run_stages(config, options, destination, problems, now, (others, content))
+
+
+def unusable_destination(destination: Path) -> Problem | None:
+    """Why no folder can be made or read at `destination` at all, or None."""
+    try:
+        os.stat(destination)
+    except FileNotFoundError:
+        pass  # made by the build, if its parent can be reached (checked next)
+    except OSError as err:
+        return _path_problem(destination, err)
+    try:
+        os.path.realpath(destination, strict=True)
+        os.stat(destination.parent)
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        return _path_problem(destination, err)
+    return None
+
+
+def _path_problem(destination: Path, err: OSError) -> Problem:
+    display = str(destination)
+    if err.errno == errno.ELOOP:
+        return Problem(display, None, "the output folder is a symbolic link that leads back "
+                       "to itself", "remove the link or choose another folder "
+                       "with -d/--destination")
+    if err.errno == errno.ENAMETOOLONG:
+        return Problem(display[:120] + "…", None, "the output folder's name is too long for "
+                       "the file system", "choose a shorter name with -d/--destination")
+    return Problem(display, None, f"cannot use the output folder: {err.strerror or err}",
+                   "choose another folder with -d/--destination")
 
 
 def forget_output(source: Path, destination: Path) -> None:
