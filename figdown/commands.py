@@ -20,7 +20,7 @@ from figdown.cli import (
 )
 from figdown.config import load_config
 from figdown.pipeline import BuildOptions, build, build_clock, forget_output, load_pages
-from figdown.problems import ContentError, Problem
+from figdown.problems import ContentError, Problem, one_line
 
 if TYPE_CHECKING:
     from figdown.changes import RebuildPlan
@@ -127,12 +127,13 @@ def run_new(argv: Sequence[str]) -> int:
     try:
         created = new_content(root, args.path, datetime.now().astimezone())
     except (ArchetypeError, ContentExistsError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(one_line(f"error: {err}"), file=sys.stderr)
         return EXIT_CONTENT
     except OSError as err:  # a name too long, a folder that is a file, no permission
         shown = f"content/{args.path}" if len(args.path) < 100 else f"content/{args.path[:99]}…"
-        print(f"error: {shown}: cannot create it: {err.strerror or err} — "
-              "choose another name or check the folder's permissions", file=sys.stderr)
+        print(one_line(f"error: {shown}: cannot create it: {err.strerror or err} — "
+                       "choose another name or check the folder's permissions"),
+              file=sys.stderr)
         return EXIT_CONTENT
     print(f"Created {created.relative_to(root).as_posix()}")
     return EXIT_OK

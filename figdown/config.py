@@ -461,10 +461,11 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
                                 "figures.style must map rcParams names to values",
                                 "write e.g. `axes.grid: true`"))
         style = {}
-    fmt = str(raw.get("format", "svg"))
+    fmt = str(raw.get("format") or "svg")
     if fmt not in {"svg", "png"}:
         problems.append(Problem(display, _line_of(path, "format"),
-                                f"figures.format must be svg or png, not {fmt!r}", ""))
+                                f"figures.format must be svg or png, not {fmt!r}",
+                                "write `format: svg` or `format: png`"))
         fmt = "svg"
     style_file = raw.get("styleFile")
     timeout = raw.get("timeout", 60)
