@@ -471,8 +471,8 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
     timeout = raw.get("timeout", 60)
     if not _positive_number(timeout) or timeout > MAX_TIMEOUT:
         problems.append(Problem(display, _line_of(path, "timeout"),
-                                f"figures.timeout must be a number of seconds, at most "
-                                f"{MAX_TIMEOUT}, not {timeout!r}", "write e.g. `timeout: 60`"))
+                                f"figures.timeout must be a number of seconds, not {timeout!r}",
+                                f"write e.g. `timeout: 60` (at most {MAX_TIMEOUT}, a day)"))
         timeout = 60
     limit = raw.get("animationLimit", 5)
     if not _positive_number(limit) or limit == math.inf:

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from figdown.highlight import stylesheet
 from figdown.outputfile import OutputFile
+from figdown.problems import Problem
 from figdown.render import Renderer
 from figdown.search import INDEX_PATH, search_index
 from figdown.site import Site
 from figdown.theme import theme_dir
 from figdown.urls import output_file
+from figdown.walk import refusal_problem, walk_site_folder
 
 
 def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) -> Iterator[
@@ -48,19 +50,24 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
     yield from extra
 
 
-def static_outputs(site_static: Path) -> list[OutputFile]:
-    """The theme's static files, then the site's, which win on the same path."""
+def static_outputs(site_static: Path, site_root: Path
+                   ) -> tuple[list[OutputFile], list[Problem]]:
+    """The theme's static files, then the site's, which win on the same path; and the
+    symbolic links of the site's static/ that are not followed (walk.py)."""
     chosen: dict[str, OutputFile] = {}
+    problems: list[Problem] = []
     theme_static = theme_dir() / "static"
-    for folder in (theme_static, site_static):
+    for folder, root in ((theme_static, theme_static), (site_static, site_root)):
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not any(p.startswith(".") for p in
-                                          path.relative_to(folder).parts):
-                rel = path.relative_to(folder).as_posix()
-                chosen[rel] = OutputFile(rel, source=path, origin=f"static/{rel}")
-    return [chosen[key] for key in sorted(chosen)]
+        walked = walk_site_folder(str(folder), str(root))
+        if folder == site_static:
+            problems.extend(refusal_problem(r, str(site_root)) for r in walked.refused)
+        for name in walked.files:
+            path = Path(name)
+            rel = path.relative_to(folder).as_posix()
+            chosen[rel] = OutputFile(rel, source=path, origin=f"static/{rel}")
+    return [chosen[key] for key in sorted(chosen)], problems
 
 
 __all__ = ["output_file", "site_outputs", "static_outputs"]

@@ -148,8 +148,8 @@ def input_parts(config: SiteConfig, options: BuildOptions, destination: Path
     folders += [config.helpers_dir, theme / "layouts", theme / "static"]
     settings = replace(options, now=None, jobs=0, progress=False)
     others = input_digest(folders, [config.root / name for name in CONFIG_NAMES],
-                          repr((code_fingerprint(), settings, destination)))
-    return others, file_digests(config.content_dir)
+                          repr((code_fingerprint(), settings, destination)), config.root)
+    return others, file_digests(config.content_dir, config.root)
 
 
 def build_clock() -> datetime:
