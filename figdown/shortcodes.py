@@ -95,6 +95,7 @@ class Expanded:
     html: tuple[str, ...] = ()  # placeholder N → HTML
     unknown: Mapping[str, int] = field(default_factory=dict)  # name → first file line
     problems: tuple[Problem, ...] = ()
+    blocks: frozenset[int] = frozenset()  # placeholders of block HTML (<details>, </details>)
 
     def restore(self, rendered: str) -> str:
         """Rendered HTML with padding gone and each placeholder back to its HTML."""
@@ -107,6 +108,20 @@ class Expanded:
 
         rendered = re.sub(r"<!--FIGDOWNSC(\d+)Z[\s>]*-->\n?|<p>FIGDOWNSC(\d+)Z</p>\n?"
                           r"|<p>&lt;!--FIGDOWNSC(\d+)Z[\s>]*--&gt;</p>\n?", block, rendered)
+        if self.blocks:
+            # block HTML that shares a line with text (`{{< details >}}Text`) starts or ends
+            # the paragraph it landed in: a <p> holds no <details>
+            def opening(match: re.Match[str]) -> str:
+                number = int(match.group(1))
+                return self.html[number] + "<p>" if number in self.blocks else match.group(0)
+
+            def closing(match: re.Match[str]) -> str:
+                number = int(match.group(1))
+                return "</p>\n" + self.html[number] if number in self.blocks \
+                    else match.group(0)
+
+            rendered = re.sub(r"<p>FIGDOWNSC(\d+)Z\s*", opening, rendered)
+            rendered = re.sub(r"\s*FIGDOWNSC(\d+)Z</p>\n?", closing, rendered)
         return _PLACEHOLDER.sub(block, rendered)
 
 
@@ -213,6 +228,7 @@ class _Expander:
         self.html: list[str] = []
         self.unknown: dict[str, int] = {}
         self.problems: list[Problem] = []
+        self.blocks: set[int] = set()
 
     def placeholder(self, html: str, lines: int = 0) -> str:
         self.html.append(html)
@@ -241,6 +257,7 @@ class _Expander:
         # parts: text, tag index, text, tag index, …
         result: list[str] = [parts[0]]
         index = 1
+        details: list[_Tag] = []  # opened and not yet closed
         while index < len(parts):
             tag = self.tags[int(parts[index])]
             following = parts[index + 1]
@@ -254,11 +271,40 @@ class _Expander:
                     result.append(parts[close + 1])
                     index = close + 2
                     continue
+                if tag.name in PAIRED:
+                    self.unclosed(tag)
+            elif tag.name in PAIRED:  # a closing tag no opening one took
+                self.stray(tag)
+            elif tag.name == "details" and tag.closing:
+                if not details:
+                    self.stray(tag)
+                    result.append(f"\n{PAD}" * tag.raw.count("\n"))
+                    result.append(following)
+                    index += 2
+                    continue
+                details.pop()
+            elif tag.name == "details":
+                details.append(tag)
             result.append(self.single(tag))
             result.append(following)
             index += 2
+        for tag in details:
+            self.unclosed(tag)
         return Expanded("".join(result), tuple(self.html), dict(self.unknown),
-                        tuple(self.problems))
+                        tuple(self.problems), frozenset(self.blocks))
+
+    def unclosed(self, tag: _Tag) -> None:
+        """An opening tag of a pair without its closing one: the page would be cut short or
+        its HTML left open."""
+        self.problems.append(Problem(
+            self.context.path, tag.line, f"shortcode {{{{< {tag.name} >}}}} is not closed",
+            f"add {{{{< /{tag.name} >}}}} after its content"))
+
+    def stray(self, tag: _Tag) -> None:
+        self.problems.append(Problem(
+            self.context.path, tag.line,
+            f"shortcode {{{{< /{tag.name} >}}}} closes no {{{{< {tag.name} >}}}}",
+            f"remove it, or add {{{{< {tag.name} >}}}} where the content starts"))
 
     def _find_close(self, parts: list[str], index: int, name: str) -> int | None:
         depth = 0
@@ -282,6 +328,7 @@ class _Expander:
         newlines = tag.raw.count("\n")
         if tag.name == "details":
             # The inner text stays Markdown, on its own lines, rendered with the page.
+            self.blocks.add(len(self.html))  # the placeholder `replace` adds next
             if tag.closing:
                 return self.replace(tag.start, tag.end, "</details>\n")
             args = tag.args
