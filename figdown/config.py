@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,12 @@ from figdown.values import LONG_NUMBER, MAX_TIMEOUT, first_problem, is_digit_lim
 
 CONFIG_NAMES = ("config.yaml", "config.yml", "hugo.yaml", "hugo.yml", "hugo.toml", "config.toml",
                 "hugo.json", "config.json")
+
+# The tokens urls.expand_permalink fills, as Hugo names them.
+PERMALINK_TOKENS = frozenset({
+    "slug", "slugorfilename", "title", "filename", "contentbasename", "section", "sections",
+    "year", "month", "monthname", "day", "weekday", "weekdayname", "yearday",
+})
 
 DEFAULT_TAXONOMIES = {"tag": "tags", "category": "categories"}
 
@@ -337,6 +344,15 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
             else:
                 permalinks[str(key)] = str(value)
 
+    for patterns in (permalinks, section_permalinks, term_permalinks):
+        for key, pattern in patterns.items():
+            unknown = sorted(set(re.findall(r":([a-z]+)", pattern)) - PERMALINK_TOKENS)
+            if unknown:
+                problems.append(Problem(display, _line_of(path, pattern),
+                                        f"permalink {key}: {pattern!r} has an unknown token "
+                                        f":{unknown[0]}", "use one of "
+                                        + ", ".join(f":{t}" for t in sorted(PERMALINK_TOKENS))))
+
     params = _get_ci(raw, "params", {}) or {}
     if not isinstance(params, dict):
         problems.append(Problem(display, _line_of(path, "params"), "`params` must be a mapping",
@@ -504,9 +520,16 @@ def _menu(raw: Any, display: str, path: Path | None,
     entries = []
     for item in main:
         if isinstance(item, dict) and "name" in item:
+            url = str(item.get("url") or item.get("pageRef") or "/")
+            if re.match(r"\s*(javascript|vbscript|data):", url, re.IGNORECASE):
+                problems.append(Problem(display, _line_of(path, url),
+                                        f"menu entry {str(item['name'])!r}: url {url!r} runs "
+                                        "a script instead of linking to a page",
+                                        "write a path such as /about/ or an https:// URL"))
+                continue
             entries.append(MenuEntry(
                 name=str(item["name"]),
-                url=_menu_url(str(item.get("url") or item.get("pageRef") or "/")),
+                url=_menu_url(url),
                 weight=_menu_weight(item.get("weight", 0), display, path, problems),
                 identifier=str(item.get("identifier", "")),
             ))

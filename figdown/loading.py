@@ -97,6 +97,10 @@ def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
         return "/", None
     if front.url:
         raw = front.url.strip()
+        if "?" in raw or "#" in raw:  # a file cannot be named so that a server finds it
+            return "", Problem(page.path, page.line_of("url"),
+                               f"url {raw!r} holds a query or fragment (? or #), which no "
+                               "page's address can have", "write a plain path such as /about/")
         cleaned = clean_path(raw if raw.startswith("/") else "/" + raw)
         if cleaned is None or "://" in raw:
             return "", Problem(page.path, page.line_of("url"),

@@ -37,8 +37,13 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
 
     for taxonomy in site.taxonomies:
         yield from renderer.taxonomy_outputs(taxonomy)
+    owners = {view.url: view.page for view in (*site.pages, *site.sections, site.home)}
     for alias, target in sorted(site.aliases.items()):
-        yield renderer.alias(alias, target, f"alias {alias}")
+        owner = owners.get(target)
+        if owner is not None and owner.front.aliases:  # named in messages: the alias's line
+            yield renderer.alias(alias, target, owner.path, owner.line_of("aliases"))
+        else:
+            yield renderer.alias(alias, target, f"alias {alias}")
 
     yield replace(renderer.rendered("sitemap.xml", "sitemap.xml", "sitemap"), whole=True)
     yield renderer.rendered("404.html", "404.html", "404 page")
@@ -48,6 +53,36 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
         INDEX_PATH, search_index(site), origin="search index"))
     yield OutputFile("css/syntax.css", stylesheet().encode("utf-8"), origin="syntax stylesheet")
     yield from extra
+
+
+def folder_conflicts(outputs: Sequence[OutputFile]) -> list[Problem]:
+    """Outputs that would be written inside another output's file, as if it were a folder
+    (an alias `/index.xml` is written to `index.xml/index.html`, where the feed is)."""
+    files = {output.path: output for output in outputs}
+    problems: list[Problem] = []
+    for output in outputs:
+        folder = output.path
+        while "/" in folder:
+            folder = folder.rsplit("/", 1)[0]
+            other = files.get(folder)
+            if other is None:
+                continue
+            if _is_content(other) and not _is_content(output):
+                problems.append(Problem(
+                    other.origin, other.line, f"/{folder} would be a file, where "
+                    f"{output.origin} needs a folder (for /{output.path})",
+                    "give the page another slug, url or alias"))
+            else:
+                problems.append(Problem(
+                    output.origin or output.path, output.line,
+                    f"/{output.path} cannot be written: /{folder} is a file of the site "
+                    f"({other.origin})", "give the page or alias another path"))
+            break
+    return problems
+
+
+def _is_content(output: OutputFile) -> bool:
+    return output.origin.startswith("content/")
 
 
 def static_outputs(site_static: Path, site_root: Path

@@ -21,9 +21,9 @@ from typing import Any
 from urllib.parse import quote
 
 from figdown.highlight import highlight_code
-from figdown.markdown import RenderedBody, plain_text, search_text
+from figdown.markdown import Link, RenderedBody, plain_text, search_text
 from figdown.problems import Problem
-from figdown.shortcode_html import embed_html, figure_html, highlight_options
+from figdown.shortcode_html import embed_html, figure_html, highlight_options, rooted_url
 from figdown.urls import absolute, with_base
 
 # {{< name args >}}, {{% name %}}, {{< /name >}}, {{</ name >}}, {{< name />}} and the
@@ -96,6 +96,7 @@ class Expanded:
     unknown: Mapping[str, int] = field(default_factory=dict)  # name → first file line
     problems: tuple[Problem, ...] = ()
     blocks: frozenset[int] = frozenset()  # placeholders of block HTML (<details>, </details>)
+    links: tuple[Link, ...] = ()  # written in shortcodes (a figure's src), for the link check
 
     def restore(self, rendered: str) -> str:
         """Rendered HTML with padding gone and each placeholder back to its HTML."""
@@ -229,6 +230,7 @@ class _Expander:
         self.unknown: dict[str, int] = {}
         self.problems: list[Problem] = []
         self.blocks: set[int] = set()
+        self.links: list[Link] = []
 
     def placeholder(self, html: str, lines: int = 0) -> str:
         self.html.append(html)
@@ -291,7 +293,7 @@ class _Expander:
         for tag in details:
             self.unclosed(tag)
         return Expanded("".join(result), tuple(self.html), dict(self.unknown),
-                        tuple(self.problems), frozenset(self.blocks))
+                        tuple(self.problems), frozenset(self.blocks), tuple(self.links))
 
     def unclosed(self, tag: _Tag) -> None:
         """An opening tag of a pair without its closing one: the page would be cut short or
@@ -369,6 +371,11 @@ class _Expander:
         if name == "param":
             return self.param(tag)
         if name == "figure":
+            # a broken src or link is reported at this line, as a Markdown image is
+            for key, position in (("src", 0), ("link", None)):
+                written = args.get(key, position)
+                if written:
+                    self.links.append(Link(written, tag.line, rooted_url(written, ctx)))
             return figure_html(args, ctx)
         return embed_html(name, args)
 
@@ -457,7 +464,7 @@ def restore_shortcodes(body: RenderedBody, expanded: Expanded) -> RenderedBody:
     html = expanded.restore(body.html)
     words = len(re.findall(r"\w+", plain_text(html)))
     return replace(body, html=html, summary=expanded.restore(body.summary), word_count=words,
-                   text=search_text(html))
+                   text=search_text(html), links=(*body.links, *expanded.links))
 
 
 def unknown_warnings(found: Sequence[tuple[str, Mapping[str, int]]]) -> list[Problem]:

@@ -29,7 +29,7 @@ from figdown.manifest import (
 from figdown.options import BuildOptions, BuildReport
 from figdown.outputcache import keep_recent, output_records
 from figdown.outputfile import OutputFile
-from figdown.outputs import site_outputs, static_outputs
+from figdown.outputs import folder_conflicts, site_outputs, static_outputs
 from figdown.pagescan import PageScan
 from figdown.problems import Problem
 from figdown.recall import new_build
@@ -112,7 +112,10 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     # the output is about to change: its snapshot no longer says what it holds (a build
     # that stopped at a content error before this point leaves both as they were)
     forget_snapshot(cache_dir, destination)
-    written = write_site(site_outputs(site, renderer, extra), destination, config.root,
+    outputs = list(site_outputs(site, renderer, extra))
+    problems.extend(folder_conflicts(outputs))
+    fail_on_errors(problems)
+    written = write_site(outputs, destination, config.root,
                          config.config_file, check,
                          spare=records / SPARE_OUTPUT,
                          workers=options.jobs or os.cpu_count() or 1)
