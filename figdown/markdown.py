@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
@@ -20,7 +21,7 @@ from figdown.autolinks import GoldmarkLinkify
 from figdown.blocks import BlockResult, CodeBlock, FigureFile, OptionValue
 from figdown.fences import parse_fence_info, split_quarto_options
 from figdown.highlight import highlight_code
-from figdown.mathml import math_plugin, token_line
+from figdown.mathml import math_plugin, next_closer, token_line
 from figdown.problems import Problem
 from figdown.urls import with_base
 
@@ -304,6 +305,52 @@ def _omit_html(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     return omitted + "\n" if token.type == "html_block" else omitted
 
 
+_CLOSE_BRACKET = re.compile(r"\]")
+
+
+def _unclosed_bracket(state: StateInline, silent: bool) -> bool:
+    """A `[` (or `![`, `^[`) with no `]` after it in its paragraph starts no link, image or
+    footnote: it is text. Taken here at once: the link rule would scan the rest of the
+    paragraph from each one, twenty levels deep."""
+    src, pos = state.src, state.pos
+    if src[pos] == "[":
+        start = pos
+    elif src[pos] in "!^" and src.startswith("[", pos + 1):
+        start = pos + 1
+    else:
+        return False
+    if next_closer(state.env, src, _CLOSE_BRACKET, start + 1) >= 0:
+        return False
+    if not silent:
+        add_text(state, src[pos:start + 1])
+    state.pos = start + 1
+    return True
+
+
+_PENDING_LIMIT = 8192  # characters of text waiting for a token
+_NO_SPLIT = frozenset("-.()+!?'\"")  # typographic replacements (--, ..., (c)) look across
+
+
+def add_text(state: StateInline, text: str) -> None:
+    """Add text to the paragraph, as markdown-it does for a character no rule takes, but
+    handed to a token every few thousand characters: each addition copies all the pending
+    text, so a long run of such characters (a megabyte of `<` or `&`) would take quadratic
+    time. Adjacent text tokens are joined again after parsing (core rule text_join)."""
+    state.pending += text
+    if len(state.pending) > _PENDING_LIMIT and text[-1:] not in _NO_SPLIT \
+            and state.src[state.pos + len(text):state.pos + len(text) + 1] not in _NO_SPLIT:
+        state.pushPending()
+
+
+def _any_character(state: StateInline, silent: bool) -> bool:
+    """The last rule: a character no other rule takes is text (see add_text)."""
+    if silent:
+        return False  # markdown-it's own fallback skips it
+    add_text(state, state.src[state.pos])
+    state.pos += 1
+    return True
+
+
 def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> MarkdownIt:
     """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
     # Raw HTML is always parsed, so that with `unsafe: false` it is left out as Goldmark
@@ -312,6 +359,8 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> Mar
     md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
     md.linkify = GoldmarkLinkify()
     md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin)
+    md.inline.ruler.before("link", "figdown_unclosed_bracket", _unclosed_bracket)
+    md.inline.ruler.push("figdown_any_character", _any_character)
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)
     md.add_render_rule("fence", _render_fence)
