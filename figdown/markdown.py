@@ -327,7 +327,7 @@ def _unclosed_bracket(state: StateInline, silent: bool) -> bool:
     return True
 
 
-_PENDING_LIMIT = 8192  # characters of text waiting for a token
+_PENDING_LIMIT = 2048  # characters of text waiting for a token
 _NO_SPLIT = frozenset("-.()+!?'\"")  # typographic replacements (--, ..., (c)) look across
 
 
@@ -337,8 +337,9 @@ def add_text(state: StateInline, text: str) -> None:
     text, so a long run of such characters (a megabyte of `<` or `&`) would take quadratic
     time. Adjacent text tokens are joined again after parsing (core rule text_join)."""
     state.pending += text
-    if len(state.pending) > _PENDING_LIMIT and text[-1:] not in _NO_SPLIT \
-            and state.src[state.pos + len(text):state.pos + len(text) + 1] not in _NO_SPLIT:
+    size = len(state.pending)
+    if size > 2 * _PENDING_LIMIT or (size > _PENDING_LIMIT and text[-1:] not in _NO_SPLIT \
+            and state.src[state.pos + len(text):state.pos + len(text) + 1] not in _NO_SPLIT):
         state.pushPending()
 
 

@@ -26,6 +26,10 @@ _INLINE_BRACKETS = (("math_inline_paren", "\\(", re.compile(r"\\\)")),
 # `\[ … \]` as a block: the closing `\]` ends its line (spaces may follow)
 _BLOCK_CLOSE = re.compile(r"\\\][^\S\n]*$", re.MULTILINE)
 
+# latex2mathml takes more than linear time in a formula's length (a megabyte: 20 s); a real
+# formula, even a large matrix, is a few thousand characters
+MAX_TEX = 50_000
+
 ProblemSink = Callable[[Problem], None]
 
 
@@ -39,6 +43,9 @@ def tex_to_mathml(tex: str, display: bool) -> str:
 def render_math(tex: str, display: bool, env: dict[str, object], line: int | None) -> str:
     """MathML, or the TeX source shown as code with a warning naming the line."""
     try:
+        if len(tex) > MAX_TEX:
+            raise ValueError(f"the formula is {len(tex):,} characters long; at most "
+                             f"{MAX_TEX:,} are converted")
         mathml = tex_to_mathml(tex, display)
     except Exception as err:  # latex2mathml raises many unrelated types on bad TeX
         report = env.get("report")
