@@ -92,3 +92,21 @@ def test_output_grows_linearly_with_the_number_of_tags(tmp_path: Path) -> None:
     # each term adds its own page, feed and redirect; listing every term on each term page
     # made it four times as much
     assert sizes[400] < 2.2 * sizes[200], sizes
+
+
+def test_a_formula_too_long_to_convert_is_shown_as_tex_with_a_warning(tmp_path: Path
+                                                                      ) -> None:
+    site = tmp_path / "site"
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "config.yaml").write_text("baseURL: /\ntitle: T\n", encoding="utf-8")
+    tex = "x+" * 30_000 + "y"
+    (site / "content" / "posts" / "a.md").write_text(
+        f"---\ntitle: A\ndate: 2024-03-01\n---\n\nIntro.\n\n$${tex}$$\n\nEnd $x^2$.\n",
+        encoding="utf-8")
+    done = run_build("-s", site)
+    assert done.returncode == 0, done.stderr
+    assert ("warning: content/posts/a.md:8: math cannot be converted: the formula is 60,001 "
+            "characters long; at most 50,000 are converted") in done.stderr
+    page = (site / "output" / "posts" / "a" / "index.html").read_text("utf-8")
+    assert f'<code class="math-error">{tex}</code>' in page
+    assert "<msup><mi>x</mi><mn>2</mn></msup>" in page  # the other formulas are converted
