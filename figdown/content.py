@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -241,9 +240,9 @@ def discover(content_dir: Path, site_root: Path) -> ContentFiles:
     walked = walk_site_folder(str(content_dir), str(site_root))
     pages: list[Path] = []
     others: list[Path] = []
-    for path in walked.files:
-        is_page = os.path.splitext(path)[1].lower() in CONTENT_SUFFIXES
-        (pages if is_page else others).append(Path(path))
+    for path in sorted(map(Path, walked.files)):  # by folder, then name
+        is_page = path.suffix.lower() in CONTENT_SUFFIXES
+        (pages if is_page else others).append(path)
     return ContentFiles(tuple(pages), tuple(others),
                         tuple(refusal_problem(r, str(site_root)) for r in walked.refused))
 
