@@ -98,20 +98,15 @@ def _build(config: SiteConfig, options: BuildOptions, destination: Path,
 
 
 def unusable_destination(destination: Path) -> Problem | None:
-    """Why no folder can be made or read at `destination` at all, or None."""
-    try:
-        os.stat(destination)
-    except FileNotFoundError:
-        pass  # made by the build, if its parent can be reached (checked next)
-    except OSError as err:
-        return _path_problem(destination, err)
-    try:
-        os.path.realpath(destination, strict=True)
-        os.stat(destination.parent)
-    except FileNotFoundError:
-        pass
-    except OSError as err:
-        return _path_problem(destination, err)
+    """Why no folder can be made or looked at at `destination` at all (a symbolic link loop,
+    a name too long for the file system), or None; the other errors are met, and reported,
+    where the folder is made."""
+    for check in (os.stat, lambda path: os.path.realpath(path, strict=True)):
+        try:
+            check(destination)
+        except OSError as err:
+            if err.errno in (errno.ELOOP, errno.ENAMETOOLONG):
+                return _path_problem(destination, err)
     return None
 
 
@@ -121,11 +116,8 @@ def _path_problem(destination: Path, err: OSError) -> Problem:
         return Problem(display, None, "the output folder is a symbolic link that leads back "
                        "to itself", "remove the link or choose another folder "
                        "with -d/--destination")
-    if err.errno == errno.ENAMETOOLONG:
-        return Problem(display[:120] + "…", None, "the output folder's name is too long for "
-                       "the file system", "choose a shorter name with -d/--destination")
-    return Problem(display, None, f"cannot use the output folder: {err.strerror or err}",
-                   "choose another folder with -d/--destination")
+    return Problem(display[:120] + "…", None, "the output folder's name is too long for "
+                   "the file system", "choose a shorter name with -d/--destination")
 
 
 def forget_output(source: Path, destination: Path) -> None:
