@@ -28,16 +28,15 @@ from figdown.urls import with_base
 MOTION_SCRIPT = "/js/motion.js"  # in the theme's static folder
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
-_TAGS = re.compile(r"<[^>]+>")
+_TAGS = re.compile(r"<[^<>]+>")  # not [^>]: a run of `<` with no `>` took quadratic time
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="footnotes">.*?'
                         r"</section>\s*", re.DOTALL)
 _SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
 _HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_SEARCH_DROP = re.compile(r'<pre\b.*?</pre>|<a class="anchor"[^>]*>#</a>|<(script|style)\b.*?</\1>',
-                          re.DOTALL)
-_MATH = re.compile(r"<math\b.*?</math>", re.DOTALL)
+_SEARCH_DROP = ("pre", "script", "style")
+_ANCHOR = re.compile(r'<a class="anchor"[^<>]*>#</a>')
 # A video's fallback link repeats its alt text, which images keep in an attribute.
-_STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg|video)\b.*?</\1>", re.DOTALL)
+_STRIP_FOR_WORDS = ("math", "pre", "svg", "video")
 # A summary is shown on list pages, where the page's footnotes are not: no links to them.
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
                         r'</section>\n?|<sup class="footnote-ref">.*?</sup>', re.DOTALL)
@@ -409,7 +408,7 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body
     summary = _FOOTNOTES.sub("", summary)  # the page shows them; a list would repeat ids
     if isinstance(context, RenderContext):
         summary = _summary_links(summary, with_base(context.base_path, context.page_url))
-    text = _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))
+    text = _TAGS.sub(" ", _replace_elements(html, _STRIP_FOR_WORDS, " "))
     words = len(re.findall(r"\w+", text))
     problems = tuple(env.get("problems", ()))
     return RenderedBody(html=html, summary=summary, truncated=truncated,
@@ -474,14 +473,41 @@ def search_text(html: str) -> bytes:
     Bytes rather than a str: one character beyond Latin-1 (a minus sign, a curly quote)
     makes a str take two bytes per character, and writing it as UTF-8 keeps a third copy.
     """
-    text = _SEARCH_DROP.sub(" ", html)
-    text = _MATH.sub(lambda m: " " + _TAGS.sub(" ", m.group(0)) + " ", text)
+    text = _ANCHOR.sub(" ", _replace_elements(html, _SEARCH_DROP, " "))
+    text = _replace_elements(text, ("math",), lambda math: " " + _TAGS.sub(" ", math) + " ")
     return re.sub(r"\s+", " ", unescape(_TAGS.sub(" ", text))).strip().encode("utf-8")
 
 
 def plain_text(html: str) -> str:
     """Text of an HTML fragment, for descriptions and word counts."""
-    return re.sub(r"\s+", " ", _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))).strip()
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", _replace_elements(html, _STRIP_FOR_WORDS, " ")
+                                      )).strip()
+
+
+def _replace_elements(html: str, names: tuple[str, ...],
+                      replacement: str | Callable[[str], str]) -> str:
+    """`html` with each element `<name …>…</name>` (up to the first closing tag of its name)
+    replaced, as `re.sub(r"<(name)\\b.*?</\\1>")` would, in linear time: a regex scans to the
+    end of the text from every opening tag that is never closed."""
+    opener = re.compile(r"<(" + "|".join(names) + r")\b")
+    parts: list[str] = []
+    cursor = 0
+    unclosed: set[str] = set()
+    for match in opener.finditer(html):
+        name = match.group(1)
+        if match.start() < cursor or name in unclosed:
+            continue
+        close = html.find(f"</{name}>", match.end())
+        if close < 0:  # nor will any later one be
+            unclosed.add(name)
+            continue
+        end = close + len(name) + 3
+        element = html[match.start():end]
+        parts += [html[cursor:match.start()],
+                  replacement if isinstance(replacement, str) else replacement(element)]
+        cursor = end
+    parts.append(html[cursor:])
+    return "".join(parts)
 
 
 __all__ = ["Heading", "Link", "RenderContext", "RenderedBody", "blocks_of", "create_markdown",
