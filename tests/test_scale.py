@@ -8,8 +8,10 @@ import re
 from pathlib import Path
 
 from conftest import run_build
+from hypothesis import given
+from hypothesis import strategies as st
 
-from figdown.markdown import create_markdown
+from figdown.markdown import _replace_elements, create_markdown, plain_text, search_text
 
 MD = create_markdown()
 
@@ -110,3 +112,19 @@ def test_a_formula_too_long_to_convert_is_shown_as_tex_with_a_warning(tmp_path: 
     page = (site / "output" / "posts" / "a" / "index.html").read_text("utf-8")
     assert f'<code class="math-error">{tex}</code>' in page
     assert "<msup><mi>x</mi><mn>2</mn></msup>" in page  # the other formulas are converted
+
+
+PIECES = ["<pre>", "</pre>", "<math x>", "</math>", "<svg>", "</svg>", "<video>", "</video>",
+          "<pre-x>", "<p>", "</p>", "a", " ", "\n", "<", ">", "<!--"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_stripping_elements_is_the_lazy_regex_in_linear_time(html: str) -> None:
+    lazy = re.compile(r"<(math|pre|svg|video)\b.*?</\1>", re.DOTALL)
+    assert _replace_elements(html, ("math", "pre", "svg", "video"), " ") == lazy.sub(" ", html)
+
+
+def test_words_of_a_page_of_unclosed_tags_are_kept() -> None:
+    html = "<p>" + "<pre" * 5000 + " <!--" * 5000 + " word</p>"
+    assert plain_text(html).endswith("word")
+    assert search_text("<math>" * 3000 + "<p>found</p>").endswith(b"found")
