@@ -319,7 +319,7 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
     time_zone = str(_get_ci(raw, "timeZone", "UTC") or "UTC")
     try:
         ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
         problems.append(Problem(display, _line_of(path, "timeZone"),
                                 f"unknown timeZone {time_zone!r}",
                                 "use an IANA name such as Europe/Paris or UTC"))

@@ -229,3 +229,8 @@ def test_a_self_looping_symlink_is_named_not_the_staging_folder(tmp_path: Path) 
     first = assert_one_line_error(run_build("-s", site), 1, "content/posts/loop:",
                                   "loops back on itself")
     assert str(tmp_path) not in first
+
+
+def test_a_time_zone_name_too_long_for_the_file_system_is_unknown(tmp_path: Path) -> None:
+    site = site_with(tmp_path, front(), config=CONFIG + "timeZone: " + "9" * 400 + "\n")
+    assert_one_line_error(run_build("-s", site), 1, "config.yaml:3:", "unknown timeZone")
