@@ -26,8 +26,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} — see --help\n")
 
 
+def _site_path(value: str) -> Path:
+    """A site folder's path, for argparse: one that no file system call can even look at
+    (a name too long, a symbolic link loop) is a usage error here, not a crash later."""
+    path = Path(value)
+    try:
+        path.stat()
+    except FileNotFoundError:
+        pass  # each command says what a missing folder means to it
+    except OSError as err:
+        shown = value if len(value) < 100 else value[:99] + "…"
+        raise argparse.ArgumentTypeError(f"{shown}: {err.strerror or err}") from None
+    return path
+
+
 def _add_site_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-s", "--source", type=Path, default=Path("."), metavar="SITE",
+    parser.add_argument("-s", "--source", type=_site_path, default=Path("."), metavar="SITE",
                         help="the site folder (holds content/ and the config); default: .")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -189,14 +203,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("figdown: interrupted (Ctrl-C); no block or worker is left running",
               file=sys.stderr)
         return 130
+    except ModuleNotFoundError as err:  # a library imported on first use (watchfiles)
+        from figdown.missing import missing_library
+
+        message = missing_library(err)
+        if message is None:
+            return _internal_error(err, argv)
+        print(message, file=sys.stderr)
+        return EXIT_USAGE
     except Exception as err:  # a bug in figdown, not in the user's site
-        if "-v" in argv or "--verbose" in argv:
-            raise
-        print(f"figdown: internal error: {type(err).__name__}: {err} — this is a bug in "
-              "figdown; run again with -v for the traceback and report it", file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal_error(err, argv)
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+
+
+def _internal_error(err: Exception, argv: Sequence[str]) -> int:
+    if "-v" in argv or "--verbose" in argv:
+        raise err
+    print(f"figdown: internal error: {type(err).__name__}: {err} — this is a bug in "
+          "figdown; run again with -v for the traceback and report it", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def run() -> NoReturn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,7 +21,7 @@ from figdown.cli import (
 )
 from figdown.config import load_config
 from figdown.pipeline import BuildOptions, build, build_clock, forget_output, load_pages
-from figdown.problems import ContentError, Problem
+from figdown.problems import ContentError, Problem, one_line
 
 if TYPE_CHECKING:
     from figdown.changes import RebuildPlan
@@ -188,7 +189,13 @@ def run_new(argv: Sequence[str]) -> int:
     try:
         created = new_content(root, args.path, datetime.now().astimezone())
     except (ArchetypeError, ContentExistsError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(one_line(f"error: {err}"), file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as err:  # a name too long, a folder that is a file, no permission
+        shown = f"content/{args.path}" if len(args.path) < 100 else f"content/{args.path[:99]}…"
+        print(one_line(f"error: {shown}: cannot create it: {err.strerror or err} — "
+                       "choose another name or check the folder's permissions"),
+              file=sys.stderr)
         return EXIT_CONTENT
     print(f"Created {created.relative_to(root).as_posix()}")
     return EXIT_OK
@@ -205,7 +212,7 @@ def run_serve(argv: Sequence[str]) -> int:
                      description="Preview the site with live reload (drafts and future posts "
                                  "included). Never writes to output/.")
     _add_site_flags(parser)
-    parser.add_argument("-p", "--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("-p", "--port", type=_port, default=DEFAULT_PORT,
                         help=f"port to listen on (default {DEFAULT_PORT}, else the next free one)")
     parser.add_argument("--bind", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
@@ -226,6 +233,17 @@ def run_serve(argv: Sequence[str]) -> int:
     return serve(build_preview, preview, layout, host=args.bind, port=args.port,
                  cleanup=lambda: _remove_preview(root, preview),
                  on_bind=remember, on_progress=attach)
+
+
+def _port(value: str) -> int:
+    """A TCP port number, for argparse."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port {value!r} is not a number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
+    return port
 
 
 def _remove_preview(root: Path, preview: Path) -> None:
