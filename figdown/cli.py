@@ -26,14 +26,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("figdown: interrupted (Ctrl-C); no block or worker is left running",
               file=sys.stderr)
         return 130
+    except ModuleNotFoundError as err:  # a library imported on first use (watchfiles)
+        from figdown.missing import missing_library
+
+        message = missing_library(err)
+        if message is None:
+            return _internal_error(err, argv)
+        print(message, file=sys.stderr)
+        return EXIT_USAGE
     except Exception as err:  # a bug in figdown, not in the user's site
-        if "-v" in argv or "--verbose" in argv:
-            raise
-        print(f"figdown: internal error: {type(err).__name__}: {err} — this is a bug in "
-              "figdown; run again with -v for the traceback and report it", file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal_error(err, argv)
     except SystemExit as stop:
         return stop.code if isinstance(stop.code, int) else EXIT_USAGE
+
+
+def _internal_error(err: Exception, argv: Sequence[str]) -> int:
+    if "-v" in argv or "--verbose" in argv:
+        raise err
+    print(f"figdown: internal error: {type(err).__name__}: {err} — this is a bug in "
+          "figdown; run again with -v for the traceback and report it", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def run() -> NoReturn:

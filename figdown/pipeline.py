@@ -4,6 +4,7 @@ date, make only the edited pages again after a prose edit (quick.py), else run t
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import shutil
@@ -44,8 +45,8 @@ def build(options: BuildOptions) -> BuildReport:
     destination = (options.destination or root / "output")
     if not destination.is_absolute():
         destination = Path.cwd() / destination
-    refusal = destination_problem(destination, config.root, config.config_file) \
-        or figure_store_problem(config, destination)
+    refusal = unusable_destination(destination) or destination_problem(
+        destination, config.root, config.config_file) or figure_store_problem(config, destination)
     if refusal is not None:  # before any work: a refused build writes nothing anywhere
         return BuildReport(None, (*config.warnings, refusal),
                            seconds=time.perf_counter() - started)
@@ -115,6 +116,29 @@ def _tell(message: str) -> None:
     print(f"figdown: {message}…", file=sys.stderr, flush=True)
 
 
+def unusable_destination(destination: Path) -> Problem | None:
+    """Why no folder can be made or looked at at `destination` at all (a symbolic link loop,
+    a name too long for the file system), or None; the other errors are met, and reported,
+    where the folder is made."""
+    for check in (os.stat, lambda path: os.path.realpath(path, strict=True)):
+        try:
+            check(destination)
+        except OSError as err:
+            if err.errno in (errno.ELOOP, errno.ENAMETOOLONG):
+                return _path_problem(destination, err)
+    return None
+
+
+def _path_problem(destination: Path, err: OSError) -> Problem:
+    display = str(destination)
+    if err.errno == errno.ELOOP:
+        return Problem(display, None, "the output folder is a symbolic link that leads back "
+                       "to itself", "remove the link or choose another folder "
+                       "with -d/--destination")
+    return Problem(display[:120] + "…", None, "the output folder's name is too long for "
+                   "the file system", "choose a shorter name with -d/--destination")
+
+
 def forget_output(source: Path, destination: Path) -> None:
     """Remove what the build cache keeps for an output folder that is gone for good: a
     `serve` session's preview folder, which is a new one each session."""
@@ -135,8 +159,8 @@ def input_parts(config: SiteConfig, options: BuildOptions, destination: Path
     folders += [config.helpers_dir, theme / "layouts", theme / "static"]
     settings = replace(options, now=None, jobs=0, progress=False)
     others = input_digest(folders, [config.root / name for name in CONFIG_NAMES],
-                          repr((code_fingerprint(), settings, destination)))
-    return others, file_digests(config.content_dir)
+                          repr((code_fingerprint(), settings, destination)), config.root)
+    return others, file_digests(config.content_dir, config.root)
 
 
 def build_clock() -> datetime:

@@ -24,7 +24,18 @@ class Problem:
         text = f"{where}: {self.message}"
         if self.hint:
             text += f" — {self.hint}"
-        return text
+        return one_line(text)
+
+
+def one_line(text: str) -> str:
+    """`text` as one printable line, whatever a quoted name in it holds: a newline in a front
+    matter key or a file name would split a message, and a lone surrogate cannot be printed."""
+    return text.translate(_ONE_LINE).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+# Every character str.splitlines() breaks at, written as its escape.
+_ONE_LINE = {ord(c): c.encode("unicode_escape").decode("ascii")
+             for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
 
 
 class ContentError(Exception):

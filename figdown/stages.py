@@ -31,16 +31,16 @@ from figdown.cache.snapshot import (
     save_snapshot,
 )
 from figdown.load.config import SiteConfig
-from figdown.load.content import Page
+from figdown.load.content import ContentFiles, Page
 from figdown.load.pages import Loaded, load_pages, page_url, sort_pages
 from figdown.load.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
-from figdown.load.urls import clean_path, expand_permalink, urlize
+from figdown.load.urls import clean_path, expand_folder_permalink, urlize
 from figdown.markdown.bodies import blocks_per_page, fail_on_errors, render_bodies
 from figdown.markdown.shortcodes import PageRef
 from figdown.options import BuildOptions, BuildReport
 from figdown.output.hugo_layouts import go_template_warning
 from figdown.output.links import LINK_INDEX, LeftOut, check_links
-from figdown.output.outputs import site_outputs, static_outputs
+from figdown.output.outputs import folder_conflicts, site_outputs, static_outputs
 from figdown.output.pagescan import PageScan
 from figdown.output.render import Renderer, create_environment
 from figdown.output.search import search_entries
@@ -64,6 +64,8 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
     new_build()
     loaded = load_pages(config, options, now)
     problems.extend(loaded.problems)
+    static_files, static_problems = static_outputs(config.static_dir, config.root)
+    problems.extend(static_problems)
     fail_on_errors(problems)
 
     refs = [PageRef(p.rel, p.url) for p in loaded.pages]
@@ -100,7 +102,7 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
                         reuse)
     renderer.load(["single.html", "list.html", "term.html", "terms.html", "rss.xml",
                    "alias.html", "sitemap.xml", "404.html", "robots.txt"])
-    extra = [*static_outputs(config.static_dir), *resource_outputs(config, loaded.pages),
+    extra = [*static_files, *resource_outputs(config, loaded.pages, loaded.files),
              *figure_files]
     sources = {p.url: (p.path, bodies[p.path].links) for p in loaded.pages}
     left_out = left_out_urls(loaded, config)
@@ -124,7 +126,12 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
         # the output is about to change: its snapshot no longer says what it holds (a build
         # that stops at a content error leaves both as they were)
         forget_snapshot(cache_dir, destination)
-    written = write_site(site_outputs(site, renderer, extra), destination, config.root,
+    outputs = list(site_outputs(site, renderer, extra))
+    conflicts = folder_conflicts(outputs)
+    problems.extend(conflicts)
+    if conflicts or not failed:
+        fail_on_errors(problems)
+    written = write_site(outputs, destination, config.root,
                          config.config_file, check,
                          spare=records / SPARE_OUTPUT,
                          workers=options.jobs or os.cpu_count() or 1)
@@ -187,27 +194,24 @@ def _term_url(config: SiteConfig, term: Term) -> str | None:
     pattern = config.term_permalinks.get(term.taxonomy)
     if not pattern:
         return None
-    url = expand_permalink(pattern, slug=term.slug, title=term.name, filename=term.slug,
-                           section=term.taxonomy, sections=term.taxonomy, date=None,
-                           lower=not config.disable_path_to_lower)
+    url = expand_folder_permalink(pattern, slug=term.slug, title=term.name,
+                                  filename=term.slug, section=term.taxonomy,
+                                  sections=term.taxonomy, date=None,
+                                  lower=not config.disable_path_to_lower)
     return clean_path(url)
 
 
-def resource_outputs(config: SiteConfig, pages: Sequence[Page]) -> list[OutputFile]:
+def resource_outputs(config: SiteConfig, pages: Sequence[Page], files: ContentFiles,
+                     ) -> list[OutputFile]:
     """Files beside the content (bundle images, data files) published next to their page."""
     bundles = {page.source.parent: page for page in pages if page.bundle == "leaf"}
     outputs: list[OutputFile] = []
     content = config.content_dir
-    files = sorted(content.rglob("*"))
     # A bundle left out (draft, future, expired, headless, another language) keeps its files.
-    unpublished = {path.parent for path in files if path.suffix.lower() in {".md", ".markdown"}
-                   and path.name.split(".")[0] == "index" and path.parent not in bundles}
-    for path in files:
-        if not path.is_file() or path.suffix.lower() in {".md", ".markdown"}:
-            continue
+    unpublished = {path.parent for path in files.pages
+                   if path.name.split(".")[0] == "index" and path.parent not in bundles}
+    for path in files.others:
         rel = path.relative_to(content)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
         if any(folder in unpublished for folder in path.parents):
             continue
         owner = next((bundles[p] for p in path.parents if p in bundles), None)

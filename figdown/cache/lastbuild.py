@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from figdown import __version__
+from figdown.load.walk import walk_site_folder
 from figdown.problems import Problem
 
 RECORD_FORMAT = 1
@@ -52,13 +53,17 @@ class LastBuild:
         return listing_digest(destination) == self.outputs
 
 
-def input_digest(folders: Iterable[Path], files: Iterable[Path], extra: str) -> str:
-    """A digest of file contents (size and mtime for large ones) under folders, and `extra`."""
-    paths: list[str] = [str(f) for f in files if f.is_file()]
+def input_digest(folders: Iterable[Path], files: Iterable[Path], extra: str,
+                 site_root: Path | None = None) -> str:
+    """A digest of file contents (size and mtime for large ones) under folders, and `extra`.
+
+    Symbolic links are followed as a build follows them (walk.py), inside `site_root`.
+    """
+    digests = {str(f): _file_digest(str(f)) for f in files if f.is_file()}
     for folder in folders:
         if folder.is_dir():
-            paths.extend(_walk(str(folder)))
-    return combined_digest(extra, {path: _file_digest(path) for path in paths})
+            digests.update(_site_digests(str(folder), str(site_root or folder)))
+    return combined_digest(extra, digests)
 
 
 def listing_digest(folder: Path) -> str:
@@ -91,12 +96,21 @@ def digest_of_listing(files: Mapping[str, tuple[int, int]]) -> str:
     return digest.hexdigest()
 
 
-def file_digests(folder: Path) -> dict[str, str]:
-    """Each file under `folder` (relative posix path) → `_file_digest`; hidden folders are
-    left out."""
+def file_digests(folder: Path, site_root: Path) -> dict[str, str]:
+    """Each file under `folder` (relative posix path, through the symbolic links a build
+    follows) → `_file_digest`; hidden folders are left out."""
     root = str(folder)
-    return {path[len(root) + 1:].replace(os.sep, "/"): _file_digest(path)
-            for path in (_walk(root) if folder.is_dir() else [])}
+    found = _site_digests(root, str(site_root)) if folder.is_dir() else {}
+    return {path[len(root) + 1:].replace(os.sep, "/"): digest for path, digest in found.items()}
+
+
+def _site_digests(folder: str, site_root: str) -> dict[str, str]:
+    """Each file's digest, and for each link a build refuses, where it points: adding or
+    changing such a link makes the next build a full one, which reports it."""
+    walked = walk_site_folder(folder, site_root)
+    digests = {path: _file_digest(path) for path in walked.files}
+    digests.update({r.path: f"link {r.reason} {r.target}" for r in walked.refused})
+    return digests
 
 
 def _file_digest(path: str) -> str:

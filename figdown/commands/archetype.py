@@ -39,17 +39,20 @@ def title_from_name(name: str) -> str:
 def _content_parts(relpath: str, content_name: str) -> tuple[str, ...]:
     """The checked parts of `relpath` below content/; raises ArchetypeError when unsafe."""
     if "\\" in relpath or "\x00" in relpath:
-        raise ArchetypeError(f"{relpath}: use forward slashes, e.g. posts/my-post.md")
+        raise ArchetypeError(f"{relpath}: the path holds a backslash or a NUL — "
+                             "use forward slashes, e.g. posts/my-post.md")
     path = PurePosixPath(relpath)
     if path.is_absolute() or ".." in path.parts:
         raise ArchetypeError(
-            f"{relpath}: give a path inside {content_name}/, e.g. posts/my-post.md"
+            f"{relpath}: the path leads out of {content_name}/ — "
+            "give a path inside it, e.g. posts/my-post.md"
         )
     parts = tuple(part for part in path.parts if part != ".")
     if len(parts) > 1 and parts[0] == content_name:
         parts = parts[1:]  # `content/posts/x.md` means `posts/x.md`
     if not parts or not parts[-1].endswith(".md") or parts[-1] == ".md":
-        raise ArchetypeError(f"{relpath}: a content file name ends in .md, e.g. posts/my-post.md")
+        raise ArchetypeError(f"{relpath}: not a Markdown file name — "
+                             "end it in .md, e.g. posts/my-post.md")
     return parts
 
 
@@ -122,7 +125,8 @@ def new_content(
     shown = f"{content.name}/{'/'.join(parts)}"
     real_content = content.resolve()
     if not target.parent.resolve().is_relative_to(real_content):
-        raise ArchetypeError(f"{shown}: its folder leads out of {content.name}/")
+        raise ArchetypeError(f"{shown}: its folder leads out of {content.name}/ — "
+                             "give a path inside it")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         with target.open("x", encoding="utf-8") as file:  # "x": fails if it exists, atomically

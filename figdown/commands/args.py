@@ -20,8 +20,22 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} — see --help\n")
 
 
+def _site_path(value: str) -> Path:
+    """A site folder's path, for argparse: one that no file system call can even look at
+    (a name too long, a symbolic link loop) is a usage error here, not a crash later."""
+    path = Path(value)
+    try:
+        path.stat()
+    except FileNotFoundError:
+        pass  # each command says what a missing folder means to it
+    except OSError as err:
+        shown = value if len(value) < 100 else value[:99] + "…"
+        raise argparse.ArgumentTypeError(f"{shown}: {err.strerror or err}") from None
+    return path
+
+
 def add_site_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-s", "--source", type=Path, default=Path("."), metavar="SITE",
+    parser.add_argument("-s", "--source", type=_site_path, default=Path("."), metavar="SITE",
                         help="the site folder (holds content/ and the config); default: .")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     parser.add_argument("-v", "--verbose", action="store_true",

@@ -12,6 +12,7 @@ from figdown.commands.args import (
     Parser,
     add_site_flags,
 )
+from figdown.problems import one_line
 
 if TYPE_CHECKING:
     pass
@@ -32,7 +33,13 @@ def run_new(argv: Sequence[str]) -> int:
     try:
         created = new_content(root, args.path, datetime.now().astimezone())
     except (ArchetypeError, ContentExistsError) as err:
-        print(f"error: {err}", file=sys.stderr)
+        print(one_line(f"error: {err}"), file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as err:  # a name too long, a folder that is a file, no permission
+        shown = f"content/{args.path}" if len(args.path) < 100 else f"content/{args.path[:99]}…"
+        print(one_line(f"error: {shown}: cannot create it: {err.strerror or err} — "
+                       "choose another name or check the folder's permissions"),
+              file=sys.stderr)
         return EXIT_CONTENT
     print(f"Created {created.relative_to(root).as_posix()}")
     return EXIT_OK

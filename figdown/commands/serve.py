@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,7 +34,7 @@ def run_serve(argv: Sequence[str]) -> int:
                      description="Preview the site with live reload (drafts and future posts "
                                  "included). Never writes to output/.")
     add_site_flags(parser)
-    parser.add_argument("-p", "--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("-p", "--port", type=_port, default=DEFAULT_PORT,
                         help=f"port to listen on (default {DEFAULT_PORT}, else the next free one)")
     parser.add_argument("--bind", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1: this machine only)")
@@ -95,3 +96,14 @@ def preview_builder(root: Path, preview: Path, drafts: bool = True, jobs: int = 
         address["url"] = url
 
     return build_preview, remember, tell.append
+
+
+def _port(value: str) -> int:
+    """A TCP port number, for argparse."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"port {value!r} is not a number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
+    return port

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from figdown.execute.blocks import CodeBlock, OptionValue
 from figdown.problems import Problem
+from figdown.values import MAX_TIMEOUT
 
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_DPI = 96
@@ -132,24 +134,27 @@ def coerce_options(
         bad("format", opts.get("format", default_format), "svg, png, mp4, webp or gif")
         fmt = "svg"
 
-    def positive(name: str, integer: bool = False) -> float | None:
+    def positive(name: str, integer: bool = False, most: float = math.inf) -> float | None:
         value = opts.get(name)
         if value is None:
             return None
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
-            or value <= 0
+            or not value > 0  # NaN too
+            or not math.isfinite(float(value))
+            or value > most
             or (integer and not float(value).is_integer())
         ):
-            bad(name, value, "a positive whole number" if integer else "a positive number")
+            kind = "a positive whole number" if integer else "a positive number"
+            bad(name, value, kind if most == math.inf else f"{kind} up to {most:g}")
             return None
         return float(value)
 
     width = positive("width")
     height = positive("height")
     dpi = positive("dpi", integer=True)
-    timeout = positive("timeout")
+    timeout = positive("timeout", most=MAX_TIMEOUT)
     fps = positive("fps", integer=True)
     frames = positive("frames", integer=True)
     options = BlockOptions(

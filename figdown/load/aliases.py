@@ -45,6 +45,11 @@ def resolve_aliases(pages: Sequence[Page], extra: Mapping[str, str] | None = Non
         for alias in page.front.aliases:
             path = alias_path(alias, page.url, ugly)
             line = page.line_of("aliases")
+            if "?" in alias or "#" in alias:
+                problems.append(Problem(page.path, line, f"alias {alias!r} holds a query or "
+                                        "fragment (? or #), which no redirect file can have",
+                                        "write a plain path, such as /old-name/"))
+                continue
             if path is None:
                 where = ("is the home page's URL" if clean_path(alias.strip() or "/") == "/"
                          else "leaves the site's output folder")

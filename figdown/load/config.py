@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -16,9 +18,16 @@ import yaml
 
 from figdown.load.urls import urlize
 from figdown.problems import ContentError, Problem
+from figdown.values import LONG_NUMBER, MAX_TIMEOUT, first_problem, is_digit_limit, long_number_line
 
 CONFIG_NAMES = ("config.yaml", "config.yml", "hugo.yaml", "hugo.yml", "hugo.toml", "config.toml",
                 "hugo.json", "config.json")
+
+# The tokens urls.expand_permalink fills, as Hugo names them.
+PERMALINK_TOKENS = frozenset({
+    "slug", "slugorfilename", "title", "filename", "contentbasename", "section", "sections",
+    "year", "month", "monthname", "day", "weekday", "weekdayname", "yearday",
+})
 
 DEFAULT_TAXONOMIES = {"tag": "tags", "category": "categories"}
 
@@ -171,11 +180,26 @@ def _read_mapping(path: Path, display: str) -> dict[str, Any]:
         reason = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ContentError([Problem(display, line, f"config does not parse: {reason}",
                                     "fix the YAML syntax")]) from None
+    except RecursionError:
+        raise ContentError([Problem(display, None, "config is nested too deeply to read",
+                                    "flatten it")]) from None
+    except ValueError as err:  # from int(): the parsers let it through
+        if not is_digit_limit(err):
+            raise
+        raise ContentError([Problem(display, long_number_line(text),
+                                    f"config does not parse: {LONG_NUMBER}",
+                                    "quote it to make it text")]) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ContentError([Problem(display, 1, "config is not a mapping of keys to values",
                                     "write `key: value` lines")])
+    found = first_problem(data)
+    if found is not None:
+        key, reason = found
+        raise ContentError([Problem(display, _line_of(path, key), f"config `{key}`: {reason}",
+                                    "flatten it" if "nested" in reason
+                                    else "write the character itself")])
     return data
 
 
@@ -299,7 +323,7 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
     time_zone = str(_get_ci(raw, "timeZone", "UTC") or "UTC")
     try:
         ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
         problems.append(Problem(display, _line_of(path, "timeZone"),
                                 f"unknown timeZone {time_zone!r}",
                                 "use an IANA name such as Europe/Paris or UTC"))
@@ -323,6 +347,15 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
                 term_permalinks[str(key)] = str(value)
             else:
                 permalinks[str(key)] = str(value)
+
+    for patterns in (permalinks, section_permalinks, term_permalinks):
+        for key, pattern in patterns.items():
+            unknown = sorted(set(re.findall(r":([a-z]+)", pattern)) - PERMALINK_TOKENS)
+            if unknown:
+                problems.append(Problem(display, _line_of(path, pattern),
+                                        f"permalink {key}: {pattern!r} has an unknown token "
+                                        f":{unknown[0]}", "use one of "
+                                        + ", ".join(f":{t}" for t in sorted(PERMALINK_TOKENS))))
 
     params = _get_ci(raw, "params", {}) or {}
     if not isinstance(params, dict):
@@ -451,20 +484,21 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
                                 "figures.style must map rcParams names to values",
                                 "write e.g. `axes.grid: true`"))
         style = {}
-    fmt = str(raw.get("format", "svg"))
+    fmt = str(raw.get("format") or "svg")
     if fmt not in {"svg", "png"}:
         problems.append(Problem(display, _line_of(path, "format"),
-                                f"figures.format must be svg or png, not {fmt!r}", ""))
+                                f"figures.format must be svg or png, not {fmt!r}",
+                                "write `format: svg` or `format: png`"))
         fmt = "svg"
     style_file = raw.get("styleFile")
     timeout = raw.get("timeout", 60)
-    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+    if not _positive_number(timeout) or timeout > MAX_TIMEOUT:
         problems.append(Problem(display, _line_of(path, "timeout"),
                                 f"figures.timeout must be a number of seconds, not {timeout!r}",
-                                "write e.g. `timeout: 60`"))
+                                f"write e.g. `timeout: 60` (at most {MAX_TIMEOUT}, a day)"))
         timeout = 60
     limit = raw.get("animationLimit", 5)
-    if not isinstance(limit, (int, float)) or isinstance(limit, bool) or limit <= 0:
+    if not _positive_number(limit) or limit == math.inf:
         problems.append(Problem(display, _line_of(path, "animationLimit"),
                                 f"figures.animationLimit must be a number of megabytes, "
                                 f"not {limit!r}", "write e.g. `animationLimit: 5`"))
@@ -542,6 +576,11 @@ def figure_store_problem(config: SiteConfig, destination: Path) -> Problem | Non
                    "give the store a folder of its own inside the site, such as figures")
 
 
+def _positive_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and not math.isnan(value) and value > 0
+
+
 def _menu(raw: Any, display: str, path: Path | None,
           problems: list[Problem]) -> tuple[MenuEntry, ...]:
     main = raw.get("main") if isinstance(raw, dict) else None
@@ -550,9 +589,16 @@ def _menu(raw: Any, display: str, path: Path | None,
     entries = []
     for item in main:
         if isinstance(item, dict) and "name" in item:
+            url = str(item.get("url") or item.get("pageRef") or "/")
+            if re.match(r"\s*(javascript|vbscript|data):", url, re.IGNORECASE):
+                problems.append(Problem(display, _line_of(path, url),
+                                        f"menu entry {str(item['name'])!r}: url {url!r} runs "
+                                        "a script instead of linking to a page",
+                                        "write a path such as /about/ or an https:// URL"))
+                continue
             entries.append(MenuEntry(
                 name=str(item["name"]),
-                url=_menu_url(str(item.get("url") or item.get("pageRef") or "/")),
+                url=_menu_url(url),
                 weight=_menu_weight(item.get("weight", 0), display, path, problems),
                 identifier=str(item.get("identifier", "")),
             ))

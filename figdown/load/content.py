@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from figdown.load.config import SiteConfig
 from figdown.load.frontmatter import FrontMatterError, RawFrontMatter, split_front_matter
+from figdown.load.walk import refusal_problem, walk_site_folder
 from figdown.problems import Problem
 
 PageKind = Literal["home", "section", "page"]
@@ -225,25 +225,26 @@ def parse_front_matter(raw: RawFrontMatter, path: str, config: SiteConfig
     return front, fields.problems
 
 
-def discover(content_dir: Path) -> Iterator[Path]:
-    """Every content file under `content/` (not in hidden folders), in a stable order."""
-    found: list[Path] = []
-    folders = [str(content_dir)]
-    seen: set[tuple[int, int]] = set()  # folders entered: a symlink loop is entered once
-    while folders:
-        with os.scandir(folders.pop()) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir():
-                    where = entry.stat()
-                    if (where.st_dev, where.st_ino) not in seen:
-                        seen.add((where.st_dev, where.st_ino))
-                        folders.append(entry.path)
-                elif entry.is_file() and os.path.splitext(entry.name)[1].lower() \
-                        in CONTENT_SUFFIXES:
-                    found.append(Path(entry.path))
-    yield from sorted(found)
+@dataclass(frozen=True)
+class ContentFiles:
+    """The files under `content/`: Markdown pages, the other files (published beside their
+    pages), and the symbolic links refused (see walk.py)."""
+
+    pages: tuple[Path, ...]
+    others: tuple[Path, ...]
+    problems: tuple[Problem, ...]
+
+
+def discover(content_dir: Path, site_root: Path) -> ContentFiles:
+    """Every file under `content/` (not in hidden folders), in a stable order."""
+    walked = walk_site_folder(str(content_dir), str(site_root))
+    pages: list[Path] = []
+    others: list[Path] = []
+    for path in sorted(map(Path, walked.files)):  # by folder, then name
+        is_page = path.suffix.lower() in CONTENT_SUFFIXES
+        (pages if is_page else others).append(path)
+    return ContentFiles(tuple(pages), tuple(others),
+                        tuple(refusal_problem(r, str(site_root)) for r in walked.refused))
 
 
 def language_of(rel: str, languages: tuple[str, ...]) -> str | None:

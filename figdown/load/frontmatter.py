@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from figdown.problems import Problem
+from figdown.values import LONG_NUMBER, first_problem, is_digit_limit, long_number_line
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -80,12 +81,42 @@ def split_front_matter(text: str, path: str) -> RawFrontMatter:
         body = text[match.end():].removeprefix("\n")
         body_line = block.count("\n") + 3 if block else 3
         fmt = "yaml" if fence == "---" else "toml"
-        data = _parse_yaml(block, path) if fmt == "yaml" else _parse_toml(block, path)
+        try:
+            data = _parse_yaml(block, path) if fmt == "yaml" else _parse_toml(block, path)
+        except ValueError as err:  # from int(): the parsers let it through
+            if not is_digit_limit(err):
+                raise
+            raise FrontMatterError(_long_number(path, block, 1)) from None
+        except RecursionError:
+            raise FrontMatterError(_too_deep(path, 2)) from None
         lines = _key_lines(block, fmt, offset=2)
-        return RawFrontMatter(data, lines, body, body_line, fmt)
+        return _checked(RawFrontMatter(data, lines, body, body_line, fmt), path)
     if text.startswith("{"):
-        return _parse_json(text, path)
+        return _checked(_parse_json(text, path), path)
     return RawFrontMatter({}, {}, text, 1, "none")
+
+
+def _checked(raw: RawFrontMatter, path: str) -> RawFrontMatter:
+    """`raw`, or the error for a value no later stage can hold (see values.py)."""
+    found = first_problem(raw.data)
+    if found is None:
+        return raw
+    key, reason = found
+    hint = ("flatten the front matter" if "nested" in reason
+            else "write the character itself, or a pair of surrogates for one outside the BMP")
+    raise FrontMatterError(Problem(path, raw.key_lines.get(key, 1),
+                                   f"front matter `{key}`: {reason}", hint))
+
+
+def _long_number(path: str, text: str, first_line: int) -> Problem:
+    line = long_number_line(text)
+    return Problem(path, line + first_line if line else None,
+                   f"front matter is not valid: {LONG_NUMBER}", "quote it to make it text")
+
+
+def _too_deep(path: str, line: int) -> Problem:
+    return Problem(path, line, "front matter is nested too deeply to read",
+                   "flatten the front matter")
 
 
 def _parse_yaml(block: str, path: str) -> dict[str, Any]:
@@ -135,10 +166,14 @@ def _parse_json(text: str, path: str) -> RawFrontMatter:
     decoder = json.JSONDecoder(object_pairs_hook=no_duplicates)
     try:
         data, end = decoder.raw_decode(text)
+    except RecursionError:
+        raise FrontMatterError(_too_deep(path, 1)) from None
     except json.JSONDecodeError as err:
         raise FrontMatterError(Problem(path, err.lineno, f"front matter is not valid JSON: "
                                        f"{err.msg}", "fix the JSON object")) from None
     except ValueError as err:
+        if is_digit_limit(err):
+            raise FrontMatterError(_long_number(path, text, 0)) from None
         key = str(err).removeprefix("duplicate key ")
         pattern = re.compile(rf"^\s*{re.escape(json.dumps(key[1:-1]))}\s*:", re.MULTILINE)
         starts = [m.start() for m in pattern.finditer(text)]

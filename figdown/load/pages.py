@@ -11,8 +11,8 @@ from figdown.cache.pagecache import PageCache
 from figdown.cache.recall import Recall
 from figdown.load.aliases import resolve_aliases
 from figdown.load.config import SiteConfig
-from figdown.load.content import Page, discover
-from figdown.load.urls import clean_path, expand_permalink, urlize
+from figdown.load.content import ContentFiles, Page, discover
+from figdown.load.urls import clean_path, expand_folder_permalink, urlize
 from figdown.options import BuildOptions
 from figdown.problems import ContentError, Problem
 
@@ -29,6 +29,8 @@ class Loaded:
     left_out: Mapping[str, tuple[Page, ...]]
     problems: tuple[Problem, ...]
     aliases: Mapping[str, str] = field(default_factory=dict)  # alias path → page URL
+    files: ContentFiles = field(  # every file found under content/
+        default_factory=lambda: ContentFiles((), (), ()))
 
 
 def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Loaded:
@@ -41,7 +43,9 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
         raise ContentError([Problem("content", None, "the site has no content/ folder",
                                     "create content/ with a Markdown file, or pass -s SITE")])
     cache = PageCache(config.figure_store.parent / CACHE_FOLDER, config)
-    for source in discover(config.content_dir):
+    files = discover(config.content_dir, config.root)
+    problems.extend(files.problems)
+    for source in files.pages:
         page, found = cache.read(source, config)
         problems.extend(found)
         if page is None:
@@ -82,7 +86,7 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
     aliases, alias_problems = resolve_aliases(sort_pages(pages), home_alias, config.ugly_urls)
     problems.extend(alias_problems)
     return Loaded(tuple(pages), {k: tuple(v) for k, v in left_out.items()}, tuple(problems),
-                  aliases)
+                  aliases, files)
 
 
 def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
@@ -93,6 +97,10 @@ def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
         return "/", None
     if front.url:
         raw = front.url.strip()
+        if "?" in raw or "#" in raw:  # a file cannot be named so that a server finds it
+            return "", Problem(page.path, page.line_of("url"),
+                               f"url {raw!r} holds a query or fragment (? or #), which no "
+                               "page's address can have", "write a plain path such as /about/")
         cleaned = clean_path(raw if raw.startswith("/") else "/" + raw)
         if cleaned is None or "://" in raw:
             return "", Problem(page.path, page.line_of("url"),
@@ -108,19 +116,22 @@ def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
     if page.kind == "section":
         pattern = _pattern(config.section_permalinks, page.section, folders)
         if pattern:
-            url = expand_permalink(pattern, slug=slug, title=front.title, filename=urlize(
-                page.name, lower), section=folders[0], sections="/".join(folders),
-                date=front.date, lower=lower)
+            url = expand_folder_permalink(pattern, slug=slug, title=front.title,
+                                          filename=urlize(page.name, lower),
+                                          section=folders[0], sections="/".join(folders),
+                                          date=front.date, lower=lower)
             return clean_path(url) or "/", None
         return "/" + "/".join(folders) + "/", None
     pattern = _pattern(config.permalinks, page.section, folders)
     if pattern:
-        url = expand_permalink(pattern, slug=slug, title=front.title, filename=urlize(
-            page.name, lower), section=folders[0] if folders else "",
-            sections="/".join(folders), date=front.date, lower=lower)
+        url = expand_folder_permalink(pattern, slug=slug, title=front.title,
+                                      filename=urlize(page.name, lower),
+                                      section=folders[0] if folders else "",
+                                      sections="/".join(folders), date=front.date, lower=lower)
     else:
+        # a folder even when the name has a dot (python-3.12-notes.md), as in Hugo
         name = urlize(slug, lower) if slug else urlize(page.name, lower)
-        url = "/" + "/".join([*folders, name])
+        url = "/" + "/".join([*folders, name]) + "/"
     if config.ugly_urls and page.kind == "page":
         url = url.rstrip("/") + ".html"
     cleaned = clean_path(url)

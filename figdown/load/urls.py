@@ -6,6 +6,7 @@ import posixpath
 import re
 import unicodedata
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 _ALLOWED_PUNCT = frozenset("./\\_#+~-@")
@@ -92,6 +93,15 @@ def expand_permalink(pattern: str, *, slug: str | None, title: str, filename: st
 
     expanded = re.sub(r":([a-z]+)", token, pattern)
     return expanded if expanded.startswith("/") else "/" + expanded
+
+
+def expand_folder_permalink(pattern: str, **values: Any) -> str:
+    """`expand_permalink`, always to a folder URL (`/posts/python-3.12-notes/`) unless the
+    pattern itself names a file (`/:slug.html`): a dot that a slug or file name brings in
+    (`release-v1.2`) does not make the page a file, as in Hugo."""
+    url = expand_permalink(pattern, **values)
+    last = re.sub(r":([a-z]+)", "", pattern.rstrip("/").rsplit("/", 1)[-1])
+    return url if "." in last and not pattern.endswith("/") else url.rstrip("/") + "/"
 
 
 def with_base(base_path: str, site_path: str) -> str:

@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
@@ -21,22 +22,21 @@ from figdown.load.urls import with_base
 from figdown.markdown.autolinks import GoldmarkLinkify
 from figdown.markdown.fences import parse_fence_info, split_quarto_options
 from figdown.markdown.highlight import highlight_code
-from figdown.markdown.math import math_plugin, token_line
+from figdown.markdown.math import math_plugin, next_closer, token_line
 from figdown.problems import Problem
 
 MOTION_SCRIPT = "/js/motion.js"  # in the theme's static folder
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
-_TAGS = re.compile(r"<[^>]+>")
+_TAGS = re.compile(r"<[^<>]+>")  # not [^>]: a run of `<` with no `>` took quadratic time
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="footnotes">.*?'
                         r"</section>\s*", re.DOTALL)
 _SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
 _HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
-_SEARCH_DROP = re.compile(r'<pre\b.*?</pre>|<a class="anchor"[^>]*>#</a>|<(script|style)\b.*?</\1>',
-                          re.DOTALL)
-_MATH = re.compile(r"<math\b.*?</math>", re.DOTALL)
+_SEARCH_DROP = ("pre", "script", "style")
+_ANCHOR = re.compile(r'<a class="anchor"[^<>]*>#</a>')
 # A video's fallback link repeats its alt text, which images keep in an attribute.
-_STRIP_FOR_WORDS = re.compile(r"<(math|pre|svg|video)\b.*?</\1>", re.DOTALL)
+_STRIP_FOR_WORDS = ("math", "pre", "svg", "video")
 # A summary is shown on list pages, where the page's footnotes are not: no links to them.
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
                         r'</section>\n?|<sup class="footnote-ref">.*?</sup>', re.DOTALL)
@@ -317,6 +317,53 @@ def _omit_html(self: Any, tokens: Sequence[Token], idx: int, options: Any,
     return omitted + "\n" if token.type == "html_block" else omitted
 
 
+_CLOSE_BRACKET = re.compile(r"\]")
+
+
+def _unclosed_bracket(state: StateInline, silent: bool) -> bool:
+    """A `[` (or `![`, `^[`) with no `]` after it in its paragraph starts no link, image or
+    footnote: it is text. Taken here at once: the link rule would scan the rest of the
+    paragraph from each one, twenty levels deep."""
+    src, pos = state.src, state.pos
+    if src[pos] == "[":
+        start = pos
+    elif src[pos] in "!^" and src.startswith("[", pos + 1):
+        start = pos + 1
+    else:
+        return False
+    if next_closer(state.env, src, _CLOSE_BRACKET, start + 1) >= 0:
+        return False
+    if not silent:
+        add_text(state, src[pos:start + 1])
+    state.pos = start + 1
+    return True
+
+
+_PENDING_LIMIT = 2048  # characters of text waiting for a token
+_NO_SPLIT = frozenset("-.()+!?'\"")  # typographic replacements (--, ..., (c)) look across
+
+
+def add_text(state: StateInline, text: str) -> None:
+    """Add text to the paragraph, as markdown-it does for a character no rule takes, but
+    handed to a token every few thousand characters: each addition copies all the pending
+    text, so a long run of such characters (a megabyte of `<` or `&`) would take quadratic
+    time. Adjacent text tokens are joined again after parsing (core rule text_join)."""
+    state.pending += text
+    size = len(state.pending)
+    if size > 2 * _PENDING_LIMIT or (size > _PENDING_LIMIT and text[-1:] not in _NO_SPLIT \
+            and state.src[state.pos + len(text):state.pos + len(text) + 1] not in _NO_SPLIT):
+        state.pushPending()
+
+
+def _any_character(state: StateInline, silent: bool) -> bool:
+    """The last rule: a character no other rule takes is text (see add_text)."""
+    if silent:
+        return False  # markdown-it's own fallback skips it
+    add_text(state, state.src[state.pos])
+    state.pos += 1
+    return True
+
+
 def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> MarkdownIt:
     """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
     # Raw HTML is always parsed, so that with `unsafe: false` it is left out as Goldmark
@@ -325,6 +372,8 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> Mar
     md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
     md.linkify = GoldmarkLinkify()
     md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin)
+    md.inline.ruler.before("link", "figdown_unclosed_bracket", _unclosed_bracket)
+    md.inline.ruler.push("figdown_any_character", _any_character)
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)
     md.add_render_rule("fence", _render_fence)
@@ -372,7 +421,7 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body
     summary = _FOOTNOTES.sub("", summary)  # the page shows them; a list would repeat ids
     if isinstance(context, RenderContext):
         summary = _summary_links(summary, with_base(context.base_path, context.page_url))
-    text = _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))
+    text = _TAGS.sub(" ", _replace_elements(html, _STRIP_FOR_WORDS, " "))
     words = len(re.findall(r"\w+", text))
     problems = tuple(env.get("problems", ()))
     return RenderedBody(html=html, summary=summary, truncated=truncated,
@@ -437,14 +486,41 @@ def search_text(html: str) -> bytes:
     Bytes rather than a str: one character beyond Latin-1 (a minus sign, a curly quote)
     makes a str take two bytes per character, and writing it as UTF-8 keeps a third copy.
     """
-    text = _SEARCH_DROP.sub(" ", html)
-    text = _MATH.sub(lambda m: " " + _TAGS.sub(" ", m.group(0)) + " ", text)
+    text = _ANCHOR.sub(" ", _replace_elements(html, _SEARCH_DROP, " "))
+    text = _replace_elements(text, ("math",), lambda math: " " + _TAGS.sub(" ", math) + " ")
     return re.sub(r"\s+", " ", unescape(_TAGS.sub(" ", text))).strip().encode("utf-8")
 
 
 def plain_text(html: str) -> str:
     """Text of an HTML fragment, for descriptions and word counts."""
-    return re.sub(r"\s+", " ", _TAGS.sub(" ", _STRIP_FOR_WORDS.sub(" ", html))).strip()
+    return re.sub(r"\s+", " ", _TAGS.sub(" ", _replace_elements(html, _STRIP_FOR_WORDS, " ")
+                                      )).strip()
+
+
+def _replace_elements(html: str, names: tuple[str, ...],
+                      replacement: str | Callable[[str], str]) -> str:
+    """`html` with each element `<name …>…</name>` (up to the first closing tag of its name)
+    replaced, as `re.sub(r"<(name)\\b.*?</\\1>")` would, in linear time: a regex scans to the
+    end of the text from every opening tag that is never closed."""
+    opener = re.compile(r"<(" + "|".join(names) + r")\b")
+    parts: list[str] = []
+    cursor = 0
+    unclosed: set[str] = set()
+    for match in opener.finditer(html):
+        name = match.group(1)
+        if match.start() < cursor or name in unclosed:
+            continue
+        close = html.find(f"</{name}>", match.end())
+        if close < 0:  # nor will any later one be
+            unclosed.add(name)
+            continue
+        end = close + len(name) + 3
+        element = html[match.start():end]
+        parts += [html[cursor:match.start()],
+                  replacement if isinstance(replacement, str) else replacement(element)]
+        cursor = end
+    parts.append(html[cursor:])
+    return "".join(parts)
 
 
 __all__ = ["Heading", "Link", "RenderContext", "RenderedBody", "blocks_of", "create_markdown",

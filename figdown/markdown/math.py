@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from html import escape
+from typing import Any
 
 from latex2mathml.converter import convert
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
-from mdit_py_plugins.texmath.index import RuleDictType, make_block_func, make_inline_func
 
 from figdown.problems import Problem
 
-_BRACKET_INLINE: list[RuleDictType] = [
-    {"name": "math_inline_paren", "rex": re.compile(r"^\\\((.+?)\\\)", re.DOTALL), "tmpl": "",
-     "tag": "\\("},
-    {"name": "math_inline_bracket", "rex": re.compile(r"^\\\[(.+?)\\\]", re.DOTALL), "tmpl": "",
-     "tag": "\\["},
-]
-_BRACKET_BLOCK: RuleDictType = {
-    "name": "math_block_bracket",
-    "rex": re.compile(r"^\\\[(.+?)\\\]\s*$", re.MULTILINE | re.DOTALL),
-    "tmpl": "", "tag": "\\[",
-}
+# Closing delimiters are found by bisecting a list of every place they occur in the text,
+# made once per text: a regex run from each opener to the end of the text would make a
+# paragraph of unclosed `\(` take time quadratic in its length.
+_INLINE_BRACKETS = (("math_inline_paren", "\\(", re.compile(r"\\\)")),
+                    ("math_inline_bracket", "\\[", re.compile(r"\\\]")))
+# `\[ … \]` as a block: the closing `\]` ends its line (spaces may follow)
+_BLOCK_CLOSE = re.compile(r"\\\][^\S\n]*$", re.MULTILINE)
+
+# latex2mathml takes more than linear time in a formula's length (a megabyte: 20 s); a real
+# formula, even a large matrix, is a few thousand characters
+MAX_TEX = 50_000
 
 ProblemSink = Callable[[Problem], None]
 
@@ -40,6 +43,9 @@ def tex_to_mathml(tex: str, display: bool) -> str:
 def render_math(tex: str, display: bool, env: dict[str, object], line: int | None) -> str:
     """MathML, or the TeX source shown as code with a warning naming the line."""
     try:
+        if len(tex) > MAX_TEX:
+            raise ValueError(f"the formula is {len(tex):,} characters long; at most "
+                             f"{MAX_TEX:,} are converted")
         mathml = tex_to_mathml(tex, display)
     except Exception as err:  # latex2mathml raises many unrelated types on bad TeX
         report = env.get("report")
@@ -61,14 +67,78 @@ def token_line(token: Token, env: dict[str, object]) -> int | None:
     return None
 
 
+def _closers(env: MutableMapping[str, Any], src: str, closer: re.Pattern[str]) -> list[int]:
+    """Every start of `closer` in `src`, sorted; kept in the parse's env for the text it was
+    made from (markdown-it parses each paragraph's inline text with the same env)."""
+    key = f"figdown-closers {closer.pattern}"
+    cached = env.get(key)
+    if cached is None or cached[0] is not src:
+        cached = env[key] = (src, [match.start() for match in closer.finditer(src)])
+    positions: list[int] = cached[1]
+    return positions
+
+
+def next_closer(env: MutableMapping[str, Any], src: str, closer: re.Pattern[str],
+                 start: int) -> int:
+    """The first start of `closer` at or after `start`, or -1."""
+    positions = _closers(env, src, closer)
+    index = bisect.bisect_left(positions, start)
+    return positions[index] if index < len(positions) else -1
+
+
+def _bracket_inline(name: str, opener: str, closer: re.Pattern[str]
+                    ) -> Callable[[StateInline, bool], bool]:
+    """`\\(…\\)` or `\\[…\\]` within a paragraph: at least one character of TeX."""
+    def rule(state: StateInline, silent: bool) -> bool:
+        src, pos = state.src, state.pos
+        if not src.startswith(opener, pos):
+            return False
+        end = next_closer(state.env, src, closer, pos + 3)
+        if end < 0:
+            return False
+        if not silent:
+            token = state.push(name, "math", 0)
+            token.content = src[pos + 2:end]
+            token.markup = opener
+        state.pos = end + 2
+        return True
+    return rule
+
+
+def _bracket_block(state: StateBlock, begin_line: int, end_line: int, silent: bool) -> bool:
+    """`\\[` at the start of a line, up to a `\\]` that ends a line of the same block."""
+    begin = state.bMarks[begin_line] + state.tShift[begin_line]
+    if not state.src.startswith("\\[", begin):
+        return False
+    end = next_closer(state.env, state.src, _BLOCK_CLOSE, begin + 3)
+    if end < 0:
+        return False
+    line = begin_line
+    while line < end_line and end > state.eMarks[line]:
+        line += 1
+    if line >= end_line or end < state.bMarks[line]:
+        return False  # closed outside this block (opened in a blockquote, closed after it)
+    content = state.src[begin + 2:end]
+    if state.parentType == "blockquote" and "\n" in content:
+        return False
+    if not silent:
+        token = state.push("math_block_bracket", "math", 0)
+        token.block = True
+        token.content = content
+        token.info = ""
+        token.markup = "\\["
+        token.map = [begin_line, line + 1]
+    state.line = line + 1
+    return True
+
+
 def math_plugin(md: MarkdownIt) -> None:
     """`$…$`, `$$…$$`, `\\(…\\)` and `\\[…\\]`, rendered to MathML; Markdown never sees inside."""
     dollarmath_plugin(md, allow_space=False, allow_digits=False, double_inline=True,
                       allow_labels=False)
-    for rule in _BRACKET_INLINE:
-        md.inline.ruler.before("escape", str(rule["name"]), make_inline_func(rule))
-    md.block.ruler.before("fence", str(_BRACKET_BLOCK["name"]),
-                          make_block_func(_BRACKET_BLOCK),
+    for name, opener, closer in _INLINE_BRACKETS:
+        md.inline.ruler.before("escape", name, _bracket_inline(name, opener, closer))
+    md.block.ruler.before("fence", "math_block_bracket", _bracket_block,
                           {"alt": ["paragraph", "reference", "blockquote", "list"]})
 
     def inline(self: object, tokens: Sequence[Token], idx: int, options: object,

@@ -21,9 +21,9 @@ from typing import Any
 from urllib.parse import quote
 
 from figdown.load.urls import absolute, with_base
-from figdown.markdown.engine import RenderedBody, plain_text, search_text
+from figdown.markdown.engine import Link, RenderedBody, plain_text, search_text
 from figdown.markdown.highlight import highlight_code
-from figdown.markdown.shortcode_html import embed_html, figure_html, highlight_options
+from figdown.markdown.shortcode_html import embed_html, figure_html, highlight_options, rooted_url
 from figdown.problems import Problem
 
 # {{< name args >}}, {{% name %}}, {{< /name >}}, {{</ name >}}, {{< name />}} and the
@@ -95,6 +95,8 @@ class Expanded:
     html: tuple[str, ...] = ()  # placeholder N → HTML
     unknown: Mapping[str, int] = field(default_factory=dict)  # name → first file line
     problems: tuple[Problem, ...] = ()
+    blocks: frozenset[int] = frozenset()  # placeholders of block HTML (<details>, </details>)
+    links: tuple[Link, ...] = ()  # written in shortcodes (a figure's src), for the link check
 
     def restore(self, rendered: str) -> str:
         """Rendered HTML with padding gone and each placeholder back to its HTML."""
@@ -107,6 +109,20 @@ class Expanded:
 
         rendered = re.sub(r"<!--FIGDOWNSC(\d+)Z[\s>]*-->\n?|<p>FIGDOWNSC(\d+)Z</p>\n?"
                           r"|<p>&lt;!--FIGDOWNSC(\d+)Z[\s>]*--&gt;</p>\n?", block, rendered)
+        if self.blocks:
+            # block HTML that shares a line with text (`{{< details >}}Text`) starts or ends
+            # the paragraph it landed in: a <p> holds no <details>
+            def opening(match: re.Match[str]) -> str:
+                number = int(match.group(1))
+                return self.html[number] + "<p>" if number in self.blocks else match.group(0)
+
+            def closing(match: re.Match[str]) -> str:
+                number = int(match.group(1))
+                return "</p>\n" + self.html[number] if number in self.blocks \
+                    else match.group(0)
+
+            rendered = re.sub(r"<p>FIGDOWNSC(\d+)Z\s*", opening, rendered)
+            rendered = re.sub(r"\s*FIGDOWNSC(\d+)Z</p>\n?", closing, rendered)
         return _PLACEHOLDER.sub(block, rendered)
 
 
@@ -213,6 +229,8 @@ class _Expander:
         self.html: list[str] = []
         self.unknown: dict[str, int] = {}
         self.problems: list[Problem] = []
+        self.blocks: set[int] = set()
+        self.links: list[Link] = []
 
     def placeholder(self, html: str, lines: int = 0) -> str:
         self.html.append(html)
@@ -241,6 +259,7 @@ class _Expander:
         # parts: text, tag index, text, tag index, …
         result: list[str] = [parts[0]]
         index = 1
+        details: list[_Tag] = []  # opened and not yet closed
         while index < len(parts):
             tag = self.tags[int(parts[index])]
             following = parts[index + 1]
@@ -254,11 +273,40 @@ class _Expander:
                     result.append(parts[close + 1])
                     index = close + 2
                     continue
+                if tag.name in PAIRED:
+                    self.unclosed(tag)
+            elif tag.name in PAIRED:  # a closing tag no opening one took
+                self.stray(tag)
+            elif tag.name == "details" and tag.closing:
+                if not details:
+                    self.stray(tag)
+                    result.append(f"\n{PAD}" * tag.raw.count("\n"))
+                    result.append(following)
+                    index += 2
+                    continue
+                details.pop()
+            elif tag.name == "details":
+                details.append(tag)
             result.append(self.single(tag))
             result.append(following)
             index += 2
+        for tag in details:
+            self.unclosed(tag)
         return Expanded("".join(result), tuple(self.html), dict(self.unknown),
-                        tuple(self.problems))
+                        tuple(self.problems), frozenset(self.blocks), tuple(self.links))
+
+    def unclosed(self, tag: _Tag) -> None:
+        """An opening tag of a pair without its closing one: the page would be cut short or
+        its HTML left open."""
+        self.problems.append(Problem(
+            self.context.path, tag.line, f"shortcode {{{{< {tag.name} >}}}} is not closed",
+            f"add {{{{< /{tag.name} >}}}} after its content"))
+
+    def stray(self, tag: _Tag) -> None:
+        self.problems.append(Problem(
+            self.context.path, tag.line,
+            f"shortcode {{{{< /{tag.name} >}}}} closes no {{{{< {tag.name} >}}}}",
+            f"remove it, or add {{{{< {tag.name} >}}}} where the content starts"))
 
     def _find_close(self, parts: list[str], index: int, name: str) -> int | None:
         depth = 0
@@ -282,6 +330,7 @@ class _Expander:
         newlines = tag.raw.count("\n")
         if tag.name == "details":
             # The inner text stays Markdown, on its own lines, rendered with the page.
+            self.blocks.add(len(self.html))  # the placeholder `replace` adds next
             if tag.closing:
                 return self.replace(tag.start, tag.end, "</details>\n")
             args = tag.args
@@ -322,6 +371,11 @@ class _Expander:
         if name == "param":
             return self.param(tag)
         if name == "figure":
+            # a broken src or link is reported at this line, as a Markdown image is
+            for key, position in (("src", 0), ("link", None)):
+                written = args.get(key, position)
+                if written:
+                    self.links.append(Link(written, tag.line, rooted_url(written, ctx)))
             return figure_html(args, ctx)
         return embed_html(name, args)
 
@@ -410,7 +464,7 @@ def restore_shortcodes(body: RenderedBody, expanded: Expanded) -> RenderedBody:
     html = expanded.restore(body.html)
     words = len(re.findall(r"\w+", plain_text(html)))
     return replace(body, html=html, summary=expanded.restore(body.summary), word_count=words,
-                   text=search_text(html))
+                   text=search_text(html), links=(*body.links, *expanded.links))
 
 
 def unknown_warnings(found: Sequence[tuple[str, Mapping[str, int]]]) -> list[Problem]:

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from figdown.markdown.highlight import stylesheet
 from figdown.outputfile import OutputFile
+from figdown.problems import Problem
 from figdown.output.render import Renderer
 from figdown.output.search import INDEX_PATH, search_index
 from figdown.site.model import Site
 from figdown.theme import theme_dir
 from figdown.load.urls import output_file
+from figdown.load.walk import refusal_problem, walk_site_folder
 
 
 def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) -> Iterator[
@@ -35,8 +37,13 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
 
     for taxonomy in site.taxonomies:
         yield from renderer.taxonomy_outputs(taxonomy)
+    owners = {view.url: view.page for view in (*site.pages, *site.sections, site.home)}
     for alias, target in sorted(site.aliases.items()):
-        yield renderer.alias(alias, target, f"alias {alias}")
+        owner = owners.get(target)
+        if owner is not None and owner.front.aliases:  # named in messages: the alias's line
+            yield renderer.alias(alias, target, owner.path, owner.line_of("aliases"))
+        else:
+            yield renderer.alias(alias, target, f"alias {alias}")
 
     yield replace(renderer.rendered("sitemap.xml", "sitemap.xml", "sitemap"), whole=True)
     yield renderer.rendered("404.html", "404.html", "404 page")
@@ -48,19 +55,54 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
     yield from extra
 
 
-def static_outputs(site_static: Path) -> list[OutputFile]:
-    """The theme's static files, then the site's, which win on the same path."""
+def folder_conflicts(outputs: Sequence[OutputFile]) -> list[Problem]:
+    """Outputs that would be written inside another output's file, as if it were a folder
+    (an alias `/index.xml` is written to `index.xml/index.html`, where the feed is)."""
+    files = {output.path: output for output in outputs}
+    problems: list[Problem] = []
+    for output in outputs:
+        folder = output.path
+        while "/" in folder:
+            folder = folder.rsplit("/", 1)[0]
+            other = files.get(folder)
+            if other is None:
+                continue
+            if _is_content(other) and not _is_content(output):
+                problems.append(Problem(
+                    other.origin, other.line, f"/{folder} would be a file, where "
+                    f"{output.origin} needs a folder (for /{output.path})",
+                    "give the page another slug, url or alias"))
+            else:
+                problems.append(Problem(
+                    output.origin or output.path, output.line,
+                    f"/{output.path} cannot be written: /{folder} is a file of the site "
+                    f"({other.origin})", "give the page or alias another path"))
+            break
+    return problems
+
+
+def _is_content(output: OutputFile) -> bool:
+    return output.origin.startswith("content/")
+
+
+def static_outputs(site_static: Path, site_root: Path
+                   ) -> tuple[list[OutputFile], list[Problem]]:
+    """The theme's static files, then the site's, which win on the same path; and the
+    symbolic links of the site's static/ that are not followed (walk.py)."""
     chosen: dict[str, OutputFile] = {}
+    problems: list[Problem] = []
     theme_static = theme_dir() / "static"
-    for folder in (theme_static, site_static):
+    for folder, root in ((theme_static, theme_static), (site_static, site_root)):
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not any(p.startswith(".") for p in
-                                          path.relative_to(folder).parts):
-                rel = path.relative_to(folder).as_posix()
-                chosen[rel] = OutputFile(rel, source=path, origin=f"static/{rel}")
-    return [chosen[key] for key in sorted(chosen)]
+        walked = walk_site_folder(str(folder), str(root))
+        if folder == site_static:
+            problems.extend(refusal_problem(r, str(site_root)) for r in walked.refused)
+        for name in walked.files:
+            path = Path(name)
+            rel = path.relative_to(folder).as_posix()
+            chosen[rel] = OutputFile(rel, source=path, origin=f"static/{rel}")
+    return [chosen[key] for key in sorted(chosen)], problems
 
 
 __all__ = ["output_file", "site_outputs", "static_outputs"]
