@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -541,7 +542,7 @@ def _store_overlap(root: Path, store: str, helpers: str, display: str,
     that no block owns and reads every file under it, so it must be a folder of its own
     inside the site."""
     site = root.resolve()
-    where = (root / store).resolve()
+    where = Path(os.path.realpath(root / store))
     reason = None
     if where == site:
         reason = "is the site folder itself"
@@ -549,7 +550,8 @@ def _store_overlap(root: Path, store: str, helpers: str, display: str,
         reason = f"is outside the site folder {site}"
     else:
         for name in (*_STORE_NEIGHBOURS, helpers):
-            folder = (root / name).resolve()
+            # realpath: a folder that is a link loop overlaps nothing (the build refuses it)
+            folder = Path(os.path.realpath(root / name))
             if where == folder or where.is_relative_to(folder) or folder.is_relative_to(where):
                 reason = f"overlaps the site's {name}/ folder"
                 break
