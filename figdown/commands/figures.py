@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from figdown.commands.args import (
     EXIT_CONTENT,
@@ -17,9 +16,6 @@ from figdown.commands.report import print_problems
 from figdown.load.config import load_config
 from figdown.pipeline import BuildOptions, build_clock, load_pages
 from figdown.problems import ContentError, Problem
-
-if TYPE_CHECKING:
-    pass
 
 
 def run_figures(argv: Sequence[str]) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from figdown.commands.args import (
     EXIT_CONTENT,
@@ -15,9 +14,6 @@ from figdown.commands.report import print_problems
 from figdown.load.config import load_config
 from figdown.pipeline import BuildOptions, build_clock, load_pages
 from figdown.problems import ContentError
-
-if TYPE_CHECKING:
-    pass
 
 
 def run_list(argv: Sequence[str]) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from figdown.commands.args import (
     EXIT_CONTENT,
@@ -13,9 +12,6 @@ from figdown.commands.args import (
     add_site_flags,
 )
 from figdown.problems import one_line
-
-if TYPE_CHECKING:
-    pass
 
 
 def run_new(argv: Sequence[str]) -> int:

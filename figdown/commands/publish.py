@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from figdown.commands.args import (
     EXIT_CONTENT,
@@ -19,9 +18,6 @@ from figdown.commands.report import print_problems, print_summary
 from figdown.load.config import load_config
 from figdown.pipeline import build
 from figdown.problems import ContentError
-
-if TYPE_CHECKING:
-    pass
 
 
 def run_publish(argv: Sequence[str]) -> int:
