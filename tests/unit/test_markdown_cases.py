@@ -9,7 +9,7 @@
 
 `fixtures/cases/shortcodes.txt` goes through shortcode expansion first, `blocks.txt` gives
 each executable block a result (its printed text and one figure) as a build would. After an
-intended change, regenerate with `FIGDOWN_REGENERATE=1 pytest tests/test_markdown_cases.py`
+intended change, regenerate with `FIGDOWN_REGENERATE=1 pytest tests/unit/test_markdown_cases.py`
 and review the diff.
 """
 
@@ -30,7 +30,7 @@ from figdown.markdown.shortcodes import (
     restore_shortcodes,
 )
 
-CASES_DIR = Path(__file__).parent / "fixtures" / "cases"
+CASES_DIR = Path(__file__).parents[1] / "fixtures" / "cases"
 PAGES = (PageRef("posts/relu.md", "/posts/relu/"), PageRef("about.md", "/about/"))
 
 
