@@ -27,6 +27,11 @@ class CodeBlock:
         value = self.options.get("id") or self.options.get("label")
         return str(value) if value else f"fig-{self.index + 1}"
 
+    @property
+    def explicit_id(self) -> bool:
+        """Whether the writer named the block (only a named block can be referred to)."""
+        return bool(self.options.get("id") or self.options.get("label"))
+
 
 @dataclass(frozen=True)
 class PostBlocks:

@@ -30,6 +30,7 @@ from figdown.markdown.engine import (
     parse_body,
     render_tokens,
 )
+from figdown.markdown.presentation import CodeDefaults
 from figdown.markdown.shortcodes import (
     Expanded,
     PageRef,
@@ -86,7 +87,9 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
         if found.blocks:
             context = RenderContext(path=page.path, line_offset=page.body_line,
                                     base_path=config.base_path, page_url=page.url,
-                                    figure_url=_figure_url(config, page))
+                                    figure_url=_figure_url(config, page),
+                                    code_defaults=CodeDefaults(config.figures.echo,
+                                                               config.figures.code_summary))
             pending.append((page, context))
             posts.append(PostBlocks(path=page.path, slug=_store_slug(page),
                                     source_dir=page.source.parent, blocks=found.blocks))
