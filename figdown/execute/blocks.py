@@ -62,6 +62,15 @@ class FigureFile:
 
 
 @dataclass(frozen=True)
+class Display:
+    """A value a block showed (its last expression, or `display(obj)`), as text."""
+
+    mime: str  # text/plain, text/html, image/svg+xml (base64), text/markdown
+    data: str
+    kind: str = ""  # "table": an HTML table (from a DataFrame or a list of rows)
+
+
+@dataclass(frozen=True)
 class BlockResult:
     """What one block produced, fresh or reused from the store."""
 
@@ -70,3 +79,4 @@ class BlockResult:
     output: str = ""
     error: Problem | None = None
     reused: bool = False
+    displays: tuple[Display, ...] = ()

@@ -14,6 +14,7 @@ from markdown_it.token import Token
 from figdown.execute.blocks import BlockResult, FigureFile
 from figdown.load.urls import with_base
 from figdown.markdown.crossref import caption_prefix
+from figdown.markdown.displays import display_html
 from figdown.markdown.fences import AttrValue
 from figdown.markdown.highlight import highlight_code
 from figdown.markdown.presentation import (
@@ -75,6 +76,12 @@ def render_block_result(token: Token, result: BlockResult | None,
     show_output = display.get("output", True) is not False
     if result.output and show_output:
         parts.append(f'<pre class="block-output"><code>{escape(result.output)}</code></pre>\n')
+    if result.displays and show_output:
+        shown_html = "".join(display_html(d, md, alt) for d in result.displays)
+        if cap and not result.figures:  # a table's caption goes above it, as Quarto's does
+            shown_html = (f'<figure id="{escape(block.block_id)}" class="block-figure '
+                          f'block-table-figure">{cap}\n{shown_html}</figure>\n')
+        parts.append(shown_html)
     return "".join(parts)
 
 

@@ -211,7 +211,8 @@ def _core_blocks(state: StateCore) -> None:
             for error in info.errors:
                 report(Problem(path, first_line - 1, error,
                                'write attributes as {key=value, key="text"}'))
-            if display.get("caption") and not display.get("alt"):
+            if display.get("caption") and not display.get("alt") and not str(
+                    display.get("id", "")).startswith("tbl-"):  # a table is text
                 report(Problem(path, first_line - 1, "figure has a caption but no alt text; the "
                                "caption is used as alt", 'add alt="what the figure shows"',
                                severity="warning"))

@@ -1,0 +1,36 @@
+"""The HTML of the values a block showed (its last expression, `display(obj)`): tables and
+HTML sanitised with nh3, SVG as an image, Markdown rendered, anything else as text."""
+
+from __future__ import annotations
+
+from html import escape
+
+import nh3
+from markdown_it import MarkdownIt
+
+from figdown.execute.blocks import Display
+
+# What a rich output may hold: ammonia's safe defaults, and the table attributes
+# a DataFrame's HTML uses.
+_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "th": {"colspan", "rowspan", "scope"},
+               "td": {"colspan", "rowspan", "class"}}
+
+
+def sanitise(html: str) -> str:
+    """HTML from a block's object, with scripts, styles, event handlers and the like gone."""
+    return str(nh3.clean(html, attributes=_ATTRIBUTES))
+
+
+def display_html(display: Display, md: MarkdownIt, alt: str) -> str:
+    """One shown value as HTML, in the page's own markup."""
+    if display.kind == "table":
+        return ('<div class="table-wrap block-table" role="region" aria-label="Table" '
+                f'tabindex="0">{sanitise(display.data)}</div>\n')
+    if display.mime == "text/html":
+        return f'<div class="block-display">{sanitise(display.data)}</div>\n'
+    if display.mime == "text/markdown":
+        return f'<div class="block-display">{sanitise(str(md.render(display.data)))}</div>\n'
+    if display.mime == "image/svg+xml":  # an image: a script in the SVG cannot run
+        return (f'<div class="block-display"><img src="data:image/svg+xml;base64,'
+                f'{escape(display.data)}" alt="{escape(alt)}"></div>\n')
+    return f'<pre class="block-output block-value"><code>{escape(display.data)}</code></pre>\n'
