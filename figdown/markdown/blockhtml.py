@@ -78,9 +78,13 @@ def render_block_result(token: Token, result: BlockResult | None,
         parts.append(f'<pre class="block-output"><code>{escape(result.output)}</code></pre>\n')
     if result.displays and show_output:
         shown_html = "".join(display_html(d, md, alt) for d in result.displays)
-        if cap and not result.figures:  # a table's caption goes above it, as Quarto's does
+        if cap and not result.figures and result.displays[0].kind == "table":
+            # a table's caption goes above it, as Quarto's does
             shown_html = (f'<figure id="{escape(block.block_id)}" class="block-figure '
                           f'block-table-figure">{cap}\n{shown_html}</figure>\n')
+        elif cap and not result.figures:  # an image saved in a notebook
+            shown_html = (f'<figure id="{escape(block.block_id)}" class="block-figure">'
+                          f"{shown_html}{cap}</figure>\n")
         parts.append(shown_html)
     return "".join(parts)
 

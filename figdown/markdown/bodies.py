@@ -22,6 +22,7 @@ from figdown.execute.blocks import BlockResult, PostBlocks
 from figdown.execute.executor import ExecOptions, ExecReport, execute_posts
 from figdown.load.config import SiteConfig, content_key
 from figdown.load.content import Page
+from figdown.load.notebook import locate
 from figdown.load.urls import with_base
 from figdown.markdown.engine import (
     RenderContext,
@@ -31,6 +32,7 @@ from figdown.markdown.engine import (
     render_tokens,
 )
 from figdown.markdown.presentation import CodeDefaults
+from figdown.markdown.saved import executes, saved_results
 from figdown.markdown.shortcodes import (
     Expanded,
     PageRef,
@@ -64,6 +66,20 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     caller decides. `whole_site`: these are all the site's pages, so that figures and cache
     entries no page uses any more can be pruned.
     """
+    start = len(problems)
+    try:
+        return _render_bodies(config, options, pages, refs, problems, whole_site,
+                              stop_on_errors)
+    finally:  # a notebook's problems are said at their cell, not at a line of its text
+        notebooks = {page.path: page.notebook for page in pages if page.notebook is not None}
+        if notebooks:
+            problems[start:] = [locate(p, notebooks[p.path]) if p.path in notebooks else p
+                                for p in problems[start:]]
+
+
+def _render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Page],
+                   refs: Sequence[PageRef], problems: list[Problem], whole_site: bool,
+                   stop_on_errors: bool) -> Bodies:
     md = create_markdown(config.unsafe_html, config.enable_emoji)
     expanded = _expand_shortcodes(config, pages, refs, md)
     for found_shortcodes in expanded.values():
@@ -82,6 +98,7 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     bodies: dict[str, RenderedBody] = {}
     pending: list[tuple[Page, RenderContext]] = []
     posts: list[PostBlocks] = []
+    saved: dict[str, dict[int, BlockResult]] = {}  # notebooks shown as saved, by page path
     for page in pages:
         found = first[page.path]
         if found.blocks:
@@ -91,6 +108,9 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
                                     code_defaults=CodeDefaults(config.figures.echo,
                                                                config.figures.code_summary))
             pending.append((page, context))
+            if page.notebook is not None and not executes(page.front.params):
+                saved[page.path] = saved_results(found.blocks, page.notebook)
+                continue
             posts.append(PostBlocks(path=page.path, slug=_store_slug(page),
                                     source_dir=page.source.parent, blocks=found.blocks))
         elif found.body is not None:
@@ -102,7 +122,7 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     problems.extend(replace(p, severity="warning") if options.keep_going and p.severity == "error"
                     else p for p in executed.problems)
     figures: dict[str, list[OutputFile]] = {}
-    results_of: dict[str, dict[int, BlockResult]] = {}
+    results_of: dict[str, dict[int, BlockResult]] = saved
     for (path, index), result in executed.results.items():
         results_of.setdefault(path, {})[index] = result
     for page, context in pending:
@@ -182,7 +202,8 @@ def site_blocks(config: SiteConfig, options: BuildOptions, pages: Sequence[Page]
                               options.jobs or os.cpu_count() or 1)
     return [PostBlocks(path=page.path, slug=_store_slug(page), source_dir=page.source.parent,
                        blocks=first[page.path].blocks)
-            for page in pages if first[page.path].blocks]
+            for page in pages if first[page.path].blocks
+            and (page.notebook is None or executes(page.front.params))]
 
 
 def exec_options(config: SiteConfig, options: BuildOptions, prune: bool = False) -> ExecOptions:

@@ -30,7 +30,7 @@ def display_html(display: Display, md: MarkdownIt, alt: str) -> str:
         return f'<div class="block-display">{sanitise(display.data)}</div>\n'
     if display.mime == "text/markdown":
         return f'<div class="block-display">{sanitise(str(md.render(display.data)))}</div>\n'
-    if display.mime == "image/svg+xml":  # an image: a script in the SVG cannot run
-        return (f'<div class="block-display"><img src="data:image/svg+xml;base64,'
-                f'{escape(display.data)}" alt="{escape(alt)}"></div>\n')
+    if display.mime in ("image/svg+xml", "image/png"):  # a script in an SVG image cannot run
+        return (f'<div class="block-display"><img src="data:{display.mime};base64,'
+                f'{escape(display.data.strip())}" alt="{escape(alt)}"></div>\n')
     return f'<pre class="block-output block-value"><code>{escape(display.data)}</code></pre>\n'
