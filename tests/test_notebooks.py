@@ -151,3 +151,13 @@ def test_a_file_that_is_not_a_notebook_is_one_line(make_site: SiteWriter,
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert re.search(r"error: content/posts/x.ipynb: cannot read the notebook: .+ — open and "
                      r"save it in Jupyter", result.stderr)
+
+
+def test_a_broken_link_is_said_at_the_notebook_without_a_line(make_site: SiteWriter,
+                                                               tmp_path: Path) -> None:
+    notebook = wild_notebook()
+    notebook.cells[1].source += "\n[Elsewhere](/nowhere/)."
+    result = run_build("-s", site_with(make_site, notebook), "-d", tmp_path / "out")
+    assert result.returncode == 1
+    assert re.search(r"error: content/posts/temperature.ipynb: broken link /nowhere/",
+                     result.stderr), result.stderr

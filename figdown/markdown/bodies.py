@@ -149,6 +149,11 @@ def _render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pa
         problems.extend(body.problems)
     if stop_on_errors:
         fail_on_errors(problems)
+    for page in pages:  # a line of a notebook's text is no line of the notebook's file
+        if page.notebook is not None and page.path in bodies:
+            made = bodies[page.path]
+            bodies[page.path] = replace(made, links=tuple(replace(link, line=None)
+                                                          for link in made.links))
     return Bodies(bodies, figures, executed)
 
 
