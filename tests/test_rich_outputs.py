@@ -38,7 +38,7 @@ def test_a_list_of_rows_is_a_numbered_table_with_its_caption_above(make_site: Si
     assert '<a class="figref" href="#tbl-scores">Table 1</a>' in html
     assert ('<figure id="tbl-scores" class="block-figure block-table-figure"><figcaption>'
             '<span class="figure-number">Table 1:</span> Scores</figcaption>\n'
-            '<div class="table-wrap block-table" role="region" aria-label="Table" tabindex="0">'
+            '<div class="table-wrap block-table" role="region" aria-label="Table 1" tabindex="0">'
             "<table><thead><tr><th>name</th><th>score</th></tr></thead><tbody>"
             '<tr><td>ReLU</td><td class="num">0.5</td></tr>') in html
 
@@ -71,6 +71,14 @@ def test_display_and_the_last_value_show_in_order_after_printed_text(make_site: 
                       shown, re.DOTALL) == [("<b>bold</b>", ""), ("<p><em>note</em></p>\n", ""),
                                             ("", "42")]
     assert "script" not in shown and "onclick" not in shown
+
+
+def test_each_table_s_region_has_a_name_of_its_own(make_site: SiteWriter,
+                                                   tmp_path: Path) -> None:
+    html = content(make_site, tmp_path, (
+        "```python {exec=true, id=\"two\"}\ndisplay([(1, 2)])\n[(3, 4)]\n```\n"))
+    assert re.findall(r'role="region" aria-label="([^"]*)"', html) == [
+        "Table shown by block two (1)", "Table shown by block two (2)"]
 
 
 def test_a_figure_s_artists_and_none_show_nothing(make_site: SiteWriter,

@@ -13,7 +13,7 @@ from markdown_it.token import Token
 
 from figdown.execute.blocks import BlockResult, FigureFile
 from figdown.load.urls import with_base
-from figdown.markdown.crossref import caption_prefix
+from figdown.markdown.crossref import caption_prefix, number_label
 from figdown.markdown.displays import display_html
 from figdown.markdown.fences import AttrValue
 from figdown.markdown.highlight import highlight_code
@@ -77,7 +77,11 @@ def render_block_result(token: Token, result: BlockResult | None,
     if result.output and show_output:
         parts.append(f'<pre class="block-output"><code>{escape(result.output)}</code></pre>\n')
     if result.displays and show_output:
-        shown_html = "".join(display_html(d, md, alt) for d in result.displays)
+        tables = sum(d.kind == "table" for d in result.displays)
+        named = number_label(env, block.block_id) or f"Table shown by block {block.block_id}"
+        shown_html = "".join(
+            display_html(d, md, alt, named if tables == 1 else f"{named} ({n + 1})")
+            for n, d in enumerate(result.displays))
         if cap and not result.figures and result.displays[0].kind == "table":
             # a table's caption goes above it, as Quarto's does
             shown_html = (f'<figure id="{escape(block.block_id)}" class="block-figure '

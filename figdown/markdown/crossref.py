@@ -140,6 +140,12 @@ def _render_reference(self: Any, tokens: Sequence[Token], idx: int, options: Any
             f"{escape(text)}</a>")
 
 
+def number_label(env: Mapping[str, Any], block_id: str) -> str:
+    """"Figure 2" or "Table 1" for a numbered block; "" for another."""
+    number = env.get(NUMBERS_KEY, {}).get(block_id)
+    return number.label if isinstance(number, Number) and not number.panel else ""
+
+
 def caption_prefix(env: Mapping[str, Any], block_id: str) -> str:
     """The "Figure 2:" that starts a numbered block's caption, as HTML; "" if unnumbered."""
     number = env.get(NUMBERS_KEY, {}).get(block_id)

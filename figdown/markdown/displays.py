@@ -21,10 +21,11 @@ def sanitise(html: str) -> str:
     return str(nh3.clean(html, attributes=_ATTRIBUTES))
 
 
-def display_html(display: Display, md: MarkdownIt, alt: str) -> str:
-    """One shown value as HTML, in the page's own markup."""
+def display_html(display: Display, md: MarkdownIt, alt: str, label: str) -> str:
+    """One shown value as HTML, in the page's own markup; `label` names a table's scrolling
+    region (each region of a page needs a name of its own)."""
     if display.kind == "table":
-        return ('<div class="table-wrap block-table" role="region" aria-label="Table" '
+        return (f'<div class="table-wrap block-table" role="region" aria-label="{escape(label)}" '
                 f'tabindex="0">{sanitise(display.data)}</div>\n')
     if display.mime == "text/html":
         return f'<div class="block-display">{sanitise(display.data)}</div>\n'
