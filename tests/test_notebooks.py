@@ -161,3 +161,17 @@ def test_a_broken_link_is_said_at_the_notebook_without_a_line(make_site: SiteWri
     assert result.returncode == 1
     assert re.search(r"error: content/posts/temperature.ipynb: broken link /nowhere/",
                      result.stderr), result.stderr
+
+
+def test_a_notebook_in_a_leaf_bundle_is_published_as_a_file(make_site: SiteWriter,
+                                                             tmp_path: Path) -> None:
+    site = make_site({"config.yaml": CONFIG,
+                      "content/posts/b/index.md": "---\ntitle: B\ndate: 2024-01-01\n---\n"
+                      "[The notebook](analysis.ipynb).\n"})
+    nbformat.write(wild_notebook(), str(site / "content/posts/b/analysis.ipynb"))
+    result = run_build("-s", site, "-d", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "Blocks: 0 run" in result.stdout or "Blocks:" not in result.stdout
+    assert (tmp_path / "out/posts/b/analysis.ipynb").read_bytes() == (
+        site / "content/posts/b/analysis.ipynb").read_bytes()
+    assert not (tmp_path / "out/posts/b/analysis").exists()

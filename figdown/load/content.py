@@ -242,8 +242,14 @@ def discover(content_dir: Path, site_root: Path) -> ContentFiles:
     walked = walk_site_folder(str(content_dir), str(site_root))
     pages: list[Path] = []
     others: list[Path] = []
-    for path in sorted(map(Path, walked.files)):  # by folder, then name
-        is_page = path.suffix.lower() in CONTENT_SUFFIXES
+    files = sorted(map(Path, walked.files))  # by folder, then name
+    # A notebook inside a leaf bundle is one of its page's files, as Hugo publishes it.
+    leaves = {path.parent for path in files if path.name.split(".")[0] == "index"
+              and path.suffix.lower() in (".md", ".markdown")}
+    for path in files:
+        suffix = path.suffix.lower()
+        is_page = suffix in CONTENT_SUFFIXES and not (
+            suffix == NOTEBOOK_SUFFIX and path.parent in leaves)
         (pages if is_page else others).append(path)
     return ContentFiles(tuple(pages), tuple(others),
                         tuple(refusal_problem(r, str(site_root)) for r in walked.refused))
