@@ -229,3 +229,13 @@ def test_panels_fill_the_layout_s_rows_then_rows_like_its_last() -> None:
     assert grid_rows(((2.0, 1.0), (1.0,)), 4) == [(2.0, 1.0), (1.0,), (1.0,)]
     assert grid_rows((), 2) == [(1.0,), (1.0,)]
     assert [panel_letter(i) for i in (0, 1, 25, 26, 27)] == ["a", "b", "z", "aa", "ab"]
+
+
+def test_a_reference_in_the_summary_links_to_the_post_from_lists(make_site: SiteWriter,
+                                                                 tmp_path: Path) -> None:
+    site = make_site({"config.yaml": CONFIG, "content/posts/a.md": post(
+        "The summary says @fig-late.\n\n<!--more-->\n\n" + block("late", "Late"))})
+    result = run_build("-s", site, "-d", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    home = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert '<a class="figref" href="/posts/a/#late">Figure 1</a>' in home
