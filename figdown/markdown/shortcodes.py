@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from figdown.load.urls import absolute, with_base
+from figdown.markdown.crossref import reference_markdown
 from figdown.markdown.engine import Link, RenderedBody, plain_text, search_text
 from figdown.markdown.highlight import highlight_code
 from figdown.markdown.shortcode_context import Args, PageRef, ShortcodeContext
@@ -46,7 +47,7 @@ _PREFIX = re.compile(r"(?:[ \t]*>)*[ \t]*")  # blockquote marks and indentation
 PAIRED = frozenset({"highlight", "comment"})
 EMBEDS = frozenset({"youtube", "vimeo", "vimeo_simple", "gist", "x", "twitter", "tweet",
                     "instagram"})
-KNOWN = PAIRED | EMBEDS | {"figure", "ref", "relref", "param", "details"}
+KNOWN = PAIRED | EMBEDS | {"figure", "ref", "relref", "param", "details", "figref"}
 
 
 @dataclass(frozen=True)
@@ -306,6 +307,8 @@ class _Expander:
             if tag.name not in KNOWN:
                 self.warn_unknown(tag)
             return f"\n{PAD}" * newlines
+        if tag.name == "figref":  # Markdown the reference rule reads (crossref.py)
+            return self.figref(tag) + f"\n{PAD}" * newlines
         html = self.render(tag)
         if tag.name in {"ref", "relref"}:  # a URL, usually inside a Markdown link
             return self.placeholder(html or "", newlines)
@@ -354,6 +357,15 @@ class _Expander:
         if tag.name == "ref":
             return escape(quote(absolute(self.context.base_url, url), safe="/#:?=&%@+~"))
         return escape(quote(with_base(self.context.base_path, url), safe="/#:?=&%@+~"))
+
+    def figref(self, tag: _Tag) -> str:
+        target = tag.args.get("id", 0, "")
+        if not target:
+            self.problems.append(Problem(
+                self.context.path, tag.line, "figref: no block id given",
+                "write {{< figref relu-plot >}} with the id of a block of this post"))
+            return ""
+        return reference_markdown(target)
 
     def param(self, tag: _Tag) -> str | None:
         key = tag.args.get("name", 0, "")
