@@ -6,7 +6,6 @@ Run with `pytest -m browser`.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,6 @@ import pytest
 from theme_support import (
     build_site,
     ensure_axe,
-    make_figure_site,
     serve,
 )
 
@@ -153,7 +151,7 @@ def test_no_request_leaves_the_local_server(browser: Any, built: Path, origin: s
 OVERFLOW_JS = """
 () => {
   const width = document.documentElement.clientWidth;
-  const allowed = "pre, .highlight, .table-wrap, .math.display";
+  const allowed = "pre, .highlight, .table-wrap, .math.display, .figure-frame";
   const wide = [];
   for (const el of document.body.querySelectorAll("*")) {
     if (el.closest(allowed)) continue;
@@ -250,77 +248,25 @@ def test_search_page_lists_every_post_without_javascript(browser: Any, origin: s
     context.close()
 
 
-def _mean_brightness(png: bytes) -> float:
-    from PIL import Image, ImageStat
-
-    return float(ImageStat.Stat(Image.open(io.BytesIO(png)).convert("L")).mean[0])
-
-
-@pytest.fixture(scope="module")
-def figure_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("figure-site")
-    source = make_figure_site(folder)
-    build_site(folder / "public", source)
-    with serve(folder / "public") as url:
-        yield url
-
-
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_figures_follow_the_colour_scheme(browser: Any, figure_origin: str, visits: Visits,
-                                          scheme: str) -> None:
-    context = open_context(browser, visits, scheme)
-    page = context.new_page()
-    page.goto(figure_origin + "/posts/relu/")
-    figure = page.locator("#relu-plot img")
-    figure.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('#relu-plot img').complete")
-    brightness = _mean_brightness(figure.screenshot())
-    page_brightness = _mean_brightness(page.screenshot())
-    context.close()
-    if scheme == "light":
-        assert brightness > 200, f"light figure mean brightness {brightness:.0f}"
-    else:  # no white rectangle: the figure is about as dark as the page around it
-        assert brightness < 60, f"dark figure mean brightness {brightness:.0f}"
-        assert abs(brightness - page_brightness) < 30
-
-
 def test_print_drops_navigation_and_keeps_figures_and_math(
-        browser: Any, figure_origin: str, visits: Visits) -> None:
+        browser: Any, origin: str, visits: Visits) -> None:
     context = open_context(browser, visits, "dark-toggle")
     page = context.new_page()
-    page.goto(figure_origin + "/posts/relu/")
+    page.goto(origin + "/posts/relu/")
     page.emulate_media(media="print", color_scheme="dark")
     for hidden in (".site-header", ".site-footer", ".post-nav", ".toc", ".skip-link"):
         assert not page.locator(hidden).first.is_visible(), hidden
-    assert page.locator("#relu-plot img").is_visible()
+    assert page.locator("#relu-plot svg").is_visible()
     assert page.locator(".math.display").first.is_visible()
     style = page.evaluate("""() => ({
         body: getComputedStyle(document.body).backgroundColor,
-        filter: getComputedStyle(document.querySelector('#relu-plot img')).filter,
+        ink: getComputedStyle(document.querySelector('#relu-plot svg')).fill,
         keyword: getComputedStyle(document.querySelector('.highlight .k, .highlight .kn')).color,
     })""")
     context.close()
     assert style["body"] == "rgb(255, 255, 255)"
-    assert style["filter"] == "none"  # figures print as drawn, not inverted
+    assert style["ink"] == "rgb(0, 0, 0)"  # figures print as drawn, not in dark ink
     assert style["keyword"] == "rgb(169, 13, 145)"  # the light code style (xcode) on paper
-
-
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_no_violations_on_a_post_with_a_figure(
-        browser: Any, figure_origin: str, axe_js: Path, visits: Visits, scheme: str) -> None:
-    run_axe(browser, figure_origin, axe_js, visits, "/posts/relu/", scheme)
-
-
-def test_a_figure_fits_a_phone_screen(browser: Any, figure_origin: str,
-                                      visits: Visits) -> None:
-    context = open_context(browser, visits, "dark", viewport=PHONE)
-    page = context.new_page()
-    page.goto(figure_origin + "/posts/relu/")
-    found = page.evaluate(OVERFLOW_JS)
-    width = page.locator("#relu-plot img").bounding_box()["width"]
-    context.close()
-    assert found["scroll"] <= found["width"] and not found["wide"], found
-    assert width <= PHONE["width"] - 2 * 16
 
 
 def test_a_reader_on_a_dark_system_can_choose_light(browser: Any, origin: str,

@@ -49,6 +49,7 @@ class FigureFile:
     kind: str = "image"  # "image" or "animation"
     poster: str = ""  # an animation's first frame (PNG), relative to the store
     size: int = 0  # bytes of the file
+    text_px: float = 0.0  # its smallest text, CSS px at its size on the page; 0: none
 
     @property
     def store_paths(self) -> tuple[str, ...]:

@@ -30,8 +30,9 @@ class KeyContext:
 
 
 # Part of every key: bump it when the way results are saved changes (format, metadata,
-# transparency), so that stored results made the old way are run again, never served.
-SAVE_FORMAT = "2"
+# transparency, ink colours, the default style), so that stored results made the old way
+# are run again, never served.
+SAVE_FORMAT = "3"
 
 
 LIBRARIES = ("numpy", "matplotlib", "pillow", "imageio-ffmpeg")

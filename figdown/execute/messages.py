@@ -81,6 +81,7 @@ class RenderedFigure:
     poster: bytes = b""  # an animation's first frame, PNG
     encoder: str = ""  # what encoded an animation
     fallback: str = ""  # why an animation is not in the format the block asked for
+    text_px: float = 0.0  # its smallest text, CSS px at its size on the page; 0: none
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
+from figdown.execute.ink import ink_colours, mark_ink
 from figdown.execute.messages import (
     BlockFailure,
     BlockOutcome,
@@ -31,6 +32,16 @@ from figdown.execute.messages import (
 from figdown.execute.observe import Capture, ReadRecorder, changes, clean_text, snapshot
 
 SVG_HASHSALT = "figdown"
+
+
+def smallest_text_px(fig: Any, px_per_inch: float) -> float:
+    """The size of the figure's smallest visible text, in CSS pixels at its size on the page
+    (0 without text): how far the page may shrink it and keep it legible."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return round(min(sizes) * px_per_inch / 72, 2) if sizes else 0.0
 
 
 class BlockTimeout(BaseException):
@@ -202,6 +213,7 @@ class Runner:
 
         if self.ffmpeg is None:
             self.ffmpeg = ffmpeg_executable()
+        text_px = smallest_text_px(anim._fig, block.dpi)
         encoded = encode_animation(
             anim, block.animation_format, block.fps, block.frames, block.dpi, self.ffmpeg
         )
@@ -215,6 +227,7 @@ class Runner:
             poster=encoded.poster,
             encoder=encoded.encoder,
             fallback=encoded.fallback,
+            text_px=text_px,
         )
 
     def _save_figure(self, block: BlockTask, fig: Any) -> RenderedFigure:
@@ -224,18 +237,21 @@ class Runner:
         if block.format == "png":
             fig.savefig(buffer, format="png", dpi=2 * block.dpi, metadata={"Software": None})
             width, height = round(width_in * block.dpi), round(height_in * block.dpi)
-        else:
-            fig.savefig(
-                buffer,
-                format="svg",
-                dpi=2 * block.dpi,
-                metadata={"Date": None, "Creator": None},
-                # the theme recolours SVGs for dark pages; a transparent background
-                # lets the page show through instead of a white rectangle
-                transparent=True,
-            )
-            width, height = round(width_in * 96), round(height_in * 96)
-        return RenderedFigure(buffer.getvalue(), block.format, width, height)
+            return RenderedFigure(buffer.getvalue(), block.format, width, height,
+                                  text_px=smallest_text_px(fig, block.dpi))
+        fig.savefig(
+            buffer,
+            format="svg",
+            dpi=2 * block.dpi,
+            metadata={"Date": None, "Creator": None},
+            # the page shows through: its colour scheme sets the ink (see ink.py)
+            transparent=True,
+        )
+        ink = ink_colours(self.mpl.rcParams, self.mpl.colors.to_hex)
+        svg = mark_ink(buffer.getvalue().decode("utf-8"), ink).encode("utf-8")
+        width, height = round(width_in * 96), round(height_in * 96)
+        return RenderedFigure(svg, block.format, width, height,
+                              text_px=smallest_text_px(fig, 96))
 
     def _failure(
         self,

@@ -126,6 +126,7 @@ def read_result(store: Path, slug: str, block_id: str, key: str,
                     kind=kind,
                     poster=poster,
                     size=len(content),
+                    text_px=float(item.get("text_px", 0.0)),
                 )
             )
         output = data["output"]
@@ -165,6 +166,7 @@ def write_result(
             "width": figure.width,
             "height": figure.height,
             "sha256": hashlib.sha256(figure.data).hexdigest(),
+            "text_px": figure.text_px,
         }
         poster = ""
         if figure.kind == "animation":
@@ -186,6 +188,7 @@ def write_result(
                 kind=figure.kind,
                 poster=poster,
                 size=len(figure.data),
+                text_px=figure.text_px,
             )
         )
         entries.append(entry)

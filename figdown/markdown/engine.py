@@ -17,10 +17,11 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from figdown.execute.blocks import BlockResult, CodeBlock, FigureFile, OptionValue
+from figdown.execute.blocks import BlockResult, CodeBlock, OptionValue
 from figdown.load.urls import with_base
 from figdown.markdown.autolinks import GoldmarkLinkify
 from figdown.markdown.fences import parse_fence_info, split_quarto_options
+from figdown.markdown.figure_html import figure_media
 from figdown.markdown.highlight import highlight_code
 from figdown.markdown.math import math_plugin, next_closer, token_line
 from figdown.problems import Problem
@@ -82,6 +83,7 @@ class RenderContext:
     page_url: str = "/"
     results: Mapping[int, BlockResult] = field(default_factory=dict)
     figure_url: Callable[[str], str] | None = None
+    figure_svg: Callable[[str], str | None] | None = None  # an SVG's text, by store path
     keep_going: bool = False
 
 
@@ -243,12 +245,15 @@ def render_block_result(token: Token, result: BlockResult | None,
     caption = str(opts.get("caption", "") or "")
     alt = str(opts.get("alt", "") or caption)
     figure_url = context.figure_url if context and context.figure_url else (lambda p: p)
+    figure_svg = context.figure_svg if context else None
     for number, figure in enumerate(result.figures):
         anchor = block.block_id if number == 0 else f"{block.block_id}-{number + 1}"
         src = figure_url(figure.store_path)
         cap = f"<figcaption>{md.renderInline(caption)}</figcaption>" if caption else ""
+        svg = figure_svg(figure.store_path) if figure_svg and figure.format == "svg" else None
+        media = figure_media(figure, src, figure_url(figure.poster) if figure.poster else "",
+                             alt, svg, f"{anchor}-svg")
         if figure.kind == "animation":
-            media = _animation_html(figure, src, figure_url(figure.poster), alt)
             parts.append(f'<figure id="{escape(anchor)}" class="block-figure block-animation">'
                          f"{media}{cap}</figure>\n")
             if figure.format == "mp4" and not env.get("motion_script"):
@@ -259,30 +264,11 @@ def render_block_result(token: Token, result: BlockResult | None,
                 parts.append(f'<script src="{escape(with_base(base, MOTION_SCRIPT))}" defer>'
                              "</script>\n")
             continue
-        srcset = ""
-        if figure.format == "png":
-            srcset = f' srcset="{escape(src)} 2x"'
-        img = (f'<img src="{escape(src)}"{srcset} alt="{escape(alt)}" width="{figure.width}" '
-               f'height="{figure.height}" loading="lazy" decoding="async">')
-        parts.append(f'<figure id="{escape(anchor)}" class="block-figure">{img}{cap}</figure>\n')
+        parts.append(f'<figure id="{escape(anchor)}" class="block-figure">{media}{cap}</figure>\n')
     show_output = opts.get("output", True) is not False
     if result.output and show_output:
         parts.append(f'<pre class="block-output"><code>{escape(result.output)}</code></pre>\n')
     return "".join(parts)
-
-
-def _animation_html(figure: FigureFile, src: str, poster: str, alt: str) -> str:
-    """A looping, muted video that `motion.js` starts unless the reader asked for reduced
-    motion; an animated WebP or GIF shows its still poster to such a reader."""
-    size = f'width="{figure.width}" height="{figure.height}"'
-    if figure.format == "mp4":
-        return (f'<video {size} poster="{escape(poster)}" muted loop playsinline controls '
-                f'preload="metadata" data-motion aria-label="{escape(alt)}">'
-                f'<source src="{escape(src)}" type="video/mp4">'
-                f'<a href="{escape(src)}">{escape(alt)}</a></video>')
-    return (f'<picture><source srcset="{escape(poster)}" media="(prefers-reduced-motion: '
-            f'reduce)"><img src="{escape(src)}" alt="{escape(alt)}" {size} loading="lazy" '
-            'decoding="async"></picture>')
 
 
 def _render_heading_close(self: Any, tokens: Sequence[Token], idx: int, options: Any,
