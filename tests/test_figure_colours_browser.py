@@ -125,7 +125,7 @@ def test_a_line_plot_ink_follows_the_theme_and_its_data_does_not(browser: Any,
     assert set(light["axis"]) != set(dark["axis"]), "the spines and ticks did not change"
     assert all(rgb(paint)[0] > 120 for paint in dark["axis"]), dark["axis"]
     assert light["data"] == dark["data"]  # the lines keep their colours
-    assert "rgb(31, 119, 180)" in dark["data"]
+    assert "rgb(47, 119, 201)" in dark["data"]  # the palette's blue
 
 
 def test_a_video_sits_on_a_paper_frame_in_dark_mode(browser: Any, origin: str) -> None:

@@ -94,8 +94,9 @@ def test_a_built_page_holds_its_svg_figures_inline_with_their_ink_marked(tmp_pat
     html = (tmp_path / "out" / "posts" / "figures" / "index.html").read_text(encoding="utf-8")
     assert "<img" not in html.split("<main", 1)[1].split('id="dot"', 1)[0]
     assert html.count('<svg class="figure-svg"') == 2
-    assert "var(--fig-text, #000000)" in html
-    assert "stroke: #1f77b4" in html  # the first line keeps the cycle's blue
+    assert "var(--fig-text, #1d1f23)" in html and "var(--fig-axis, #555c67)" in html
+    assert "stroke: #2f77c9" in html  # the first line keeps the palette's blue
+    assert "font-family: var(--fig-font, 'DejaVu Sans', sans-serif)" in html
     assert '<image xlink:href="data:image/png;base64,' in html  # the heat map, untouched
     ids = re.findall(r'\bid="([^"]*)"', html)
     assert len(ids) == len(set(ids))

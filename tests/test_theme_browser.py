@@ -6,6 +6,7 @@ Run with `pytest -m browser`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from theme_support import (
+    ROOT,
     build_site,
     ensure_axe,
     serve,
@@ -179,6 +181,54 @@ def test_nothing_overflows_a_phone_screen(browser: Any, built: Path, origin: str
             failures.append(f"{path}: page {found['scroll']}px wide; {found['wide']}")
     context.close()
     assert not failures, "overflow at 375 px:\n" + "\n".join(failures)
+
+
+# The smallest text of each figure on the page, in CSS pixels as drawn: measured for SVG
+# text; for a video or raster figure, the size recorded in the store times its scale.
+FIGURE_TEXT_JS = """() => [...document.querySelectorAll('figure.block-figure')].map(figure => {
+  const svg = figure.querySelector('svg.figure-svg');
+  const media = figure.querySelector('video, img');
+  const box = (svg || media).getBoundingClientRect();
+  const sizes = svg ? [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+    .map(t => {
+      const m = t.getScreenCTM();
+      return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+    }) : [];
+  return {id: figure.id, svg: !!svg, texts: sizes.length,
+          smallest: sizes.length ? Math.min(...sizes) : null,
+          src: media ? (media.currentSrc || media.querySelector('source').src) : null,
+          scale: media ? box.width / media.width : box.width / svg.width.baseVal.value};
+})"""
+
+
+def _recorded_text_px(built: Path, url_path: str) -> float:
+    """The smallest text the store recorded for the figure published at `url_path`."""
+    digest = hashlib.sha256((built / url_path.lstrip("/")).read_bytes()).hexdigest()
+    for entry in (ROOT / "figures").rglob("entry.json"):
+        for item in json.loads(entry.read_text(encoding="utf-8"))["figures"]:
+            if item["sha256"] == digest:
+                return float(item["text_px"])
+    raise AssertionError(f"{url_path} is not in the figure store")
+
+
+def test_every_example_figure_keeps_its_text_legible_on_a_phone(
+        browser: Any, built: Path, origin: str, visits: Visits) -> None:
+    context = open_context(browser, visits, "light", viewport=PHONE)
+    page = context.new_page()
+    measured: dict[str, float] = {}
+    for path in site_pages(built):
+        page.goto(origin + path)
+        for figure in page.evaluate(FIGURE_TEXT_JS):
+            if figure["svg"]:
+                assert figure["texts"], f"{path}#{figure['id']}: no text elements to measure"
+                measured[f"{path}#{figure['id']}"] = figure["smallest"]
+            else:
+                recorded = _recorded_text_px(built, urlsplit(figure["src"]).path)
+                measured[f"{path}#{figure['id']}"] = recorded * figure["scale"]
+    context.close()
+    assert len(measured) >= 14, measured  # every example figure, the two animations included
+    small = {name: round(px, 1) for name, px in measured.items() if px < 9}
+    assert not small, f"figure text under 9 CSS px at 375 px: {small}"
 
 
 def background(page: Any) -> str:

@@ -37,6 +37,7 @@ class BlockTask:
     animation_format: str = "mp4"  # format of the animations the block leaves in its namespace
     fps: int | None = None  # None: the animation's own interval decides
     frames: int | None = None  # at most this many frames of each animation
+    style: str = ""  # a matplotlib style (name or file) on top of the post's; "": none
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import signal
 import sys
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType, TracebackType
@@ -30,6 +30,7 @@ from figdown.execute.messages import (
     WorkerInit,
 )
 from figdown.execute.observe import Capture, ReadRecorder, changes, clean_text, snapshot
+from figdown.execute.theme_style import THEME_STYLE, mark_font
 
 SVG_HASHSALT = "figdown"
 
@@ -42,6 +43,13 @@ def smallest_text_px(fig: Any, px_per_inch: float) -> float:
     sizes = [t.get_fontsize() for t in fig.findobj(Text)
              if t.get_visible() and t.get_text().strip()]
     return round(min(sizes) * px_per_inch / 72, 2) if sizes else 0.0
+
+
+def hide_grid_over_images(fig: Any) -> None:
+    """No grid lines across an image: a style's grid is for reading curves, not heat maps."""
+    for ax in fig.axes:
+        if ax.images:
+            ax.grid(False)
 
 
 class BlockTimeout(BaseException):
@@ -85,6 +93,7 @@ class Runner:
         """Reset rcParams to matplotlib's defaults plus the site style; return what failed."""
         errors: list[str] = []
         self.mpl.rcdefaults()
+        self.mpl.rcParams.update(THEME_STYLE)
         if self.init.style_file:
             try:
                 self.plt.style.use(self.init.style_file)
@@ -97,6 +106,16 @@ class Runner:
                 errors.append(f"rcParams {key}={value!r}: {_one_line(exc)}")
         self.mpl.rcParams["svg.hashsalt"] = SVG_HASHSALT
         return errors
+
+    @contextlib.contextmanager
+    def _block_style(self, style: str) -> Iterator[None]:
+        """The block's own style over the post's while it runs and its figures are saved."""
+        if not style:
+            yield
+            return
+        with self.plt.style.context(style):
+            self.mpl.rcParams["svg.hashsalt"] = SVG_HASHSALT  # a style may reset it
+            yield
 
     def run_post(self, task: PostTask, send: Callable[[BlockOutcome], None]) -> None:
         """Run a post's blocks in one fresh namespace, sending each block's outcome as soon as
@@ -147,7 +166,8 @@ class Runner:
         figures: tuple[RenderedFigure, ...] = ()
         try:
             code = compile(block.code, filename, "exec", dont_inherit=True)
-            with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            with (contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured),
+                  self._block_style(block.style)):
                 # Saving is timed with the block: encoding an animation draws every frame,
                 # which runs the block's own code again.
                 signal.setitimer(signal.ITIMER_REAL, block.timeout)
@@ -214,6 +234,8 @@ class Runner:
         if self.ffmpeg is None:
             self.ffmpeg = ffmpeg_executable()
         text_px = smallest_text_px(anim._fig, block.dpi)
+        if self.mpl.rcParams["axes.grid"]:
+            hide_grid_over_images(anim._fig)
         encoded = encode_animation(
             anim, block.animation_format, block.fps, block.frames, block.dpi, self.ffmpeg
         )
@@ -232,6 +254,8 @@ class Runner:
 
     def _save_figure(self, block: BlockTask, fig: Any) -> RenderedFigure:
         """Save one figure in the block's image format."""
+        if self.mpl.rcParams["axes.grid"]:
+            hide_grid_over_images(fig)
         width_in, height_in = fig.get_size_inches()
         buffer = io.BytesIO()
         if block.format == "png":
@@ -248,7 +272,7 @@ class Runner:
             transparent=True,
         )
         ink = ink_colours(self.mpl.rcParams, self.mpl.colors.to_hex)
-        svg = mark_ink(buffer.getvalue().decode("utf-8"), ink).encode("utf-8")
+        svg = mark_font(mark_ink(buffer.getvalue().decode("utf-8"), ink)).encode("utf-8")
         width, height = round(width_in * 96), round(height_in * 96)
         return RenderedFigure(svg, block.format, width, height,
                               text_px=smallest_text_px(fig, 96))
