@@ -83,7 +83,9 @@ def typeset(mathml: str) -> str:
 def tex_to_mathml(tex: str, display: bool) -> str:
     """MathML for a TeX formula; raises on TeX latex2mathml cannot read. Remembered: posts
     write the same formulas again and again ($x$, $f'(x)$), and converting one is slow."""
-    return typeset(str(convert(tex.strip(), display="block" if display else "inline")))
+    mathml = typeset(str(convert(tex.strip(), display="block" if display else "inline")))
+    # the TeX source rides along, for the search index and for readers that show it
+    return mathml.replace("<math ", f'<math alttext="{escape(tex.strip())}" ', 1)
 
 
 def render_math(tex: str, display: bool, env: dict[str, object], line: int | None) -> str:
