@@ -22,9 +22,14 @@ SITE_FILES = ("config.yaml", "content", "lib", "static", "layouts", "figures")
 
 def build_site(destination: Path, source: Path = ROOT) -> None:
     """Run `build.py` as a user would; fail with its output if the build fails."""
+    build_site_with(destination, source=source)
+
+
+def build_site_with(destination: Path, *flags: str, source: Path = ROOT) -> None:
+    """`build_site`, with more flags for `build.py`."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "-s", str(source), "-d", str(destination), "-q"],
-        cwd=ROOT, capture_output=True, text=True, check=False)
+        [sys.executable, str(ROOT / "build.py"), "-s", str(source), "-d", str(destination), "-q",
+         *flags], cwd=ROOT, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise AssertionError(f"build.py failed:\n{result.stdout}\n{result.stderr}")
 

@@ -83,6 +83,7 @@ class RenderedFigure:
     encoder: str = ""  # what encoded an animation
     fallback: str = ""  # why an animation is not in the format the block asked for
     text_px: float = 0.0  # its smallest text, CSS px at its size on the page; 0: none
+    card: bytes = b""  # a still figure drawn again as a 1200 × 630 social card, PNG
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,20 @@ def smallest_text_px(fig: Any, px_per_inch: float) -> float:
     return round(min(sizes) * px_per_inch / 72, 2) if sizes else 0.0
 
 
+CARD_SIZE = (1200, 630)  # pixels: what Open Graph and Twitter show large
+CARD_DPI = 192  # text at twice its size on the page, legible in a preview a third as wide
+
+
+def draw_card(fig: Any) -> bytes:
+    """The figure drawn again at 1200 × 630 on white, a PNG: the post's social card. Runs
+    after the figure is saved (it resizes the figure, which is closed next)."""
+    fig.set_size_inches(CARD_SIZE[0] / CARD_DPI, CARD_SIZE[1] / CARD_DPI)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=CARD_DPI, facecolor="white",
+                metadata={"Software": None})
+    return buffer.getvalue()
+
+
 def hide_grid_over_images(fig: Any) -> None:
     """No grid lines across an image: a style's grid is for reading curves, not heat maps."""
     for ax in fig.axes:
@@ -220,10 +234,12 @@ class Runner:
         order += [
             (getattr(a._fig, "number", float("inf")), 1 + i, a) for i, a in enumerate(animations)
         ]
-        results = []
+        results: list[RenderedFigure] = []
         for _, position, item in sorted(order, key=lambda entry: entry[:2]):
             if position == 0:
-                results.append(self._save_figure(block, item))
+                # the block's first still figure is also its social card, drawn here
+                first = not any(r.kind == "image" for r in results)
+                results.append(self._save_figure(block, item, card=first))
             else:
                 results.append(self._encode(block, item))
         return tuple(results)
@@ -252,8 +268,12 @@ class Runner:
             text_px=text_px,
         )
 
-    def _save_figure(self, block: BlockTask, fig: Any) -> RenderedFigure:
-        """Save one figure in the block's image format."""
+    def _save_figure(self, block: BlockTask, fig: Any, card: bool = False) -> RenderedFigure:
+        """Save one figure in the block's image format, and as a social card if asked."""
+        saved = self._save_image(block, fig)
+        return replace(saved, card=draw_card(fig)) if card else saved
+
+    def _save_image(self, block: BlockTask, fig: Any) -> RenderedFigure:
         if self.mpl.rcParams["axes.grid"]:
             hide_grid_over_images(fig)
         width_in, height_in = fig.get_size_inches()
