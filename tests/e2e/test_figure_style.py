@@ -10,7 +10,7 @@ from pathlib import Path
 
 from figure_site import write_figure_site
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 POST = '''---
 title: "Styles"
