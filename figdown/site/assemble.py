@@ -16,7 +16,6 @@ from figdown.memo import Memo, NoMemo
 from figdown.outputfile import OutputFile
 from figdown.site.model import Neighbours, PageView, Site, TermRef, make_view
 
-
 CARD_SUFFIX = ".card.png"  # the store's name for a figure's social card (execute/store.py)
 
 
