@@ -438,5 +438,5 @@ def plot_all(
     ax.set_xlabel("$x$")
     ax.set_ylabel("$f(x)$" if kind == "function" else "$f'(x)$")
     # below the axes: eight curves leave no empty corner for a legend
-    ax.figure.legend(loc="outside lower center", fontsize="small", ncols=4)
+    ax.figure.legend(loc="outside lower center", ncols=2)
     return ax

@@ -131,6 +131,9 @@ def encode_animation(
         count = number + 1
         if number == 0:  # the first frame is drawn and not yet grabbed: that is the poster
             fig.savefig(poster, format="png", dpi=file_dpi, metadata={"Software": None})
+            # The first frame's layout holds for the rest: axes that do not jump as tick
+            # labels and titles change, and no layout solved again for every frame.
+            fig.set_layout_engine("none")
 
     writer: Any
     if fmt == "mp4":

@@ -54,11 +54,13 @@ class FigureFile:
     kind: str = "image"  # "image" or "animation"
     poster: str = ""  # an animation's first frame (PNG), relative to the store
     size: int = 0  # bytes of the file
+    text_px: float = 0.0  # its smallest text, CSS px at its size on the page; 0: none
+    card: str = ""  # its social card (PNG, 1200 × 630), relative to the store
 
     @property
     def store_paths(self) -> tuple[str, ...]:
-        """Every store file this figure needs: the file, and an animation's poster."""
-        return (self.store_path, self.poster) if self.poster else (self.store_path,)
+        """Every store file this figure needs: the file, an animation's poster, a card."""
+        return tuple(p for p in (self.store_path, self.poster, self.card) if p)
 
 
 @dataclass(frozen=True)

@@ -278,6 +278,7 @@ def _make_task(plan: _PostPlan, options: ExecOptions, plans: list[_PostPlan]) ->
             animation_format=opts.animation_format,
             fps=opts.fps,
             frames=opts.frames,
+            style=opts.style,
         )
         for block, opts, stored in zip(plan.post.blocks, plan.options, plan.stored, strict=True)
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from figdown.execute.blocks import CodeBlock
 from figdown.execute.options import BlockOptions, key_options
+from figdown.execute.theme_style import THEME_STYLE
 
 KEY_SCHEMA = 2
 
@@ -30,8 +31,11 @@ class KeyContext:
 
 
 # Part of every key: bump it when the way results are saved changes (format, metadata,
-# transparency), so that stored results made the old way are run again, never served.
-SAVE_FORMAT = "2"
+# transparency, ink colours, the default style), so that stored results made the old way
+# are run again, never served.
+SAVE_FORMAT = "3"
+# The default figure style is part of every key too: editing it redraws every figure.
+THEME_STYLE_KEY = json.dumps(dict(THEME_STYLE), sort_keys=True, default=repr)
 
 
 LIBRARIES = ("numpy", "matplotlib", "pillow", "imageio-ffmpeg")
@@ -163,6 +167,7 @@ def block_keys(
             "style_file": context.style_file,
             "helpers": helper_hashes(codes, context.helpers),
             "save-format": SAVE_FORMAT,
+            "theme-style": THEME_STYLE_KEY,
         }
         if context.strict:
             payload["versions"] = dict(context.versions)

@@ -39,6 +39,7 @@ class BlockTask:
     animation_format: str = "mp4"  # format of the animations the block leaves in its namespace
     fps: int | None = None  # None: the animation's own interval decides
     frames: int | None = None  # at most this many frames of each animation
+    style: str = ""  # a matplotlib style (name or file) on top of the post's; "": none
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class RenderedFigure:
     poster: bytes = b""  # an animation's first frame, PNG
     encoder: str = ""  # what encoded an animation
     fallback: str = ""  # why an animation is not in the format the block asked for
+    text_px: float = 0.0  # its smallest text, CSS px at its size on the page; 0: none
+    card: bytes = b""  # a still figure drawn again as a 1200 × 630 social card, PNG
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ class BlockOptions:
     animation_format: str = "mp4"  # format of the block's animations
     fps: int | None = None  # frames per second of its animations; None: their interval's
     frames: int | None = None  # at most this many frames of each animation
+    style: str = ""  # a matplotlib style (name or file) on top of the post's, for this block
 
 
 def parse_option_value(text: str) -> OptionValue:
@@ -161,6 +162,10 @@ def coerce_options(
     timeout = positive("timeout", most=MAX_TIMEOUT)
     fps = positive("fps", integer=True)
     frames = positive("frames", integer=True)
+    style = opts.get("style", "")
+    if not isinstance(style, str):
+        bad("style", style, 'a matplotlib style name or file, e.g. style="default"')
+        style = ""
     options = BlockOptions(
         block_id=block_id,
         caption=str(caption) if caption else "",
@@ -172,6 +177,7 @@ def coerce_options(
         animation_format=animation_format,
         fps=int(fps) if fps else None,
         frames=int(frames) if frames else None,
+        style=style,
     )
     return options, problems
 

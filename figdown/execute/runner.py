@@ -13,13 +13,14 @@ import signal
 import sys
 import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
 from figdown.execute.blocks import Display
+from figdown.execute.ink import ink_colours, mark_ink
 from figdown.execute.messages import (
     BlockFailure,
     BlockOutcome,
@@ -31,8 +32,40 @@ from figdown.execute.messages import (
 )
 from figdown.execute.observe import Capture, ReadRecorder, changes, clean_text, snapshot
 from figdown.execute.rich import Displayed, compile_cell, represent_all
+from figdown.execute.theme_style import THEME_STYLE, mark_font
 
 SVG_HASHSALT = "figdown"
+
+
+def smallest_text_px(fig: Any, px_per_inch: float) -> float:
+    """The size of the figure's smallest visible text, in CSS pixels at its size on the page
+    (0 without text): how far the page may shrink it and keep it legible."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return round(min(sizes) * px_per_inch / 72, 2) if sizes else 0.0
+
+
+CARD_SIZE = (1200, 630)  # pixels: what Open Graph and Twitter show large
+CARD_DPI = 192  # text at twice its size on the page, legible in a preview a third as wide
+
+
+def draw_card(fig: Any) -> bytes:
+    """The figure drawn again at 1200 × 630 on white, a PNG: the post's social card. Runs
+    after the figure is saved (it resizes the figure, which is closed next)."""
+    fig.set_size_inches(CARD_SIZE[0] / CARD_DPI, CARD_SIZE[1] / CARD_DPI)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=CARD_DPI, facecolor="white",
+                metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def hide_grid_over_images(fig: Any) -> None:
+    """No grid lines across an image: a style's grid is for reading curves, not heat maps."""
+    for ax in fig.axes:
+        if ax.images:
+            ax.grid(False)
 
 
 class BlockTimeout(BaseException):
@@ -76,6 +109,7 @@ class Runner:
         """Reset rcParams to matplotlib's defaults plus the site style; return what failed."""
         errors: list[str] = []
         self.mpl.rcdefaults()
+        self.mpl.rcParams.update(THEME_STYLE)
         if self.init.style_file:
             try:
                 self.plt.style.use(self.init.style_file)
@@ -88,6 +122,16 @@ class Runner:
                 errors.append(f"rcParams {key}={value!r}: {_one_line(exc)}")
         self.mpl.rcParams["svg.hashsalt"] = SVG_HASHSALT
         return errors
+
+    @contextlib.contextmanager
+    def _block_style(self, style: str) -> Iterator[None]:
+        """The block's own style over the post's while it runs and its figures are saved."""
+        if not style:
+            yield
+            return
+        with self.plt.style.context(style):
+            self.mpl.rcParams["svg.hashsalt"] = SVG_HASHSALT  # a style may reset it
+            yield
 
     def run_post(self, task: PostTask, send: Callable[[BlockOutcome], None]) -> None:
         """Run a post's blocks in one fresh namespace, sending each block's outcome as soon as
@@ -142,7 +186,8 @@ class Runner:
             else Displayed()
         try:
             code, last = compile_cell(block.code, filename)
-            with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+            with (contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured),
+                  self._block_style(block.style)):
                 # Saving is timed with the block: encoding an animation draws every frame,
                 # which runs the block's own code again.
                 signal.setitimer(signal.ITIMER_REAL, block.timeout)
@@ -200,10 +245,12 @@ class Runner:
         order += [
             (getattr(a._fig, "number", float("inf")), 1 + i, a) for i, a in enumerate(animations)
         ]
-        results = []
+        results: list[RenderedFigure] = []
         for _, position, item in sorted(order, key=lambda entry: entry[:2]):
             if position == 0:
-                results.append(self._save_figure(block, item))
+                # the block's first still figure is also its social card, drawn here
+                first = not any(r.kind == "image" for r in results)
+                results.append(self._save_figure(block, item, card=first))
             else:
                 results.append(self._encode(block, item))
         return tuple(results)
@@ -213,6 +260,9 @@ class Runner:
 
         if self.ffmpeg is None:
             self.ffmpeg = ffmpeg_executable()
+        text_px = smallest_text_px(anim._fig, block.dpi)
+        if self.mpl.rcParams["axes.grid"]:
+            hide_grid_over_images(anim._fig)
         encoded = encode_animation(
             anim, block.animation_format, block.fps, block.frames, block.dpi, self.ffmpeg
         )
@@ -226,27 +276,37 @@ class Runner:
             poster=encoded.poster,
             encoder=encoded.encoder,
             fallback=encoded.fallback,
+            text_px=text_px,
         )
 
-    def _save_figure(self, block: BlockTask, fig: Any) -> RenderedFigure:
-        """Save one figure in the block's image format."""
+    def _save_figure(self, block: BlockTask, fig: Any, card: bool = False) -> RenderedFigure:
+        """Save one figure in the block's image format, and as a social card if asked."""
+        saved = self._save_image(block, fig)
+        return replace(saved, card=draw_card(fig)) if card else saved
+
+    def _save_image(self, block: BlockTask, fig: Any) -> RenderedFigure:
+        if self.mpl.rcParams["axes.grid"]:
+            hide_grid_over_images(fig)
         width_in, height_in = fig.get_size_inches()
         buffer = io.BytesIO()
         if block.format == "png":
             fig.savefig(buffer, format="png", dpi=2 * block.dpi, metadata={"Software": None})
             width, height = round(width_in * block.dpi), round(height_in * block.dpi)
-        else:
-            fig.savefig(
-                buffer,
-                format="svg",
-                dpi=2 * block.dpi,
-                metadata={"Date": None, "Creator": None},
-                # the theme recolours SVGs for dark pages; a transparent background
-                # lets the page show through instead of a white rectangle
-                transparent=True,
-            )
-            width, height = round(width_in * 96), round(height_in * 96)
-        return RenderedFigure(buffer.getvalue(), block.format, width, height)
+            return RenderedFigure(buffer.getvalue(), block.format, width, height,
+                                  text_px=smallest_text_px(fig, block.dpi))
+        fig.savefig(
+            buffer,
+            format="svg",
+            dpi=2 * block.dpi,
+            metadata={"Date": None, "Creator": None},
+            # the page shows through: its colour scheme sets the ink (see ink.py)
+            transparent=True,
+        )
+        ink = ink_colours(self.mpl.rcParams, self.mpl.colors.to_hex)
+        svg = mark_font(mark_ink(buffer.getvalue().decode("utf-8"), ink)).encode("utf-8")
+        width, height = round(width_in * 96), round(height_in * 96)
+        return RenderedFigure(svg, block.format, width, height,
+                              text_px=smallest_text_px(fig, 96))
 
     def _failure(
         self,

@@ -74,6 +74,12 @@ def poster_name(block_id: str, number: int) -> str:
     return f"{block_id}{suffix}.poster.png"
 
 
+def card_name(block_id: str, number: int) -> str:
+    """The file name of the social card of a block's n-th figure."""
+    suffix = "" if number == 1 else f"-{number}"
+    return f"{block_id}{suffix}.card.png"
+
+
 def file_sha256(path: Path) -> str | None:
     """The sha256 of a file's bytes, None when it cannot be read."""
     digest = hashlib.sha256()
@@ -118,6 +124,13 @@ def read_result(store: Path, slug: str, block_id: str, key: str,
                 poster = f"{folder_name}/{poster}"
             elif kind != "image":
                 return None
+            card = str(item.get("card", ""))
+            if card:
+                if not _SAFE_NAME.fullmatch(card):
+                    return None
+                if file_sha256(folder / card) != item["card_sha256"]:
+                    return None
+                card = f"{folder_name}/{card}"
             figures.append(
                 FigureFile(
                     store_path=f"{folder_name}/{name}",
@@ -127,6 +140,8 @@ def read_result(store: Path, slug: str, block_id: str, key: str,
                     kind=kind,
                     poster=poster,
                     size=len(content),
+                    text_px=float(item.get("text_px", 0.0)),
+                    card=card,
                 )
             )
         output = data["output"]
@@ -169,6 +184,7 @@ def write_result(
             "width": figure.width,
             "height": figure.height,
             "sha256": hashlib.sha256(figure.data).hexdigest(),
+            "text_px": figure.text_px,
         }
         poster = ""
         if figure.kind == "animation":
@@ -181,6 +197,12 @@ def write_result(
                 poster_sha256=hashlib.sha256(figure.poster).hexdigest(),
                 encoder=figure.encoder,
             )
+        card = ""
+        if figure.card:
+            card_file = card_name(block_id, number)
+            _write_if_changed(folder / card_file, figure.card)
+            card = f"{folder_name}/{card_file}"
+            entry.update(card=card_file, card_sha256=hashlib.sha256(figure.card).hexdigest())
         files.append(
             FigureFile(
                 f"{folder_name}/{name}",
@@ -190,6 +212,8 @@ def write_result(
                 kind=figure.kind,
                 poster=poster,
                 size=len(figure.data),
+                text_px=figure.text_px,
+                card=card,
             )
         )
         entries.append(entry)

@@ -16,6 +16,7 @@ from figdown.load.urls import with_base
 from figdown.markdown.crossref import caption_prefix, number_label
 from figdown.markdown.displays import display_html
 from figdown.markdown.fences import AttrValue
+from figdown.markdown.figure_html import figure_media
 from figdown.markdown.highlight import highlight_code
 from figdown.markdown.presentation import (
     CodeDefaults,
@@ -53,18 +54,20 @@ def render_block_result(token: Token, result: BlockResult | None,
     alts = tuple(str(a) for a in alt_option) if isinstance(alt_option, list) else ()
     alt = str(alt_option or caption) if not alts else (alts[0] if len(alts) == 1 else caption)
     figure_url = context.figure_url if context and context.figure_url else (lambda p: p)
+    figure_svg = context.figure_svg if context else None
     prefix = caption_prefix(env, block.block_id)
     cap = f"<figcaption>{prefix}{md.renderInline(caption)}</figcaption>" if caption else ""
     panels = len(result.figures) > 1 and bool(shown.rows or shown.subcaps or prefix)
     if panels:
         parts.append(_panels_html(block.block_id, result.figures, shown, figure_url,
-                                  alts or (alt,), cap, md))
+                                  figure_svg, alts or (alt,), cap, md))
     else:
         for number, figure in enumerate(result.figures):
             anchor = block.block_id if number == 0 else f"{block.block_id}-{number + 1}"
             kind = " block-animation" if figure.kind == "animation" else ""
             parts.append(f'<figure id="{escape(anchor)}" class="block-figure{kind}">'
-                         f"{_media_html(figure, figure_url, alt)}{cap}</figure>\n")
+                         f"{_media_html(figure, figure_url, figure_svg, alt, anchor)}{cap}"
+                         "</figure>\n")
     if any(f.kind == "animation" and f.format == "mp4" for f in result.figures) \
             and not env.get("motion_script"):
         env["motion_script"] = True
@@ -103,8 +106,9 @@ def _code_html(code: str, shown: Presentation, md: MarkdownIt) -> str:
 
 
 def _panels_html(block_id: str, figures: tuple[FigureFile, ...], shown: Presentation,
-                 figure_url: Callable[[str], str], alts: tuple[str, ...], cap: str,
-                 md: MarkdownIt) -> str:
+                 figure_url: Callable[[str], str],
+                 figure_svg: Callable[[str], str | None] | None, alts: tuple[str, ...],
+                 cap: str, md: MarkdownIt) -> str:
     """One figure of several panels, row by row, each with its own anchor and sub-caption;
     `alts`: one text per panel, or one for all (each panel then says its letter)."""
     rows = grid_rows(shown.rows, len(figures))
@@ -126,32 +130,22 @@ def _panels_html(block_id: str, figures: tuple[FigureFile, ...], shown: Presenta
             else:
                 panel_alt = f"{alts[0]} ({letter})" if alts[0] else subcap
             kind = " block-animation" if figure.kind == "animation" else ""
+            media = _media_html(figure, figure_url, figure_svg, panel_alt, f"{block_id}-{letter}")
             html.append(f'<figure id="{escape(block_id)}-{letter}" class="block-panel{kind}">'
-                        f"{_media_html(figure, figure_url, panel_alt)}{sub}</figure>\n")
+                        f"{media}{sub}</figure>\n")
             index += 1
         html.append("</div>\n")
     html.append(f"{cap}</figure>\n")
     return "".join(html)
 
 
-def _media_html(figure: FigureFile, figure_url: Callable[[str], str], alt: str) -> str:
+def _media_html(figure: FigureFile, figure_url: Callable[[str], str],
+                figure_svg: Callable[[str], str | None] | None, alt: str, anchor: str) -> str:
+    """The figure's media in its frame (figure_html.py); an SVG inline when its text is
+    known (`figure_svg`), its ids prefixed with the figure's anchor."""
     src = figure_url(figure.store_path)
-    if figure.kind == "animation":
-        return _animation_html(figure, src, figure_url(figure.poster), alt)
-    srcset = f' srcset="{escape(src)} 2x"' if figure.format == "png" else ""
-    return (f'<img src="{escape(src)}"{srcset} alt="{escape(alt)}" width="{figure.width}" '
-            f'height="{figure.height}" loading="lazy" decoding="async">')
+    svg = figure_svg(figure.store_path) if figure_svg and figure.format == "svg" else None
+    poster = figure_url(figure.poster) if figure.poster else ""
+    return figure_media(figure, src, poster, alt, svg, f"{anchor}-svg")
 
 
-def _animation_html(figure: FigureFile, src: str, poster: str, alt: str) -> str:
-    """A looping, muted video that `motion.js` starts unless the reader asked for reduced
-    motion; an animated WebP or GIF shows its still poster to such a reader."""
-    size = f'width="{figure.width}" height="{figure.height}"'
-    if figure.format == "mp4":
-        return (f'<video {size} poster="{escape(poster)}" muted loop playsinline controls '
-                f'preload="metadata" data-motion aria-label="{escape(alt)}">'
-                f'<source src="{escape(src)}" type="video/mp4">'
-                f'<a href="{escape(src)}">{escape(alt)}</a></video>')
-    return (f'<picture><source srcset="{escape(poster)}" media="(prefers-reduced-motion: '
-            f'reduce)"><img src="{escape(src)}" alt="{escape(alt)}" {size} loading="lazy" '
-            'decoding="async"></picture>')

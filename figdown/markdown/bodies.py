@@ -107,6 +107,7 @@ def _render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pa
             context = RenderContext(path=page.path, line_offset=page.body_line,
                                     base_path=config.base_path, page_url=page.url,
                                     figure_url=_figure_url(config, page),
+                                    figure_svg=_figure_svg(config),
                                     code_defaults=CodeDefaults(config.figures.echo,
                                                                config.figures.code_summary))
             pending.append((page, context))
@@ -241,6 +242,16 @@ def _figure_url(config: SiteConfig, page: Page) -> Callable[[str], str]:
     def url(store_path: str) -> str:
         return with_base(config.base_path, folder + PurePosixPath(store_path).name)
     return url
+
+
+def _figure_svg(config: SiteConfig) -> Callable[[str], str | None]:
+    """The text of a stored SVG figure, to write into its page; None if it cannot be read."""
+    def text(store_path: str) -> str | None:
+        try:
+            return (config.figure_store / store_path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+    return text
 
 
 def _figure_outputs(config: SiteConfig, page: Page,

@@ -85,6 +85,7 @@ class RenderContext:
     page_url: str = "/"
     results: Mapping[int, BlockResult] = field(default_factory=dict)
     figure_url: Callable[[str], str] | None = None
+    figure_svg: Callable[[str], str | None] | None = None  # an SVG's text, by store path
     keep_going: bool = False
     code_defaults: CodeDefaults = field(default_factory=CodeDefaults)
 
@@ -435,15 +436,30 @@ def _auto_summary(md: MarkdownIt, tokens: list[Token], env: dict[str, Any],
 
 
 def search_text(html: str) -> bytes:
-    """A page's words for searching, as UTF-8: prose and math as text; code blocks and
-    anchors left out. Made with the body (in the Markdown workers, and cached with it).
+    """A page's words for searching, as UTF-8: prose, and math as its TeX source; code
+    blocks and anchors left out; no space before punctuation. Made with the body (in the
+    Markdown workers, and cached with it).
 
     Bytes rather than a str: one character beyond Latin-1 (a minus sign, a curly quote)
     makes a str take two bytes per character, and writing it as UTF-8 keeps a third copy.
     """
     text = _ANCHOR.sub(" ", _replace_elements(html, _SEARCH_DROP, " "))
-    text = _replace_elements(text, ("math",), lambda math: " " + _TAGS.sub(" ", math) + " ")
-    return re.sub(r"\s+", " ", unescape(_TAGS.sub(" ", text))).strip().encode("utf-8")
+    text = _replace_elements(text, ("math",), lambda math: f" {_math_source(math)} ")
+    text = re.sub(r"\s+", " ", unescape(_TAGS.sub(" ", text))).strip()
+    # a tag between a word and its punctuation (`<a>SiLU</a>.`) left a space there
+    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", _SPACE_AFTER_OPENING.sub(r"\1", text))
+    return text.encode("utf-8")
+
+
+_ALTTEXT = re.compile(r'^<math\b[^>]*\balttext="([^"]*)"')
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?)\]])")
+_SPACE_AFTER_OPENING = re.compile(r"([(\[])\s+")
+
+
+def _math_source(math: str) -> str:
+    """A formula's TeX source (figdown's MathML carries it), else the text of its MathML."""
+    found = _ALTTEXT.match(math)
+    return found.group(1) if found else _TAGS.sub(" ", math)
 
 
 def plain_text(html: str) -> str:

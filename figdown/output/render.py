@@ -17,7 +17,7 @@ from figdown.load.urls import output_file, pager_path
 from figdown.output.hugo_layouts import SiteLayoutLoader
 from figdown.outputfile import OutputFile
 from figdown.problems import ContentError, Problem
-from figdown.site.model import PageView, Site
+from figdown.site.model import PageView, Site, shown_date
 from figdown.theme import theme_dir
 
 
@@ -71,7 +71,7 @@ def create_environment(site_layouts: Path, compiled: Path | None = None) -> jinj
         bytecode_cache=_bytecode_cache(compiled),
         auto_reload=False,  # one environment per build: no stat of the template per render
     )
-    env.filters["date_format"] = _date_format
+    env.filters["date_format"] = shown_date
     env.filters["rfc822"] = lambda d: d.strftime("%a, %d %b %Y %H:%M:%S %z") if d else ""
     env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False)
     return env
@@ -95,10 +95,6 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().load_bytecode(bucket)
         except Exception:
             bucket.reset()
-
-
-def _date_format(value: datetime | None, fmt: str = "%B %-d, %Y") -> str:
-    return value.strftime(fmt) if value else ""
 
 
 def template_problem(err: Exception, fallback: str) -> Problem:

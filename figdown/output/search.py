@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 
 from figdown.memo import Memo
-from figdown.site.model import PageView, Site
+from figdown.site.model import PageView, Site, shown_date
 
 INDEX_PATH = "index.json"
 
@@ -42,7 +42,8 @@ def _entry(view: PageView) -> bytes:
     fields = json.dumps({
         "title": view.title,
         "url": view.rel_url,
-        "date": view.date.strftime("%Y-%m-%d") if view.date else "",
+        "date": view.date.strftime("%Y-%m-%d") if view.date else "",  # for sorting
+        "shown": shown_date(view.date),  # as the pages write it
         "section": view.section,
         "tags": [ref.name for ref in view.tags],
         "categories": [ref.name for ref in view.categories],

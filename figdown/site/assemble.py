@@ -16,6 +16,8 @@ from figdown.memo import Memo, NoMemo
 from figdown.outputfile import OutputFile
 from figdown.site.model import Neighbours, PageView, Site, TermRef, make_view
 
+CARD_SUFFIX = ".card.png"  # the store's name for a figure's social card (execute/store.py)
+
 
 def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str, RenderedBody],
                   taxonomies: Sequence[Taxonomy], figures: Sequence[OutputFile],
@@ -34,10 +36,10 @@ def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str
                           encode(with_base(config.base_path, term.url)), term.count)
             for source in term.pages:
                 term_refs.setdefault(source, {}).setdefault(taxonomy.plural, []).append(ref)
-    first_figure: dict[str, str] = {}
+    first_figure: dict[str, str] = {}  # the social card of each page's first figure
     for figure in figures:
-        source = figure.origin.split(" block ", 1)[0]
-        first_figure.setdefault(source, figure.path)
+        if figure.path.endswith(CARD_SUFFIX):
+            first_figure.setdefault(figure.origin.split(" block ", 1)[0], figure.path)
 
     views: dict[str, PageView] = {}
     ordered = sort_pages(pages)

@@ -16,6 +16,14 @@ from figdown.load.taxonomy import Taxonomy, Term
 from figdown.load.urls import absolute, encode, urlize, with_base
 from figdown.markdown.engine import Heading, RenderedBody
 
+DATE_FORMAT = "%B %-d, %Y"  # how pages show a date: "December 3, 2024"
+
+
+def shown_date(value: datetime | None, fmt: str = DATE_FORMAT) -> str:
+    """A date as pages show it; "" for none."""
+    return value.strftime(fmt) if value else ""
+
+
 WORDS_PER_MINUTE = 213  # Hugo's reading-time rate
 
 

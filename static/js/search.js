@@ -79,7 +79,7 @@
       var h = document.createElement("h2"); h.appendChild(a); li.appendChild(h);
       if (e.date) {
         var meta = document.createElement("p"); meta.className = "meta";
-        meta.textContent = e.date + (e.tags.length ? " · " + e.tags.join(", ") : "");
+        meta.textContent = (e.shown || e.date) + (e.tags.length ? " · " + e.tags.join(", ") : "");
         li.appendChild(meta);
       }
       var p = document.createElement("p"); highlight(p, snippet(e, terms), terms); li.appendChild(p);

@@ -12,9 +12,9 @@
     return window.matchMedia && matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   }
 
-  // A formula wider than the screen scrolls inside itself; let the keyboard reach it too.
+  // A formula or figure wider than the screen scrolls inside itself; let the keyboard reach it.
   function focusableOverflow() {
-    var boxes = document.querySelectorAll('math[display="inline"], .math.display');
+    var boxes = document.querySelectorAll('math[display="inline"], .math.display, .figure-frame');
     for (var i = 0; i < boxes.length; i++) {
       var box = boxes[i];
       if (box.scrollWidth > box.clientWidth + 1) box.setAttribute("tabindex", "0");

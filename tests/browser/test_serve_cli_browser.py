@@ -93,7 +93,7 @@ def test_a_running_block_shows_in_the_tab_over_the_last_good_page(site: Path, se
     tab.wait_for_function("window.__figdownLiveReload === true")
     post = site / "content" / "posts" / "tanh.md"
     text = post.read_text(encoding="utf-8")
-    figure = tab.locator("figure.block-figure img")
+    figure = tab.locator("figure.block-figure svg")
     assert figure.count() == 1
     # The edited block sleeps: the tab says what runs, and for how long, while it does.
     fence = re.search(r'```python \{exec=true[^}]*id="tanh-plot"[^}]*\}\n', text)

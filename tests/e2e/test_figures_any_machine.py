@@ -15,6 +15,7 @@ from pathlib import Path
 from conftest import REPO, SiteWriter
 
 from figdown.execute.keys import library_versions
+from figdown.execute.theme_style import THEME_STYLE
 
 FRONT = '---\ntitle: "{title}"\ndate: 2024-03-01\n{extra}---\n\nSome prose.\n\n'
 
@@ -221,7 +222,8 @@ def test_a_monkeypatch_in_one_post_never_reaches_another(make_site: SiteWriter) 
         for name in ("b", "c"):
             (entry,) = (site / "figures" / "posts" / name).rglob("entry.json")
             outputs.append(json.loads(entry.read_text())["output"])
-    assert outputs == ["[np.float64(0.0), np.float64(0.5), np.float64(1.0)] 1.5\n"] * 4
+    width = THEME_STYLE["lines.linewidth"]  # the default figure style's, never another post's 9
+    assert outputs == [f"[np.float64(0.0), np.float64(0.5), np.float64(1.0)] {width}\n"] * 4
 
 
 # The store remembers

@@ -75,10 +75,12 @@ def test_a_notebook_is_a_post_whose_cells_run_once(make_site: SiteWriter,
     assert "Blocks: 2 run" in stdout
     assert "<h1>Softmax temperature</h1>" in (tmp_path / "out/posts/temperature/index.html"
                                                ).read_text()
-    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in html
+    assert re.search(r'<math alttext="[^"]*" xmlns="http://www.w3.org/1998/Math/MathML" '
+                     r'display="block">', html)
     assert '<a class="figref" href="#fig-temperatures">Figure 1</a>' in html
-    assert re.search(r'<figure id="fig-temperatures" class="block-figure"><img '
-                     r'src="/posts/temperature/fig-temperatures.svg" alt="Two bar charts"', html)
+    assert re.search(r'<figure id="fig-temperatures" class="block-figure"><div class="figure-'
+                     r'frame figure-svg"[^>]*><svg class="figure-svg"[^>]* aria-label="Two bar '
+                     r'charts"', html)
     assert (tmp_path / "out/posts/temperature/fig-temperatures.svg").is_file()
     assert "<th>entropy</th>" in html and "(saved)" not in html  # drawn here, not the saved
     assert '<pre class="block-output"><code>drawn\n</code></pre>' in html

@@ -105,7 +105,8 @@ def test_a_prose_edit_makes_only_that_page_again(site: Path, tmp_path: Path,
     after = tree(out)
     assert after == from_scratch(site, tmp_path)
     rewritten = sorted(path for path in after if (out / path).stat().st_mtime_ns != before[path])
-    allowed = {f"posts/p{n}/index.html", "index.json", "posts/p4/curve.svg"}
+    allowed = {f"posts/p{n}/index.html", "index.json", "posts/p4/curve.svg",
+               "posts/p4/curve.card.png"}
     assert rewritten and set(rewritten) <= allowed
 
 

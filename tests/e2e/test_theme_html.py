@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from theme_support import build_site, make_figure_site
+from theme_support import build_site
 
 pytestmark = pytest.mark.validator
 
@@ -40,12 +40,6 @@ def _validate(folder: Path) -> None:
     assert result.returncode == 0, f"Nu HTML checker errors:\n{report}"
 
 
-def test_every_page_of_the_example_site_is_valid_html(tmp_path: Path) -> None:
+def test_every_page_of_the_example_site_is_valid_html_figures_included(tmp_path: Path) -> None:
     build_site(tmp_path / "public")
-    _validate(tmp_path / "public")
-
-
-def test_pages_with_figures_are_valid_html(tmp_path: Path) -> None:
-    source = make_figure_site(tmp_path)
-    build_site(tmp_path / "public", source)
     _validate(tmp_path / "public")

@@ -10,6 +10,7 @@ import pytest
 from execsite import ExecSite, errors
 
 from figdown.execute.executor import ExecReport
+from figdown.execute.theme_style import THEME_STYLE
 
 RELU = """\
 x = np.linspace(-3, 3, 50)
@@ -163,7 +164,8 @@ def test_posts_do_not_share_state(tmp_path: Path) -> None:
     assert len(report.results[("content/posts/first.md", 0)].figures) == 1
     output = report.results[("content/posts/second.md", 0)].output
     np.random.seed(0)
-    assert output == f"False 0\n1.5 False\n1,2,3\n{np.random.rand()!r}\n"
+    width = THEME_STYLE["lines.linewidth"]  # the default figure style's, not the first post's 7
+    assert output == f"False 0\n{width} False\n1,2,3\n{np.random.rand()!r}\n"
 
 
 def test_png_is_saved_at_twice_its_page_size(tmp_path: Path) -> None:
