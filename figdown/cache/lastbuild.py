@@ -27,7 +27,8 @@ from figdown.problems import Problem
 
 RECORD_FORMAT = 1
 CACHE_FOLDER = ".figdown-cache"  # beside the figure store; safe to delete
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "latex2mathml", "linkify-it-py")
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "latex2mathml", "linkify-it-py",
+              "pybtex", "citeproc-py")
 RECORD_NAME = "last-build.json"
 # The folders of a Hugo-style site a build may read (besides its config files).
 SITE_FOLDERS = ("content", "layouts", "static", "assets", "data", "i18n", "config")

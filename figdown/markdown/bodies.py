@@ -4,9 +4,9 @@ for the pages whose blocks ran (their figures go where the blocks were)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from markdown_it import MarkdownIt
 
@@ -20,6 +20,8 @@ from figdown.cache.bodycache import (
 from figdown.cache.lastbuild import CACHE_FOLDER
 from figdown.execute.blocks import BlockResult, PostBlocks
 from figdown.execute.executor import ExecOptions, ExecReport, execute_posts
+from figdown.load.bibliography import Bibliography, BibliographyError, read_bibliography
+from figdown.load.citing import MAY_CITE, bibliography_paths
 from figdown.load.config import SiteConfig, content_key
 from figdown.load.content import Page
 from figdown.load.urls import with_base
@@ -74,8 +76,8 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     cache = BodyCache.beside(config.figure_store)
     # Markdown sees the body with its shortcodes already expanded (see shortcodes.py); the
     # cached HTML still holds their placeholders, put back after each render or cache hit.
-    jobs = {page.path: BodyJob(page.path, page.body_line, page.url, expanded[page.path].text,
-                               page.front.summary) for page in pages}
+    jobs = {job.path: job for job in _body_jobs(config, pages, expanded, problems)}
+    fail_on_errors(problems)
     first = render_first_pass(list(jobs.values()), settings, cache,
                               options.jobs or os.cpu_count() or 1)
     bodies: dict[str, RenderedBody] = {}
@@ -86,7 +88,8 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
         if found.blocks:
             context = RenderContext(path=page.path, line_offset=page.body_line,
                                     base_path=config.base_path, page_url=page.url,
-                                    figure_url=_figure_url(config, page))
+                                    figure_url=_figure_url(config, page),
+                                    bibliography=jobs[page.path].bibliography)
             pending.append((page, context))
             posts.append(PostBlocks(path=page.path, slug=_store_slug(page),
                                     source_dir=page.source.parent, blocks=found.blocks))
@@ -151,6 +154,39 @@ def _page_params(page: Page) -> dict[str, object]:
     return {**{k: v for k, v in typed.items() if v not in (None, "")}, **front.params}
 
 
+def _body_jobs(config: SiteConfig, pages: Sequence[Page], expanded: Mapping[str, Expanded],
+               problems: list[Problem]) -> list[BodyJob]:
+    """What each body's HTML is made from. The one place a bibliography joins a body: only
+    a page that may cite (an `@` that could start a key) is keyed on its .bib and style."""
+    loaded: dict[tuple[Path, Path], Bibliography | None] = {}
+    jobs: list[BodyJob] = []
+    for page in pages:
+        text = expanded[page.path].text
+        wanted = bibliography_paths(config, page) if MAY_CITE.search(text) else None
+        if wanted is not None and wanted not in loaded:
+            loaded[wanted] = _read_bibliography(config, *wanted, problems)
+        jobs.append(BodyJob(page.path, page.body_line, page.url, text, page.front.summary,
+                            loaded[wanted] if wanted is not None else None))
+    return jobs
+
+
+def _read_bibliography(config: SiteConfig, source: Path, style: Path,
+                       problems: list[Problem]) -> Bibliography | None:
+    try:
+        return read_bibliography(source, _shown(config, source), style, _shown(config, style))
+    except BibliographyError as err:
+        problems.append(err.problem)
+        return None
+
+
+def _shown(config: SiteConfig, path: Path) -> str:
+    """A path as messages show it: from the site's folder when inside it."""
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page], refs: Sequence[PageRef],
                        md: MarkdownIt) -> dict[str, Expanded]:
     """Every page body with its shortcodes expanded (before Markdown: see shortcodes.py)."""
@@ -173,8 +209,7 @@ def site_blocks(config: SiteConfig, options: BuildOptions, pages: Sequence[Page]
     expanded = _expand_shortcodes(config, pages, refs, md)
     settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
                             config.enable_emoji, content_key(config))
-    jobs = [BodyJob(page.path, page.body_line, page.url, expanded[page.path].text,
-                    page.front.summary) for page in pages]
+    jobs = _body_jobs(config, pages, expanded, problems)
     first = render_first_pass(jobs, settings, BodyCache.beside(config.figure_store),
                               options.jobs or os.cpu_count() or 1)
     return [PostBlocks(path=page.path, slug=_store_slug(page), source_dir=page.source.parent,

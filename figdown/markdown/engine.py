@@ -18,8 +18,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from figdown.execute.blocks import BlockResult, CodeBlock, FigureFile, OptionValue
+from figdown.load.bibliography import Bibliography
 from figdown.load.urls import with_base
 from figdown.markdown.autolinks import GoldmarkLinkify
+from figdown.markdown.citations import citations_plugin
 from figdown.markdown.fences import parse_fence_info, split_quarto_options
 from figdown.markdown.highlight import highlight_code
 from figdown.markdown.math import math_plugin, next_closer, token_line
@@ -37,9 +39,10 @@ _SEARCH_DROP = ("pre", "script", "style")
 _ANCHOR = re.compile(r'<a class="anchor"[^<>]*>#</a>')
 # A video's fallback link repeats its alt text, which images keep in an attribute.
 _STRIP_FOR_WORDS = ("math", "pre", "svg", "video")
-# A summary is shown on list pages, where the page's footnotes are not: no links to them.
+# A summary is shown on list pages, where the page's footnotes and references are not.
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
-                        r'</section>\n?|<sup class="footnote-ref">.*?</sup>', re.DOTALL)
+                        r'</section>\n?|<sup class="footnote-ref">.*?</sup>'
+                        r'|<section class="references".*?</section>\n?', re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,7 @@ class RenderContext:
     results: Mapping[int, BlockResult] = field(default_factory=dict)
     figure_url: Callable[[str], str] | None = None
     keep_going: bool = False
+    bibliography: Bibliography | None = None  # what its citations cite
 
 
 def github_id(text: str) -> str:
@@ -376,6 +380,7 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> Mar
     md.inline.ruler.push("figdown_any_character", _any_character)
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)
+    md.use(citations_plugin)  # after the lines of inline tokens are known, for its messages
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("heading_close", _render_heading_close)
     md.add_render_rule("table_open", _render_table_open)
