@@ -21,8 +21,10 @@ from figdown.execute.blocks import BlockResult, CodeBlock, FigureFile, OptionVal
 from figdown.load.bibliography import Bibliography
 from figdown.load.urls import with_base
 from figdown.markdown.autolinks import GoldmarkLinkify
+from figdown.markdown.callouts import callouts_plugin
 from figdown.markdown.citations import citations_plugin
 from figdown.markdown.fences import parse_fence_info, split_quarto_options
+from figdown.markdown.footnotes import footnotes_plugin
 from figdown.markdown.highlight import highlight_code
 from figdown.markdown.math import math_plugin, next_closer, token_line
 from figdown.problems import Problem
@@ -31,8 +33,6 @@ MOTION_SCRIPT = "/js/motion.js"  # in the theme's static folder
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _TAGS = re.compile(r"<[^<>]+>")  # not [^>]: a run of `<` with no `>` took quadratic time
-_FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="footnotes">.*?'
-                        r"</section>\s*", re.DOTALL)
 _SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
 _HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _SEARCH_DROP = ("pre", "script", "style")
@@ -40,8 +40,9 @@ _ANCHOR = re.compile(r'<a class="anchor"[^<>]*>#</a>')
 # A video's fallback link repeats its alt text, which images keep in an attribute.
 _STRIP_FOR_WORDS = ("math", "pre", "svg", "video")
 # A summary is shown on list pages, where the page's footnotes and references are not.
-_FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
-                        r'</section>\n?|<sup class="footnote-ref">.*?</sup>'
+_FOOTNOTES = re.compile(r'<div class="footnotes" role="doc-endnotes">.*?</ol>\n'
+                        r'(?:<script [^<>]*></script>\n)?</div>\n?'
+                        r'|<sup id="fnref[^"]*">.*?</sup>(?:<small class="sidenote".*?</small>)?'
                         r'|<section class="references".*?</section>\n?', re.DOTALL)
 
 
@@ -375,12 +376,13 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> Mar
     md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
     md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
     md.linkify = GoldmarkLinkify()
-    md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin)
+    md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin).use(callouts_plugin)
     md.inline.ruler.before("link", "figdown_unclosed_bracket", _unclosed_bracket)
     md.inline.ruler.push("figdown_any_character", _any_character)
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)
     md.use(citations_plugin)  # after the lines of inline tokens are known, for its messages
+    md.use(footnotes_plugin)  # after citations: a sidenote copies its note's HTML
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("heading_close", _render_heading_close)
     md.add_render_rule("table_open", _render_table_open)
