@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
@@ -50,6 +51,9 @@ def _collect_sidenotes(state: StateCore) -> None:
     or code block does not fit in a line's margin; such a note is an endnote only)."""
     notes: dict[int, str] = {}
     tokens = state.tokens
+    renderer = state.md.renderer
+    if not isinstance(renderer, RendererHTML):
+        return
     index = 0
     while index < len(tokens):
         if tokens[index].type != "footnote_open":
@@ -61,7 +65,7 @@ def _collect_sidenotes(state: StateCore) -> None:
             close += 1
         inner = tokens[index + 1:close]
         if all(t.type in _SIDENOTE_BLOCKS for t in inner):
-            parts = [state.md.renderer.renderInline(t.children or [], state.md.options, state.env)
+            parts = [renderer.renderInline(t.children or [], state.md.options, state.env)
                      for t in inner if t.type == "inline"]
             # Links in a hidden copy must not take keyboard focus.
             notes[number] = _LINK_OPEN.sub('<a tabindex="-1"', " ".join(parts))
