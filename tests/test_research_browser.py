@@ -21,6 +21,7 @@ POST = f"""---
 title: "Notes, callouts and citations"
 date: 2024-01-01
 bibliography: refs.bib
+series: ["Activation functions from scratch"]
 ---
 
 {LONG * 2}The rectifier is the simplest of them.[^relu] {LONG}
@@ -61,8 +62,13 @@ WIDE = {"width": 1440, "height": 900}
 def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("research") / "site"
     (root / "content/posts/notes").mkdir(parents=True)
-    (root / "config.yaml").write_text("baseURL: /\ntitle: Research\n")
+    (root / "config.yaml").write_text("baseURL: /\ntitle: Research\ntaxonomies:\n"
+                                      "  tag: tags\n  series: series\n")
     (root / "content/posts/notes/index.md").write_text(POST)
+    for name, date in (("leaky", "2024-02-01"), ("smooth", "2024-03-01")):
+        (root / f"content/posts/{name}.md").write_text(
+            f'---\ntitle: "Part {name}"\ndate: {date}\n'
+            'series: ["Activation functions from scratch"]\n---\n\nMore.\n')
     (root / "content/posts/notes/refs.bib").write_text(REFS)
     out = root.parent / "public"
     build_site(out, source=root)
@@ -148,4 +154,25 @@ def test_a_folded_callout_opens_and_each_kind_has_its_colour(browser: Any, origi
         "e => getComputedStyle(e).borderLeftColor")
         for kind in ("note", "tip", "important", "warning", "caution")}
     assert len(set(colours.values())) == 5
+    context.close()
+
+
+def test_the_series_box_links_its_parts_in_order(browser: Any, origin: str) -> None:
+    context = open_context(browser, Visits(), "light", PHONE, javascript=False)
+    page = context.new_page()
+    page.goto(origin + PATH)
+    box = page.locator("nav.series")
+    assert box.locator(".series-title").inner_text().startswith("Part 1 of 3")
+    assert box.locator("li").all_inner_texts() == [
+        "Notes, callouts and citations", "Part leaky", "Part smooth"]
+    for number, title in ((2, "Part leaky"), (3, "Part smooth")):
+        page.locator("nav.series a", has_text=title).click()
+        assert page.locator("h1").inner_text() == title
+        assert page.locator("nav.series .series-title").inner_text().startswith(
+            f"Part {number} of 3")
+        assert page.locator("nav.series [aria-current=page]").inner_text() == title
+    page.locator("nav.series .series-title a").click()
+    assert page.url.endswith("/series/activation-functions-from-scratch/")
+    assert page.locator(".post-list h2").all_inner_texts() == [
+        "Notes, callouts and citations", "Part leaky", "Part smooth"]
     context.close()

@@ -16,7 +16,7 @@ from figdown.output.hugo_layouts import SiteLayoutLoader
 from figdown.outputfile import OutputFile
 from figdown.problems import ContentError, Problem
 from figdown.cache.reuse import OutputReuse
-from figdown.site.model import PageView, Site
+from figdown.site.model import SERIES, PageView, Site
 from figdown.load.taxonomy import Taxonomy, Term
 from figdown.theme import theme_dir
 from figdown.load.urls import output_file, pager_path
@@ -261,7 +261,9 @@ class Renderer:
     def term_outputs(self, taxonomy: Taxonomy, term: Term) -> Iterator[OutputFile]:
         origin = f"{taxonomy.plural} term {term.name!r}"
         items = self.site.listed_among(term.pages)
-        yield from self.list_outputs("term.html", term.url, items, origin,
+        # A series page lists its parts in reading order; its feed stays newest first.
+        shown = list(self.site.series_parts(term)) if taxonomy.plural == SERIES else items
+        yield from self.list_outputs("term.html", term.url, shown, origin,
                                      term=self.site.term_ref(term), taxonomy=taxonomy)
         yield self.feed(f"{term.url}index.xml", f"{term.name} on {self.site.title}", items,
                         origin, term.url)

@@ -17,6 +17,7 @@ from figdown.load.urls import absolute, encode, urlize, with_base
 from figdown.markdown.engine import Heading, RenderedBody
 
 WORDS_PER_MINUTE = 213  # Hugo's reading-time rate
+SERIES = "series"  # the taxonomy whose terms are read in order: "Part 2 of 5"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +155,15 @@ class Site:
     def taxonomy(self, plural: str) -> Taxonomy | None:
         return next((t for t in self.taxonomies if t.plural == plural), None)
 
+    def series_parts(self, term: Term | TermRef) -> tuple[PageView, ...]:
+        """The listed posts of a series term in reading order: oldest first, then by title
+        (the order Hugo themes give a series)."""
+        taxonomy = self.taxonomy(term.taxonomy)
+        found = taxonomy.by_slug().get(term.slug) if taxonomy else None
+        if found is None:
+            return ()
+        return tuple(sorted(self.listed_among(found.pages), key=_reading_order))
+
     def with_views(self, views: Mapping[str, PageView]) -> Site:
         """This site with these regular pages' views (by source) in place of their own,
         wherever they are shown: in `pages`, in section lists, as neighbours."""
@@ -171,6 +181,11 @@ class Site:
             section_pages={url: swap_all(found) for url, found in self.section_pages.items()},
             neighbours={source: Neighbours(swap(n.newer), swap(n.older), swap_all(n.related))
                         for source, n in self.neighbours.items()})
+
+
+def _reading_order(view: PageView) -> tuple[float, str, str]:
+    return (view.date.timestamp() if view.date else float("-inf"), view.title.lower(),
+            view.source)
 
 
 def make_view(page: Page, body: RenderedBody, config: SiteConfig,
