@@ -127,7 +127,7 @@ def test_without_a_script_a_footnote_link_still_reaches_its_note(browser: Any,
     page.locator("sup#fnref\\:1 a").focus()
     assert page.locator(".sidenote").is_visible()  # focus shows it, as hover does
     page.keyboard.press("Enter")
-    assert page.url.endswith("#fn:1")
+    page.wait_for_url("**/posts/notes/#fn:1")
     context.close()
 
 
@@ -175,4 +175,26 @@ def test_the_series_box_links_its_parts_in_order(browser: Any, origin: str) -> N
     assert page.url.endswith("/series/activation-functions-from-scratch/")
     assert page.locator(".post-list h2").all_inner_texts() == [
         "Notes, callouts and citations", "Part leaky", "Part smooth"]
+    context.close()
+
+
+def test_one_click_copies_the_bibtex_of_the_post(browser: Any, origin: str) -> None:
+    context = open_context(browser, Visits(), "light", WIDE)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    page = context.new_page()
+    page.goto(origin + PATH)
+    page.locator("button[data-copy=cite-bibtex]").click()
+    page.wait_for_function("document.querySelector('.copy-status').textContent === 'Copied'")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator("#cite-bibtex").inner_text()
+    assert copied.startswith("@misc{") and "title" in copied
+    context.close()
+
+
+def test_without_a_script_the_copy_buttons_stay_hidden(browser: Any, origin: str) -> None:
+    context = open_context(browser, Visits(), "light", WIDE, javascript=False)
+    page = context.new_page()
+    page.goto(origin + PATH)
+    assert page.locator("#cite-bibtex").is_visible()
+    assert not page.locator("button[data-copy]").first.is_visible()
     context.close()

@@ -15,6 +15,7 @@ from figdown.load.content import Page
 from figdown.load.taxonomy import Taxonomy, Term
 from figdown.load.urls import absolute, encode, urlize, with_base
 from figdown.markdown.engine import Heading, RenderedBody
+from figdown.site.cite import PostCitation, author_of, cite_post, wants_citation
 
 WORDS_PER_MINUTE = 213  # Hugo's reading-time rate
 SERIES = "series"  # the taxonomy whose terms are read in order: "Part 2 of 5"
@@ -154,6 +155,14 @@ class Site:
 
     def taxonomy(self, plural: str) -> Taxonomy | None:
         return next((t for t in self.taxonomies if t.plural == plural), None)
+
+    def citation_of(self, view: PageView) -> PostCitation | None:
+        """How to cite a post of the main section, unless `citation: false` says not to."""
+        if view.kind != "page" or view.section != self.main_section or not wants_citation(
+                view.params, self.params):
+            return None
+        return cite_post(view.title, author_of(view.params, self.params, self.title), view.date,
+                         view.permalink, self.title, view.page.name)
 
     def series_parts(self, term: Term | TermRef) -> tuple[PageView, ...]:
         """The listed posts of a series term in reading order: oldest first, then by title
