@@ -203,3 +203,15 @@ def test_an_edit_to_the_bibliography_renders_again_only_the_citing_posts(
     assert report.ok, report.problems
     assert rendered == ["content/posts/gelu.md"]
     assert "arXiv e-prints" in (root / "output/posts/gelu/index.html").read_text()
+
+
+def test_a_bibliography_outside_the_site_is_refused(make_site: SiteWriter,
+                                                     tmp_path: Path) -> None:
+    (tmp_path / "elsewhere.bib").write_text(REFS)
+    root = make_site({"config.yaml": "baseURL: /\ntitle: T\n",
+                      "content/posts/a.md": post("A", "Cited [@glorot2011].",
+                                                 "bibliography: ../../../elsewhere.bib\n")})
+    result = run_build("-s", root, "-d", root / "output")
+    assert result.returncode == 1
+    assert "a bibliography or citation style outside the site folder — move it under " \
+           "content/" in result.stderr

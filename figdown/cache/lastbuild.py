@@ -203,7 +203,7 @@ def code_fingerprint() -> str:
     """What else a body's HTML depends on: figdown's code and the libraries it renders with."""
     digest = hashlib.sha256(f"{__version__} {sys.version}".encode())
     package = Path(__file__).resolve().parents[1]
-    for source in sorted(package.rglob("*.py")):
+    for source in sorted([*package.rglob("*.py"), *package.rglob("*.csl")]):  # .csl: styles
         name = source.relative_to(package).as_posix()
         digest.update(name.encode() + b"\0" + source.read_bytes())
     for name, version in library_versions(_LIBRARIES).items():

@@ -20,7 +20,12 @@ from figdown.cache.bodycache import (
 from figdown.cache.lastbuild import CACHE_FOLDER
 from figdown.execute.blocks import BlockResult, PostBlocks
 from figdown.execute.executor import ExecOptions, ExecReport, execute_posts
-from figdown.load.bibliography import Bibliography, BibliographyError, read_bibliography
+from figdown.load.bibliography import (
+    DEFAULT_STYLE,
+    Bibliography,
+    BibliographyError,
+    read_bibliography,
+)
 from figdown.load.citing import MAY_CITE, bibliography_paths
 from figdown.load.config import SiteConfig, content_key
 from figdown.load.content import Page
@@ -172,6 +177,14 @@ def _body_jobs(config: SiteConfig, pages: Sequence[Page], expanded: Mapping[str,
 
 def _read_bibliography(config: SiteConfig, source: Path, style: Path,
                        problems: list[Problem]) -> Bibliography | None:
+    site = config.root.resolve()
+    for path in (source, style):
+        if path != DEFAULT_STYLE and not path.resolve().is_relative_to(site):
+            # A file outside the site is not watched: a change to it would rebuild nothing.
+            problems.append(Problem(_shown(config, path), None, "a bibliography or citation "
+                                    "style outside the site folder",
+                                    "move it under content/ and name it from there"))
+            return None
     try:
         return read_bibliography(source, _shown(config, source), style, _shown(config, style))
     except BibliographyError as err:
