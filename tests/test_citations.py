@@ -142,11 +142,13 @@ def test_without_a_bibliography_brackets_and_handles_stay_text(make_site: SiteWr
     assert "[@gohugoio]" in html and 'class="citation"' not in html
 
 
-def test_a_handle_that_is_not_a_key_stays_text(make_site: SiteWriter) -> None:
+def test_a_handle_that_is_not_a_key_and_a_link_text_stay_text(make_site: SiteWriter) -> None:
     root = make_site({"config.yaml": CONFIG, "content/refs.bib": REFS,
-                      "content/posts/a.md": post("A", "Ask @someone about @hendrycks2016.")})
+                      "content/posts/a.md": post("A", "Ask @someone about @hendrycks2016. "
+                                                      "Read [@glorot2011](https://x.org/).")})
     html = (built(root) / "posts/a/index.html").read_text()
     assert "Ask @someone about <span" in html and ">Hendrycks and Gimpel (2016)</a>" in html
+    assert 'Read <a href="https://x.org/">@glorot2011</a>.' in html  # no link in a link
 
 
 def test_csl_json_and_a_style_named_in_front_matter(make_site: SiteWriter) -> None:

@@ -104,7 +104,8 @@ def parse_citation(text: str) -> tuple[CiteItem, ...] | None:
 def _bracketed(state: StateInline, silent: bool) -> bool:
     """`[@key]`, `[see @a, p. 3; -@b]`: a citation where the page has a bibliography."""
     src, pos = state.src, state.pos
-    if src[pos] != "[" or (bibliography := _bibliography(state.env)) is None:
+    if src[pos] != "[" or state.linkLevel > 0 or (bibliography := _bibliography(state.env)
+                                                  ) is None:  # no link inside a link's text
         return False
     end = src.find("]", pos + 1)
     if end < 0 or "@" not in src[pos:end] or "[" in src[pos + 1:end] or \
@@ -126,7 +127,8 @@ def _narrative(state: StateInline, silent: bool) -> bool:
     """`@key says`: the authors, then the year in parentheses, for a key in the bibliography
     (any other `@name` is text: a handle, a decorator)."""
     src, pos = state.src, state.pos
-    if src[pos] != "@" or (bibliography := _bibliography(state.env)) is None:
+    if src[pos] != "@" or state.linkLevel > 0 or (bibliography := _bibliography(state.env)
+                                                  ) is None:
         return False
     if pos > 0 and (src[pos - 1].isalnum() or src[pos - 1] in "_@."):
         return False
