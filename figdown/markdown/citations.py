@@ -29,6 +29,7 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
 from figdown.load.bibliography import Bibliography
+from figdown.markdown.math import next_closer
 from figdown.problems import Problem
 
 # Pandoc's citation key: a letter, digit or `_`, then word characters and internal punctuation.
@@ -44,6 +45,7 @@ _LABELS = {"p": "page", "pp": "page", "page": "page", "pages": "page", "chap": "
            "figure": "figure", "vol": "volume", "volume": "volume", "eq": "equation",
            "no": "issue"}
 _CSL = "{http://purl.org/net/xbiblio/csl}"
+_OPEN, _CLOSE = re.compile(r"\["), re.compile(r"\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +109,11 @@ def _bracketed(state: StateInline, silent: bool) -> bool:
     if src[pos] != "[" or state.linkLevel > 0 or (bibliography := _bibliography(state.env)
                                                   ) is None:  # no link inside a link's text
         return False
-    end = src.find("]", pos + 1)
-    if end < 0 or "@" not in src[pos:end] or "[" in src[pos + 1:end] or \
+    # The next `]` and `[` from the paragraph's sorted positions, not str.find: a long run
+    # of `[` would make a scan from each one quadratic.
+    end = next_closer(state.env, src, _CLOSE, pos + 1)
+    opener = next_closer(state.env, src, _OPEN, pos + 1)
+    if end < 0 or 0 <= opener < end or "@" not in src[pos:end] or \
             src[end + 1:end + 2] in ("(", "[", ":"):  # a link or its reference
         return False
     items = parse_citation(src[pos + 1:end])
