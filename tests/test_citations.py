@@ -11,10 +11,14 @@ from pathlib import Path
 import feedparser
 import pytest
 from conftest import SiteWriter, run_build
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from figdown.cache import bodycache
 from figdown.cache.bodycache import BodyJob, BodySettings, FirstPass
+from figdown.load.bibliography import DEFAULT_STYLE, Bibliography
 from figdown.markdown.citations import parse_citation
+from figdown.markdown.engine import RenderContext, create_markdown, parse_body, render_tokens
 from figdown.pipeline import BuildOptions, build
 
 REFS = r"""
@@ -217,3 +221,21 @@ def test_a_bibliography_outside_the_site_is_refused(make_site: SiteWriter,
     assert result.returncode == 1
     assert "a bibliography or citation style outside the site folder — move it under " \
            "content/" in result.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["[", "]", "@", "a1", "b2", ";", "-", ", p. 3", " ", "\n",
+                                  "\n\n", "[^1]", "[^1]: ", "> [!NOTE]", "`", "*", "(", ")",
+                                  ":", "x", "see ", "me@x.org"]), max_size=40).map("".join))
+def test_any_text_with_a_bibliography_renders_or_reports(text: str) -> None:
+    records = [{"id": "a1", "type": "article", "title": "T",
+                "author": [{"family": "F", "given": "G"}], "issued": {"date-parts": [[2020]]}}]
+    style = DEFAULT_STYLE.read_text()
+    bibliography = Bibliography("refs.json", "digest", json.dumps(records), style)
+    md = create_markdown()
+    context = RenderContext(path="p.md", line_offset=1, bibliography=bibliography)
+    tokens, env = parse_body(md, text, context)
+    body = render_tokens(md, tokens, env, text, None, 70)
+    errors = [p for p in body.problems if p.severity == "error"]
+    assert all(p.message.startswith("unknown citation key") for p in errors)
+    assert "@a1" in text or 'class="citation"' not in body.html
