@@ -9,13 +9,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pybtex.database import BibliographyData, Entry, Person, parse_string
-from pybtex.exceptions import PybtexError
-from pybtex.richtext import Text
+from typing import TYPE_CHECKING, Any
 
 from figdown.problems import Problem
+
+if TYPE_CHECKING:
+    from pybtex.database import Entry, Person
 
 DEFAULT_STYLE = Path(__file__).resolve().parent.parent / "styles" / "author-date.csl"
 
@@ -85,8 +84,11 @@ def _read_bytes(path: Path, display: str, what: str) -> bytes:
 
 def bibtex_records(text: str, display: str) -> list[dict[str, Any]]:
     """CSL JSON records of a BibTeX file, read by pybtex."""
+    # Imported here: pybtex takes a fifth of a second to import, and most sites cite nothing.
+    from pybtex.database.input.bibtex import Parser as BibTeXParser
+    from pybtex.exceptions import PybtexError
     try:
-        data: BibliographyData = parse_string(text, "bibtex")
+        data = BibTeXParser().parse_string(text)
     except PybtexError as err:
         line = getattr(err, "lineno", None) or _entry_line(text, str(err))
         message = str(err).replace(" in line", " at line") if line is None else re.sub(
@@ -132,7 +134,12 @@ def bibtex_record(key: str, entry: Entry) -> dict[str, Any]:
 
 def _plain(value: str) -> str:
     """A BibTeX value as text: braces gone, LaTeX accents and dashes as characters."""
-    return re.sub(r"\s+", " ", Text.from_latex(value).render_as("text")).strip()
+    from pybtex.backends.plaintext import Backend as PlainText
+    from pybtex.richtext import Text
+    # The backend itself, not looked up by name (as the parser above): pybtex's lookup reads
+    # every installed package's entry points on each call.
+    text = Text.from_latex(value).render(PlainText())
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _date_parts(fields: Mapping[str, str]) -> list[int]:

@@ -11,18 +11,9 @@ import re
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
-from citeproc import (
-    Citation,
-    CitationItem,
-    CitationStylesBibliography,
-    CitationStylesStyle,
-    formatter,
-)
-from citeproc.source import Locator
-from citeproc.source.json import CiteProcJSON
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
@@ -31,6 +22,9 @@ from markdown_it.token import Token
 from figdown.load.bibliography import Bibliography
 from figdown.markdown.math import next_closer
 from figdown.problems import Problem
+
+if TYPE_CHECKING:
+    from citeproc import CitationItem
 
 # Pandoc's citation key: a letter, digit or `_`, then word characters and internal punctuation.
 _KEY = r"[\w](?:[\w]|[:.#$%&+?<>~/-](?=\w))*"
@@ -209,6 +203,9 @@ def unknown_key_problem(path: str, line: int | None, key: str, keys: frozenset[s
 def format_citations(citations: Sequence[Sequence[CiteItem]], narrative: Sequence[bool],
                      bibliography: Bibliography) -> tuple[list[str], str]:
     """Each citation's HTML, and the References section of the works they cite."""
+    # Imported here, as pybtex is: only a page that cites pays for citeproc-py and lxml.
+    from citeproc import Citation, CitationStylesBibliography, CitationStylesStyle, formatter
+    from citeproc.source.json import CiteProcJSON
     records = json.loads(bibliography.records)
     by_id = {str(item["id"]).lower(): item for item in records}
     style = CitationStylesStyle(io.BytesIO(bibliography.style.encode("utf-8")), validate=False)
@@ -243,6 +240,8 @@ def format_citations(citations: Sequence[Sequence[CiteItem]], narrative: Sequenc
 
 
 def _csl_item(item: CiteItem) -> CitationItem:
+    from citeproc import CitationItem
+    from citeproc.source import Locator
     extra: dict[str, Any] = {}
     if item.locator:
         extra["locator"] = Locator(*item.locator)
