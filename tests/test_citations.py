@@ -239,3 +239,13 @@ def test_any_text_with_a_bibliography_renders_or_reports(text: str) -> None:
     errors = [p for p in body.problems if p.severity == "error"]
     assert all(p.message.startswith("unknown citation key") for p in errors)
     assert "@a1" in text or 'class="citation"' not in body.html
+
+
+def test_a_style_that_is_not_csl_is_named_once(make_site: SiteWriter) -> None:
+    root = make_site({"config.yaml": CONFIG + "  csl: broken.csl\n", "content/refs.bib": REFS,
+                      "content/broken.csl": "<style>\n<citation>\n</style>\n",
+                      "content/posts/a.md": post("A", "Cited [@glorot2011]."),
+                      "content/posts/b.md": post("B", "Cited [@hendrycks2016].")})
+    result = run_build("-s", root, "-d", root / "output")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.count("content/broken.csl:3: the citation style is not XML") == 1

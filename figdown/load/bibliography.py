@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
 
 from figdown.problems import Problem
 
 if TYPE_CHECKING:
     from pybtex.database import Entry, Person
 
+CSL = "{http://purl.org/net/xbiblio/csl}"  # the namespace of CSL styles
 DEFAULT_STYLE = Path(__file__).resolve().parent.parent / "styles" / "author-date.csl"
 
 # BibTeX entry types as CSL names them; any other type is a generic "article".
@@ -42,6 +44,7 @@ class Bibliography:
     digest: str  # of the bibliography's bytes and the style's
     records: str = field(repr=False)  # CSL JSON: a list of items, each with its "id"
     style: str = field(repr=False)  # the CSL style's XML
+    style_path: str = ""  # as shown in messages
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -66,10 +69,25 @@ def read_bibliography(source: Path, display: str, style: Path, style_display: st
         records = csl_json_records(text, display)
     else:
         records = bibtex_records(text, display)
+    style_text = style_data.decode("utf-8", "replace")
+    check_style(style_text, style_display)
     digest = hashlib.sha256(data + b"\0" + style_data).hexdigest()
     return Bibliography(display, digest, json.dumps(records, ensure_ascii=False,
                                                     sort_keys=True),
-                        style_data.decode("utf-8", "replace"))
+                        style_text, style_display)
+
+
+def check_style(text: str, display: str) -> None:
+    """A CSL style is XML whose root is `<style>` with a `<citation>` and a `<layout>` in it."""
+    try:
+        root = ElementTree.fromstring(text.encode("utf-8"))
+    except ElementTree.ParseError as err:
+        raise BibliographyError(Problem(display, err.position[0], f"the citation style is not "
+                                        f"XML ({err})", "fix the file, or name another with "
+                                        "`csl:`")) from None
+    if root.tag != f"{CSL}style" or root.find(f"{CSL}citation/{CSL}layout") is None:
+        raise BibliographyError(Problem(display, None, "not a CSL style (no <style> with a "
+                                        "<citation> layout)", "name a .csl file with `csl:`"))
 
 
 def _read_bytes(path: Path, display: str, what: str) -> bytes:
@@ -183,5 +201,5 @@ def csl_json_records(text: str, display: str) -> list[dict[str, Any]]:
     return items
 
 
-__all__ = ["DEFAULT_STYLE", "Bibliography", "BibliographyError", "bibtex_record",
-           "bibtex_records", "csl_json_records", "read_bibliography"]
+__all__ = ["CSL", "DEFAULT_STYLE", "Bibliography", "BibliographyError", "bibtex_record",
+           "bibtex_records", "check_style", "csl_json_records", "read_bibliography"]

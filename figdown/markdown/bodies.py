@@ -130,8 +130,13 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
         cache.prune()
     else:
         cache.save()
+    seen = set(problems)
     for body in bodies.values():
-        problems.extend(body.problems)
+        # once each: a broken citation style is found by every page that cites in it
+        for problem in body.problems:
+            if problem not in seen:
+                seen.add(problem)
+                problems.append(problem)
     if stop_on_errors:
         fail_on_errors(problems)
     return Bodies(bodies, figures, executed)

@@ -19,7 +19,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from figdown.load.bibliography import Bibliography
+from figdown.load.bibliography import CSL, Bibliography
 from figdown.markdown.math import next_closer
 from figdown.problems import Problem
 
@@ -38,7 +38,6 @@ _LABELS = {"p": "page", "pp": "page", "page": "page", "pages": "page", "chap": "
            "chapter": "chapter", "sec": "section", "section": "section", "fig": "figure",
            "figure": "figure", "vol": "volume", "volume": "volume", "eq": "equation",
            "no": "issue"}
-_CSL = "{http://purl.org/net/xbiblio/csl}"
 _OPEN, _CLOSE = re.compile(r"\["), re.compile(r"\]")
 
 
@@ -170,10 +169,13 @@ def _format_citations(state: StateCore) -> None:
     try:
         formatted = format_citations([t.meta["items"] for t in good],
                                      [bool(t.meta["narrative"]) for t in good], bibliography)
-    except (SyntaxError, ValueError, KeyError, AttributeError) as err:  # a broken style
+    except Exception as err:  # citeproc-py on a style it cannot follow: any error at all
         if callable(report):
-            report(Problem(bibliography.path, None, f"citations cannot be formatted ({err})",
-                           "check the CSL style named in `csl:`"))
+            report(Problem(bibliography.style_path or bibliography.path, None,
+                           f"citations cannot be formatted in this style "
+                           f"({type(err).__name__}: {err})",
+                           "name another CSL style with `csl:`, or leave it out for the "
+                           "default"))
         return
     inline_html, references = formatted
     for token, html in zip(good, inline_html, strict=True):
@@ -251,7 +253,7 @@ def _csl_item(item: CiteItem) -> CitationItem:
 def _citation_affixes(style: str) -> tuple[str, str, str]:
     """The prefix, suffix and delimiter of the style's citation layout: `(`, `)`, `; `."""
     root = ElementTree.fromstring(style.encode("utf-8"))
-    layout = root.find(f"{_CSL}citation/{_CSL}layout")
+    layout = root.find(f"{CSL}citation/{CSL}layout")
     if layout is None:
         return "", "", "; "
     return (escape(layout.get("prefix", "")), escape(layout.get("suffix", "")),
