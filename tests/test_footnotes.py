@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from figdown.markdown.engine import create_markdown
+from figdown.markdown.engine import RenderContext, create_markdown, parse_body, render_tokens
 
 TEXT = """One note[^a], a second[^second] and the first again[^a].
 
@@ -54,3 +54,14 @@ def test_each_note_of_paragraphs_is_copied_once_after_its_first_reference() -> N
         ("2", "The second note."),
         ("3", "Its first paragraph. Its second paragraph.")]
     assert html.count('src="/js/sidenotes.js"') == 1
+
+
+def test_a_notes_words_count_once_for_reading_time_and_search() -> None:
+    md = create_markdown()
+    context = RenderContext(path="p.md", line_offset=1)
+    with_note = "Body words here.[^1]\n\n[^1]: Unusualword in the note.\n"
+    tokens, env = parse_body(md, with_note, context)
+    body = render_tokens(md, tokens, env, with_note, None, 70)
+    assert 'class="sidenote"' in body.html
+    assert body.text.decode().count("Unusualword") == 1
+    assert body.word_count == len("Body words here 1 Unusualword in the note".split())

@@ -24,7 +24,7 @@ from figdown.markdown.autolinks import GoldmarkLinkify
 from figdown.markdown.callouts import callouts_plugin
 from figdown.markdown.citations import citations_plugin
 from figdown.markdown.fences import parse_fence_info, split_quarto_options
-from figdown.markdown.footnotes import footnotes_plugin
+from figdown.markdown.footnotes import SIDENOTE_COPY, footnotes_plugin
 from figdown.markdown.highlight import highlight_code
 from figdown.markdown.math import math_plugin, next_closer, token_line
 from figdown.problems import Problem
@@ -428,13 +428,15 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body
     summary = _FOOTNOTES.sub("", summary)  # the page shows them; a list would repeat ids
     if isinstance(context, RenderContext):
         summary = _summary_links(summary, with_base(context.base_path, context.page_url))
-    text = _TAGS.sub(" ", _replace_elements(html, _STRIP_FOR_WORDS, " "))
+    once = SIDENOTE_COPY.sub("", html)  # a note's words count once, in the list of notes
+    # unescaped: the notes' `&#160;` and `&#x21a9;` (Goldmark's) are no words
+    text = unescape(_TAGS.sub(" ", _replace_elements(once, _STRIP_FOR_WORDS, " ")))
     words = len(re.findall(r"\w+", text))
     problems = tuple(env.get("problems", ()))
     return RenderedBody(html=html, summary=summary, truncated=truncated,
                         toc=tuple(env.get("headings", ())), word_count=words,
                         links=tuple(env.get("links", ())), problems=problems,
-                        text=search_text(html))
+                        text=search_text(once))
 
 
 def _summary_links(html: str, page_href: str) -> str:

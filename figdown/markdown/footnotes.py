@@ -23,6 +23,7 @@ from figdown.load.urls import with_base
 SIDENOTES_SCRIPT = "/js/sidenotes.js"  # in the theme's static folder
 _SIDENOTE_BLOCKS = {"paragraph_open", "paragraph_close", "inline", "footnote_anchor"}
 _LINK_OPEN = re.compile(r"<a\b")
+SIDENOTE_COPY = re.compile(r'<small class="sidenote" aria-hidden="true">.*?</small>', re.DOTALL)
 
 
 def footnotes_plugin(md: MarkdownIt) -> None:
@@ -114,4 +115,4 @@ def _backlink(self: Any, tokens: Sequence[Token], idx: int, options: Any,
             'role="doc-backlink">&#x21a9;&#xfe0e;</a>')
 
 
-__all__ = ["footnotes_plugin"]
+__all__ = ["SIDENOTE_COPY", "footnotes_plugin"]
