@@ -249,3 +249,18 @@ def test_a_style_that_is_not_csl_is_named_once(make_site: SiteWriter) -> None:
     result = run_build("-s", root, "-d", root / "output")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.count("content/broken.csl:3: the citation style is not XML") == 1
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"id": "a"}', 'content/refs.json:1: CSL JSON must be a list of items, each with an "id"'),
+    ('[{"id": "a"},\n {"id": "a"}]', "content/refs.json: repeated item id 'a'"),
+    ('[{"id": "a"},\n oops]', "content/refs.json:2: CSL JSON cannot be read: Expecting value"),
+])
+def test_a_broken_csl_json_file_is_named(make_site: SiteWriter, text: str,
+                                         message: str) -> None:
+    root = make_site({"config.yaml": "baseURL: /\ntitle: T\nparams:\n  bibliography: refs.json\n",
+                      "content/refs.json": text,
+                      "content/posts/a.md": post("A", "Cited [@a].")})
+    result = run_build("-s", root, "-d", root / "output")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert message in result.stderr
