@@ -55,3 +55,19 @@ def test_the_series_page_lists_its_parts_first_to_last(make_site: SiteWriter) ->
     titles = re.findall(r'<h2[^>]*><a href="/posts/(\w+)/"', page)
     assert titles == ["first", "second", "third"]
     assert "From scratch" in (out / "series/index.html").read_text()
+
+
+def test_retitling_a_part_updates_the_box_of_every_other_part(make_site: SiteWriter) -> None:
+    # eight parts: the last one's neighbours and five related posts leave the first out
+    root = make_site({"config.yaml": CONFIG, **{
+        f"content/posts/part{n}.md": post(f"Part {n}", f"2024-0{n}-01") for n in range(1, 9)}})
+    out = root / "output"
+    # twice: the first rebuild after a build from scratch renders every page anyway
+    for title in ("Part one", "The first part"):
+        assert run_build("-s", root, "-d", out).returncode == 0
+        (root / "content/posts/part1.md").write_text(post(title, "2024-01-01"))
+    result = run_build("-s", root, "-d", out)
+    assert result.returncode == 0, result.stderr
+    for n in range(2, 9):
+        box = series_box((out / f"posts/part{n}/index.html").read_text())
+        assert '<a href="/posts/part1/">The first part</a>' in box, n

@@ -243,7 +243,8 @@ class Renderer:
             f"{view.layout}.html") else "single.html"
         yield self.output(output_file(view.url), template, view.source,
                           view.page.line_of("url") or view.page.line_of("slug"),
-                          single=True, page=view, neighbours=neighbours)
+                          single=True, page=view, neighbours=neighbours,
+                          series=self.site.series_of(view))
 
     def feed(self, path: str, title: str, items: Sequence[PageView], origin: str,
              link: str) -> OutputFile:

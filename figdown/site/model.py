@@ -86,6 +86,15 @@ class PageView:
 
 
 @dataclass(frozen=True, slots=True)
+class SeriesBox:
+    """A post's place in one of its series: the term, every part in order, which one it is."""
+
+    term: TermRef
+    parts: tuple[PageView, ...]
+    number: int  # 1-based
+
+
+@dataclass(frozen=True, slots=True)
 class Neighbours:
     """Previous/next posts in the section and related posts by shared terms."""
 
@@ -163,6 +172,18 @@ class Site:
             return None
         return cite_post(view.title, author_of(view.params, self.params, self.title), view.date,
                          view.permalink, self.title, view.page.name)
+
+    def series_of(self, view: PageView) -> tuple[SeriesBox, ...]:
+        """The series a post is part of, each with its parts in reading order. Handed to its
+        template (rather than looked up from there) so that the other parts' titles are
+        part of what its rendered page is keyed on."""
+        boxes: list[SeriesBox] = []
+        for ref in view.terms.get(SERIES, ()):
+            parts = self.series_parts(ref)
+            sources = [part.source for part in parts]
+            if view.source in sources:
+                boxes.append(SeriesBox(ref, parts, sources.index(view.source) + 1))
+        return tuple(boxes)
 
     def series_parts(self, term: Term | TermRef) -> tuple[PageView, ...]:
         """The listed posts of a series term in reading order: oldest first, then by title
