@@ -33,8 +33,8 @@ STAGES = (
     ("load pages (read + front matter)", "figdown.stages", "load_pages", 0),
     ("page bodies (shortcodes, cache look-up, Markdown, blocks, store)", "figdown.stages",
      "render_bodies", 0),
-    ("Markdown parse", "figdown.cache.bodycache", "parse_body", 1),
-    ("Markdown render", "figdown.cache.bodycache", "render_tokens", 1),
+    ("Markdown parse", "figdown.markdown.firstpass", "parse_body", 1),
+    ("Markdown render", "figdown.markdown.firstpass", "render_tokens", 1),
     ("Pygments highlighting", "figdown.markdown.engine", "highlight_code", 2),
     ("MathML (latex2mathml)", "figdown.markdown.math", "tex_to_mathml", 2),
     ("taxonomies", "figdown.stages", "build_taxonomies", 0),
@@ -42,7 +42,7 @@ STAGES = (
     ("write (render templates, write files, check, swap)", "figdown.stages", "write_site", 0),
     ("Jinja2 templates", "figdown.output.render.Renderer", "render", 1),
     ("link check", "figdown.stages", "check_links", 1),
-    ("site snapshot (for quick rebuilds)", "figdown.stages", "save_snapshot", 0),
+    ("site snapshot (for quick rebuilds)", "figdown.cache.buildcache", "save_snapshot", 0),
 )
 
 

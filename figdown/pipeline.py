@@ -1,6 +1,10 @@
-"""`build(options) -> BuildReport`: check the destination, skip a build whose output is up to
-date, make only the edited pages again after a prose edit (quick.py), else run the stages
-(stages.py)."""
+"""`build(options) -> BuildReport`: the whole build, in `build_site`.
+
+A build checks where it writes, then decides how much to make: nothing, when its output is
+up to date (the no-op record); only the edited pages' outputs, after a prose edit
+(quick.py); else everything (stages.py). What it made is checked and written, and what it
+did is recorded in the build cache (cache/buildcache.py) for the next build.
+"""
 
 from __future__ import annotations
 
@@ -13,29 +17,26 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from figdown.cache.folders import output_records
-from figdown.cache.lastbuild import (
-    CACHE_FOLDER,
-    SITE_FOLDERS,
-    code_fingerprint,
-    combined_digest,
-    file_digests,
-    input_digest,
-    read_last_build,
-    store_digest,
-)
-from figdown.load.config import CONFIG_NAMES, SiteConfig, figure_store_problem, load_config
+from figdown.cache.buildcache import BuildCache, BuildInputs, Memory
+from figdown.cache.lastbuild import LastBuild
+from figdown.cache.snapshot import Inputs as SnapshotInputs
+from figdown.cache.snapshot import Report, Snapshot, new_token
+from figdown.load.config import SiteConfig, figure_store_problem, load_config
 from figdown.load.pages import Loaded, load_pages
 from figdown.options import BuildOptions, BuildReport
 from figdown.output.outputlock import hold_output
 from figdown.output.write import destination_problem, output_state, restore_output
 from figdown.problems import ContentError, Problem
-from figdown.theme import theme_dir
+
+if TYPE_CHECKING:  # imported when a build makes something (see build_site)
+    from figdown.stages import Made, Written
 
 
-def build(options: BuildOptions) -> BuildReport:
-    """Run every stage; a content error anywhere leaves the previous output untouched."""
+def build(options: BuildOptions, memory: Memory | None = None) -> BuildReport:
+    """Build the site; a content error anywhere leaves the previous output untouched.
+    `memory`: what this process's earlier builds keep in memory (`figdown serve`)."""
     started = time.perf_counter()
     root = options.source.resolve()
     try:
@@ -60,7 +61,8 @@ def build(options: BuildOptions) -> BuildReport:
         # one's staging folder as it is swapped in
         with hold_output(destination, _tell) as held:
             problems.extend(held.notes)
-            report = _build(config, options, destination, problems)
+            report = build_site(config, options, BuildCache(config, destination, memory),
+                                problems)
     except ContentError as err:
         problems.extend(err.problems)
         return BuildReport(None, tuple(problems), seconds=time.perf_counter() - started)
@@ -75,40 +77,84 @@ def build(options: BuildOptions) -> BuildReport:
     return replace(report, problems=tuple(problems), seconds=time.perf_counter() - started)
 
 
-def _build(config: SiteConfig, options: BuildOptions, destination: Path,
-           problems: list[Problem]) -> BuildReport:
+def build_site(config: SiteConfig, options: BuildOptions, cache: BuildCache,
+               problems: list[Problem]) -> BuildReport:
+    """The pipeline: decide how much of the site to make (nothing, the edited pages, or
+    everything), make it, check and write it, and record what was done for the next build.
+    Problems are added to `problems`; a content error raises ContentError before anything
+    is written."""
     now = options.now or build_clock()
-    cache_dir = config.figure_store.parent / CACHE_FOLDER
-    others, content = input_parts(config, options, destination)
+    inputs = cache.inputs(options)
     refreshing = options.refresh_figures or bool(options.refresh_posts)
     if options.no_op_record and not refreshing:
-        # Nothing changed since the last successful build: its output is what this one
-        # would write.
-        last = read_last_build(cache_dir)
-        current = (combined_digest(others, content)
-                   + store_digest(config.figure_store, config.root))
-        if last is not None and last.still_valid(current, destination, now):
+        last = cache.unchanged_build(inputs, now)
+        if last is not None:  # its output is what this build would write
             problems.extend(last.problems)
-            return BuildReport(destination, counts=last.counts,
+            return BuildReport(cache.destination, counts=last.counts,
                                terms=last.counts.get("terms", 0), blocks_reused=last.blocks)
     # What blocks write into the output folder must not outlive the build, nor, when they
     # made the folder, leave it looking like one figdown did not make.
-    state = output_state(destination.resolve())
+    state = output_state(cache.destination.resolve())
     try:
         # Imported only when something changed: a no-op build needs none of the Markdown,
         # template or block machinery, whose import is most of a no-op build's time.
-        if not refreshing:
-            from figdown.quick import quick_rebuild
+        from figdown.quick import remake_edited, write_edits
+        from figdown.stages import make_site, write_all
 
-            report = quick_rebuild(config, options, destination, problems, now, others,
-                                   content)
-            if report is not None:
-                return report
-        from figdown.stages import run_stages
-
-        return run_stages(config, options, destination, problems, now, (others, content))
+        made = None if refreshing else remake_edited(config, options, cache, inputs, now)
+        if made is None:
+            made = make_site(config, options, cache, now, problems)
+        else:
+            problems.extend(made.problems)
+        written = (write_all if made.whole else write_edits)(made, config, options, cache,
+                                                             problems)
+        _record(made, written, cache, inputs, options)
     finally:
-        restore_output(destination.resolve(), state)
+        restore_output(cache.destination.resolve(), state)
+    executed = made.executed
+    return BuildReport(cache.destination, counts=made.counts,
+                       terms=made.counts.get("terms", 0), blocks_ran=executed.ran,
+                       blocks_reused=made.blocks - executed.ran,
+                       block_seconds=executed.seconds, taxonomies=made.site.taxonomies,
+                       encoders=executed.encoders, drawn_elsewhere=executed.elsewhere,
+                       elsewhere_versions=executed.elsewhere_versions,
+                       edited=() if made.whole else tuple(sorted(made.edited)))
+
+
+def _record(made: Made, written: Written, cache: BuildCache, inputs: BuildInputs,
+            options: BuildOptions) -> None:
+    """Keep what the next build needs to do less: the no-op record, and the site snapshot
+    (with the theme's layouts only: what a quick rebuild can redo)."""
+    store = cache.store_digest()
+    problems = (*made.problems, *written.link_problems)
+    last = LastBuild(inputs.digest + store, written.listing, made.horizon, made.counts,
+                     made.blocks, problems) if options.no_op_record else None
+    snapshot = None
+    if made.reuse is not None:
+        report = Report(made.counts, made.blocks, made.blocks_of, made.problems,
+                        written.link_problems)
+        snapshot_inputs = SnapshotInputs(inputs.others, dict(inputs.content), store,
+                                         written.listing, made.horizon)
+        if made.last is None:
+            snapshot = Snapshot(new_token(), str(cache.destination), snapshot_inputs, report,
+                                made.site, made.refs, made.sources, made.figures, made.search,
+                                left_out=made.left_out)
+        else:
+            last_snapshot = made.last
+            sources = {url: made.sources[url] for url in made.sources
+                       if made.sources[url][0] in made.edited}
+            edited_figures = {path: found for path, found in made.figures.items()
+                              if path in made.edited}
+            edited_search = {path: made.search[path] for path in made.edited
+                             if path in made.search}
+            snapshot = replace(
+                last_snapshot, inputs=snapshot_inputs, report=report, site=made.site,
+                sources=made.sources, figures=made.figures, search=made.search,
+                edited={**last_snapshot.edited, **made.edited},
+                edited_sources={**last_snapshot.edited_sources, **sources},
+                edited_figures={**last_snapshot.edited_figures, **edited_figures},
+                edited_search={**last_snapshot.edited_search, **edited_search})
+    cache.record(last, snapshot, edits=made.last is not None)
 
 
 def _tell(message: str) -> None:
@@ -146,21 +192,7 @@ def forget_output(source: Path, destination: Path) -> None:
         config = load_config(source.resolve())
     except ContentError:  # broken just now: its records go when newer ones replace them
         return
-    shutil.rmtree(output_records(config.figure_store.parent / CACHE_FOLDER, destination),
-                  ignore_errors=True)
-
-
-def input_parts(config: SiteConfig, options: BuildOptions, destination: Path
-                ) -> tuple[str, dict[str, str]]:
-    """What the site's output depends on, besides the clock and the figure store: a digest
-    of everything but the content files, and a digest of each content file."""
-    theme = theme_dir()
-    folders = [config.root / name for name in SITE_FOLDERS if name != "content"]
-    folders += [config.helpers_dir, theme / "layouts", theme / "static"]
-    settings = replace(options, now=None, jobs=0, progress=False)
-    others = input_digest(folders, [config.root / name for name in CONFIG_NAMES],
-                          repr((code_fingerprint(), settings, destination)), config.root)
-    return others, file_digests(config.content_dir, config.root)
+    shutil.rmtree(BuildCache(config, destination).records, ignore_errors=True)
 
 
 def build_clock() -> datetime:
@@ -171,5 +203,5 @@ def build_clock() -> datetime:
     return datetime.now(tz=UTC)
 
 
-__all__ = ["BuildOptions", "BuildReport", "Loaded", "build", "build_clock", "forget_output",
-           "load_pages"]
+__all__ = ["BuildOptions", "BuildReport", "Loaded", "Memory", "build", "build_clock",
+           "build_site", "forget_output", "load_pages"]

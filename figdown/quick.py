@@ -26,48 +26,37 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from figdown.cache.folders import output_records
-from figdown.cache.lastbuild import (
-    CACHE_FOLDER,
-    LastBuild,
-    code_fingerprint,
-    combined_digest,
-    digest_of_listing,
-    listing,
-    store_digest,
-    write_last_build,
-)
-from figdown.cache.reuse import OutputReuse, listed_fields, site_key
-from figdown.cache.snapshot import Inputs, Snapshot, Sources, load_snapshot, save_edits
+from figdown.cache.buildcache import BuildCache, BuildInputs
+from figdown.cache.lastbuild import digest_of_listing, listing
+from figdown.cache.reuse import OutputReuse, listed_fields
+from figdown.cache.snapshot import Snapshot, Sources
 from figdown.load.config import SiteConfig
 from figdown.load.content import Page, read_page
+from figdown.load.pages import LeftOut
 from figdown.markdown.bodies import Bodies, blocks_per_page, render_bodies
-from figdown.options import BuildOptions, BuildReport
-from figdown.output.links import LINK_INDEX, LeftOut, check_links
+from figdown.options import BuildOptions
+from figdown.output.links import check_links
 from figdown.output.pagescan import PageScan, scan_page
-from figdown.output.render import Renderer, create_environment
 from figdown.output.search import INDEX_PATH, search_entry, search_index
-from figdown.output.write import SPARE_OUTPUT, replace_files
+from figdown.output.write import replace_files
 from figdown.outputfile import OutputFile
 from figdown.problems import ContentError, Problem
 from figdown.site.model import PageView, make_view
-from figdown.theme import theme_dir
+from figdown.stages import Made, Written, make_renderer
 
 MOST_EDITS = 20  # content files; more than this and a full build is as quick
 
 
-def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
-                  problems: list[Problem], now: datetime, others: str,
-                  content: Mapping[str, str]) -> BuildReport | None:
-    """Rebuild only the edited pages' outputs, or None when a full build is needed."""
-    cache_dir = config.figure_store.parent / CACHE_FOLDER
-    snapshot = load_snapshot(cache_dir, destination)
+def remake_edited(config: SiteConfig, options: BuildOptions, cache: BuildCache,
+                  inputs: BuildInputs, now: datetime) -> Made | None:
+    """The edited pages' outputs made again, or None when a full build is needed."""
+    snapshot = cache.snapshot()
     if snapshot is None:
         return None
-    edited = _edited_views(snapshot, others, content, now)
-    if edited is None or store_digest(config.figure_store, config.root) != snapshot.inputs.store:
+    edited = _edited_views(snapshot, inputs, now)
+    if edited is None or cache.store_digest() != snapshot.inputs.store:
         return None
-    files = listing(destination)
+    files = listing(cache.destination)
     if files is None or digest_of_listing(files) != snapshot.inputs.listing:
         return None  # changed by hand, or by another build
     pages = _reread(edited, config)
@@ -77,74 +66,65 @@ def quick_rebuild(config: SiteConfig, options: BuildOptions, destination: Path,
     new_problems: list[Problem] = []
     try:
         made = render_bodies(config, options, pages, snapshot.refs, new_problems,
-                             whole_site=False)
+                             whole_site=False, store=cache.body_store())
     except ContentError as err:  # what it found is in new_problems
         raise ContentError([*new_problems, *err.problems]) from None
     views = _new_views(pages, made, edited, snapshot, config)
     if views is None:
         return None
     site = snapshot.site.with_views(views)
-
-    theme_layouts = theme_dir() / "layouts"
-    reuse = OutputReuse(site_key(site, code_fingerprint(), theme_layouts),
-                        destination.resolve(), cache_dir)
-    renderer = Renderer(site, create_environment(config.layouts_dir, cache_dir / "templates"),
-                        reuse)
+    renderer, reuse = make_renderer(config, cache, site)
     outputs = [output.made() for view in views.values() if view.page.front.render == "always"
                for output in renderer.page_outputs(view)]
     outputs += [figure for page in pages for figure in made.figures.get(page.path, [])]
-    search = {source: entry for source, entry in snapshot.search.items() if source not in views}
-    outputs.append(OutputFile(INDEX_PATH, search_index(site, search), origin="search index"))
-    searched = {source: search_entry(view) for source, view in views.items()}
+    search = {**{source: entry for source, entry in snapshot.search.items()
+                 if source not in views},
+              **{source: search_entry(view) for source, view in views.items()}}
+    kept = {source: entry for source, entry in snapshot.search.items() if source not in views}
+    outputs.append(OutputFile(INDEX_PATH, search_index(site, kept), origin="search index"))
     if any(output.path not in files for output in outputs):
         return None  # a file the last build did not write: let a full build place it
-
-    changed, keys, digests = _changed_files(outputs, destination)
-    sources = {**snapshot.sources,
-               **{page.url: (page.path, made.bodies[page.path].links) for page in pages}}
-    link_problems = _check_links(options, config, destination, sources, reuse,
-                                 _html(outputs, changed), set(files), snapshot.left_out) \
-        if options.check_links else []
-    if any(p.severity == "error" for p in link_problems):
-        raise ContentError([*new_problems, *link_problems])
-
-    if changed:
-        replace_files(destination, changed,
-                      output_records(cache_dir, destination) / SPARE_OUTPUT, files.keys())
-    previous = reuse.previous
-    reuse.save({**{path: entry[0] for path, entry in previous.items()}, **keys},
-               {**{path: entry[4] for path, entry in previous.items() if entry[4]}, **digests})
-
     paths = set(views)
-    report = replace(snapshot.report, problems=(
-        *[p for p in snapshot.report.problems if p.path not in paths], *new_problems),
-        link_problems=tuple(link_problems))
-    problems.extend([*report.problems, *report.link_problems])
+    edited_figures = {page.path: tuple(made.figures.get(page.path, ())) for page in pages
+                      if page.path in snapshot.figures}
+    report = snapshot.report
+    return Made(
+        whole=False, site=site, outputs=outputs, reuse=reuse,
+        sources={**snapshot.sources,
+                 **{page.url: (page.path, made.bodies[page.path].links) for page in pages}},
+        left_out=snapshot.left_out, refs=snapshot.refs,
+        figures={**snapshot.figures, **edited_figures}, search=search, executed=made.executed,
+        counts=report.counts, blocks=report.blocks, blocks_of=report.blocks_of,
+        horizon=snapshot.inputs.horizon,
+        problems=(*[p for p in report.problems if p.path not in paths], *new_problems),
+        edited=views, last=snapshot, listing=files)
+
+
+def write_edits(made: Made, config: SiteConfig, options: BuildOptions, cache: BuildCache,
+                problems: list[Problem]) -> Written:
+    """Check the site as it will be with the edited outputs, then swap in a copy of the
+    output folder holding them (write.replace_files). The link check's warnings are added
+    to `problems`."""
+    destination = cache.destination
+    assert made.reuse is not None  # a snapshot is kept only with the theme's layouts
+    changed, keys, digests = _changed_files(made.outputs, destination)
+    files = dict(made.listing)
+    link_problems = _check_links(options, config, destination, made.sources, made.reuse,
+                                 cache, _html(made.outputs, changed), set(files),
+                                 made.left_out) if options.check_links else []
+    if any(p.severity == "error" for p in link_problems):
+        raise ContentError([*made.problems, *link_problems])
+    if changed:
+        replace_files(destination, changed, cache.spare_output, files.keys())
+    previous = made.reuse.previous
+    made.reuse.save({**{path: entry.key for path, entry in previous.items()}, **keys},
+                    {**{path: entry.digest for path, entry in previous.items() if entry.digest},
+                     **digests})
+    problems.extend(link_problems)
     for path in changed:
         stat = (destination / path).stat()
         files[path] = (stat.st_size, stat.st_mtime_ns)
-    inputs = Inputs(others, dict(content), store_digest(config.figure_store, config.root),
-                    digest_of_listing(files), snapshot.inputs.horizon)
-    made_figures = {page.path: tuple(made.figures.get(page.path, ())) for page in pages
-                    if page.path in snapshot.figures}
-    edited_sources = {page.url: sources[page.url] for page in pages}
-    save_edits(cache_dir, replace(
-        snapshot, inputs=inputs, report=report, site=site, sources=sources,
-        figures={**snapshot.figures, **made_figures}, search={**search, **searched},
-        edited={**snapshot.edited, **views},
-        edited_sources={**snapshot.edited_sources, **edited_sources},
-        edited_figures={**snapshot.edited_figures, **made_figures},
-        edited_search={**snapshot.edited_search, **searched}))
-    if options.no_op_record:
-        write_last_build(cache_dir, LastBuild(
-            combined_digest(others, content) + inputs.store, inputs.listing, inputs.horizon,
-            report.counts, report.blocks, (*report.problems, *report.link_problems)))
-    executed = made.executed
-    return BuildReport(destination, counts=report.counts, terms=report.counts.get("terms", 0),
-                       blocks_ran=executed.ran, blocks_reused=report.blocks - executed.ran,
-                       block_seconds=executed.seconds, taxonomies=site.taxonomies,
-                       encoders=executed.encoders, drawn_elsewhere=executed.elsewhere,
-                       elsewhere_versions=executed.elsewhere_versions, edited=tuple(sorted(views)))
+    return Written(tuple(link_problems), digest_of_listing(files))
 
 
 def _new_views(pages: Sequence[Page], made: Bodies, edited: Mapping[str, PageView],
@@ -167,16 +147,16 @@ def _new_views(pages: Sequence[Page], made: Bodies, edited: Mapping[str, PageVie
     return views
 
 
-def _edited_views(snapshot: Snapshot, others: str, content: Mapping[str, str],
-                  now: datetime) -> dict[str, PageView] | None:
+def _edited_views(snapshot: Snapshot, inputs: BuildInputs, now: datetime
+                  ) -> dict[str, PageView] | None:
     """The views of the regular pages whose files changed (by page path), or None when
     anything else changed."""
-    inputs = snapshot.inputs
-    if inputs.others != others or inputs.content.keys() != content.keys():
+    last = snapshot.inputs
+    if last.others != inputs.others or last.content.keys() != inputs.content.keys():
         return None
-    if inputs.horizon is not None and now >= datetime.fromisoformat(inputs.horizon):
+    if last.horizon is not None and now >= datetime.fromisoformat(last.horizon):
         return None
-    changed = [rel for rel, digest in content.items() if inputs.content[rel] != digest]
+    changed = [rel for rel, digest in inputs.content.items() if last.content[rel] != digest]
     if not changed or len(changed) > MOST_EDITS:
         return None
     by_rel = {view.page.rel: view for view in snapshot.site.pages}
@@ -201,18 +181,18 @@ def _reread(edited: Mapping[str, PageView], config: SiteConfig) -> list[Page] | 
 
 
 def _check_links(options: BuildOptions, config: SiteConfig, destination: Path,
-                 sources: Sources, reuse: OutputReuse, made: Sequence[tuple[str, bytes]],
-                 files: set[str], left_out: Mapping[str, LeftOut]) -> list[Problem]:
+                 sources: Sources, reuse: OutputReuse, cache: BuildCache,
+                 made: Sequence[tuple[str, bytes]], files: set[str],
+                 left_out: Mapping[str, LeftOut]) -> list[Problem]:
     """The link check of the site as it will be once `made` (HTML path, bytes) is written:
     every other page is known by the digest the last build recorded, and read only if its
     links must be resolved again (see links.py)."""
-    scanned = {path: PageScan(entry[4]) for path, entry in reuse.previous.items()
-               if entry[4] and path.endswith(".html")}
+    scanned = {path: PageScan(entry.digest) for path, entry in reuse.previous.items()
+               if entry.digest and path.endswith(".html")}
     scanned.update({path: scan_page(data) for path, data in made})
-    cache_dir = config.figure_store.parent / CACHE_FOLDER
     return check_links(destination, config.base_path, sources,
                        severity="warning" if options.warn_links else "error",
-                       index=output_records(cache_dir, destination) / LINK_INDEX,
+                       index=cache.link_index(),
                        scanned=scanned, files=files, save_index=False,  # a full build writes it
                        left_out=left_out)
 
@@ -255,4 +235,4 @@ def _html(outputs: Sequence[OutputFile], changed: Mapping[str, bytes]) -> list[t
     return found
 
 
-__all__ = ["MOST_EDITS", "quick_rebuild"]
+__all__ = ["MOST_EDITS", "remake_edited", "write_edits"]

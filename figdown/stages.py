@@ -1,79 +1,104 @@
-"""The stages of a build that did not find its output up to date, in order."""
+"""Making a site, and writing what was made: the stages of a build, in order.
+
+`make_site` runs every stage over the whole site (load, bodies and blocks, taxonomies, the
+site model, the outputs); quick.py makes only the edited pages' outputs. Either returns a
+`Made`, which `write_made` checks and writes and the pipeline records.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from figdown.cache.folders import keep_recent, output_records
-from figdown.cache.lastbuild import (
-    CACHE_FOLDER,
-    LastBuild,
-    code_fingerprint,
-    combined_digest,
-    horizon_of,
-    listing_digest,
-    store_digest,
-    write_last_build,
-)
-from figdown.cache.recall import new_build
-from figdown.cache.reuse import OutputReuse, site_key
-from figdown.cache.snapshot import (
-    Inputs,
-    Report,
-    Snapshot,
-    forget_snapshot,
-    new_token,
-    save_snapshot,
-)
+from figdown.cache.buildcache import BuildCache
+from figdown.cache.lastbuild import horizon_of, listing_digest
+from figdown.cache.reuse import OutputReuse
+from figdown.cache.snapshot import Snapshot, Sources
+from figdown.execute.executor import ExecReport
 from figdown.load.config import SiteConfig
-from figdown.load.content import ContentFiles, Page
-from figdown.load.pages import Loaded, load_pages, page_url, sort_pages
-from figdown.load.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
-from figdown.load.urls import clean_path, expand_folder_permalink, urlize
+from figdown.load.pages import LeftOut, left_out_urls, load_pages, sort_pages
+from figdown.load.taxonomy import Tagged, build_taxonomies, titled_terms
 from figdown.markdown.bodies import blocks_per_page, fail_on_errors, render_bodies
 from figdown.markdown.shortcodes import PageRef
-from figdown.options import BuildOptions, BuildReport
+from figdown.options import BuildOptions
 from figdown.output.hugo_layouts import go_template_warning
-from figdown.output.links import LINK_INDEX, LeftOut, check_links
-from figdown.output.outputs import folder_conflicts, site_outputs, static_outputs
+from figdown.output.links import check_links
+from figdown.output.outputs import (
+    folder_conflicts,
+    resource_outputs,
+    site_outputs,
+    static_outputs,
+)
 from figdown.output.pagescan import PageScan
 from figdown.output.render import Renderer, create_environment
 from figdown.output.search import search_entries
-from figdown.output.write import SPARE_OUTPUT, write_site
+from figdown.output.write import write_site
 from figdown.outputfile import OutputFile
 from figdown.problems import ContentError, Problem
 from figdown.site.assemble import assemble_site
-from figdown.theme import theme_dir
+from figdown.site.model import PageView, Site
+
+TEMPLATES = ("single.html", "list.html", "term.html", "terms.html", "rss.xml", "alias.html",
+             "sitemap.xml", "404.html", "robots.txt")
 
 
-def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
-               problems: list[Problem], now: datetime,
-               inputs: tuple[str, Mapping[str, str]]) -> BuildReport:
-    """Load, render, run blocks, assemble, write and check; problems are collected as it goes.
+@dataclass(frozen=True)
+class Made:
+    """What a build made, before any of it is written."""
 
-    `inputs`: digests of what the build reads (pipeline.input_parts), for the records that
-    let the next build do less (the no-op record, the site snapshot).
-    """
-    cache_dir = config.figure_store.parent / CACHE_FOLDER
+    whole: bool  # every output of the site (a full build), or the edited pages' (quick.py)
+    site: Site
+    outputs: Sequence[OutputFile]
+    reuse: OutputReuse | None  # the output keys; None for a site with its own layouts
+    sources: Sources  # page URL → its file and the links written in it, for the link check
+    left_out: Mapping[str, LeftOut]
+    refs: tuple[PageRef, ...]
+    figures: Mapping[str, tuple[OutputFile, ...]]  # page path → its figures, in block order
+    search: Mapping[str, bytes]  # page path → its search entry
+    executed: ExecReport
+    counts: Mapping[str, int]
+    blocks: int  # blocks of the whole site, run or reused
+    blocks_of: Mapping[str, int]  # page path → its executable blocks
+    horizon: str | None  # when a future or expiring page changes the site
+    problems: tuple[Problem, ...]  # about the content, besides links
+    failed: bool = False  # a block failed: the site is checked but never swapped in
+    edited: Mapping[str, PageView] = field(default_factory=dict)  # quick.py: by page path
+    last: Snapshot | None = None  # quick.py: the snapshot it edited
+    listing: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # quick.py
+
+
+@dataclass(frozen=True)
+class Written:
+    """What writing found: the link check's warnings, and the output folder's listing."""
+
+    link_problems: tuple[Problem, ...]
+    listing: str  # lastbuild.listing_digest of the output folder
+
+
+def make_site(config: SiteConfig, options: BuildOptions, cache: BuildCache, now: datetime,
+              problems: list[Problem]) -> Made:
+    """Load, render, run blocks, assemble and render every output; problems are collected
+    in `problems` as it goes, and an error stops it (ContentError) once its stage is done.
+    A failed block does not: the pages are still made and checked, so that one build
+    reports every problem (`Made.failed`)."""
     first_problem = len(problems)
-    new_build()
-    loaded = load_pages(config, options, now)
+    cache.memory.new_build()
+    reader = cache.page_reader()
+    loaded = load_pages(config, options, now, reader.read, cache.memo("pages"))
+    reader.save()
     problems.extend(loaded.problems)
     static_files, static_problems = static_outputs(config.static_dir, config.root)
     problems.extend(static_problems)
     fail_on_errors(problems)
 
-    refs = [PageRef(p.rel, p.url) for p in loaded.pages]
-    # A failed block does not stop the build here: the pages are still made and their links
-    # checked, so that one build reports every problem. Nothing is swapped in (see `check`).
-    made = render_bodies(config, options, loaded.pages, refs, problems, stop_on_errors=False)
+    refs = tuple(PageRef(p.rel, p.url) for p in loaded.pages)
+    made = render_bodies(config, options, loaded.pages, refs, problems, stop_on_errors=False,
+                         store=cache.body_store())
     failed = any(p.severity == "error" for p in problems[first_problem:])
-    bodies, executed = made.bodies, made.executed
     figure_files = [figure for figures in made.figures.values() for figure in figures]
 
     taxonomies, term_problems = build_taxonomies(
@@ -82,157 +107,80 @@ def run_stages(config: SiteConfig, options: BuildOptions, destination: Path,
         config.taxonomies, lower=not config.disable_path_to_lower)
     problems.extend(term_problems)
     fail_on_errors(term_problems)
-    taxonomies, listed = _term_pages(config, taxonomies, loaded.pages)
-    site = assemble_site(config, listed, bodies, taxonomies, figure_files,
-                         config_key=hashlib.sha256(repr(config).encode()).hexdigest())
-    site = replace(site, aliases=loaded.aliases)
+    taxonomies, listed = titled_terms(config, taxonomies, loaded.pages)
+    site = assemble_site(config, listed, made.bodies, taxonomies, figure_files,
+                         config_key=hashlib.sha256(repr(config).encode()).hexdigest(),
+                         memo=cache.memo("views"), aliases=loaded.aliases)
 
     go_layouts = go_template_warning(config.root, config.layouts_dir)
     if go_layouts is not None:
         problems.append(go_layouts)
-    # Outputs whose inputs did not change are linked, not rendered: with the theme's layouts
-    # only, whose reads of `site` reuse.site_key lists.
-    theme_layouts = theme_dir() / "layouts"
-    reuse = OutputReuse(site_key(site, code_fingerprint(), theme_layouts),
-                        destination.resolve(), cache_dir) if not config.layouts_dir.is_dir() \
-        or config.layouts_dir.resolve() == theme_layouts.resolve() else None
-    if reuse is not None:
+    renderer, reuse = make_renderer(config, cache, site)
+    if reuse is not None:  # digested once here, not in each process the writing forks
         reuse.prime([*site.pages, *site.sections, site.home])
-    renderer = Renderer(site, create_environment(config.layouts_dir, cache_dir / "templates"),
-                        reuse)
-    renderer.load(["single.html", "list.html", "term.html", "terms.html", "rss.xml",
-                   "alias.html", "sitemap.xml", "404.html", "robots.txt"])
+    search = search_entries(site, cache.memo("search"))
     extra = [*static_files, *resource_outputs(config, loaded.pages, loaded.files),
              *figure_files]
-    sources = {p.url: (p.path, bodies[p.path].links) for p in loaded.pages}
-    left_out = left_out_urls(loaded, config)
-
-    link_problems: list[Problem] = []
-    records = output_records(cache_dir, destination)  # this output folder's, in the cache
-
-    def check(folder: Path, scanned: Mapping[str, PageScan], files: set[str]) -> list[Problem]:
-        found = check_links(folder, config.base_path, sources,
-                            severity="warning" if options.warn_links else "error",
-                            index=records / LINK_INDEX, scanned=scanned, files=files,
-                            left_out=left_out, save_index=not failed,
-                            ) if options.check_links else []
-        problems.extend(p for p in found if p.severity != "error")  # errors come back raised
-        link_problems.extend(p for p in found if p.severity != "error")
-        if failed:  # the staged site is only for its links: the output stays as it was
-            raise ContentError([p for p in found if p.severity == "error"])
-        return found
-
-    if not failed:
-        # the output is about to change: its snapshot no longer says what it holds (a build
-        # that stops at a content error leaves both as they were)
-        forget_snapshot(cache_dir, destination)
-    outputs = list(site_outputs(site, renderer, extra))
+    outputs = list(site_outputs(site, renderer, extra, search))
     conflicts = folder_conflicts(outputs)
     problems.extend(conflicts)
     if conflicts or not failed:
         fail_on_errors(problems)
-    written = write_site(outputs, destination, config.root,
-                         config.config_file, check,
-                         spare=records / SPARE_OUTPUT,
-                         workers=options.jobs or os.cpu_count() or 1)
-    if reuse is not None:
-        reuse.save(written.keys, written.digests)
+    executed = made.executed
     counts = {"pages": len(site.pages), "sections": len(site.sections),
               "terms": sum(len(t.terms) for t in taxonomies),
               "figures": len(figure_files), "drafts_left_out": len(loaded.left_out["drafts"])}
     horizon = horizon_of([p.front.publish_date or p.front.date for p in loaded.left_out["future"]]
                          + [p.front.expiry_date for p in loaded.pages], now)
-    store = store_digest(config.figure_store, config.root)
-    listing = listing_digest(destination)
-    if options.no_op_record:
-        write_last_build(cache_dir, LastBuild(
-            combined_digest(inputs[0], inputs[1]) + store, listing, horizon, counts,
-            executed.ran + executed.reused, tuple(problems[first_problem:])))
-    if reuse is not None:  # the default theme's layouts: what a quick rebuild can redo
-        report = Report(counts, executed.ran + executed.reused, blocks_per_page(executed),
-                        tuple(p for p in problems[first_problem:] if p not in link_problems),
-                        tuple(link_problems))
-        save_snapshot(cache_dir, Snapshot(
-            new_token(), str(destination), Inputs(inputs[0], inputs[1], store, listing, horizon),
-            report, site, tuple(refs), sources,
-            {path: tuple(found) for path, found in made.figures.items()},
-            search_entries(site), left_out=left_out))
-    keep_recent(cache_dir)
-    return BuildReport(destination, counts=counts, terms=counts["terms"],
-                       blocks_ran=executed.ran, blocks_reused=executed.reused,
-                       block_seconds=executed.seconds, taxonomies=tuple(taxonomies),
-                       encoders=executed.encoders, drawn_elsewhere=executed.elsewhere,
-                       elsewhere_versions=executed.elsewhere_versions)
+    return Made(
+        whole=True, site=site, outputs=outputs, reuse=reuse,
+        sources={p.url: (p.path, made.bodies[p.path].links) for p in loaded.pages},
+        left_out=left_out_urls(loaded, config), refs=refs,
+        figures={path: tuple(found) for path, found in made.figures.items()}, search=search,
+        executed=executed, counts=counts, blocks=executed.ran + executed.reused,
+        blocks_of=blocks_per_page(executed), horizon=horizon,
+        problems=tuple(problems[first_problem:]), failed=failed)
 
 
-
-def _term_pages(config: SiteConfig, taxonomies: Sequence[Taxonomy], pages: Sequence[Page]
-                ) -> tuple[tuple[Taxonomy, ...], tuple[Page, ...]]:
-    """`content/tags/python/_index.md` titles the term `python`, as in Hugo, instead of
-    making a section at the term's URL. One for a term no page carries stays a list page."""
-    taxonomies = [replace(taxonomy, terms=tuple(
-        replace(term, permalink=_term_url(config, term)) for term in taxonomy.terms))
-        for taxonomy in taxonomies]
-    by_url = {term.url: (taxonomy, term) for taxonomy in taxonomies for term in taxonomy.terms}
-    titles: dict[str, str] = {}
-    kept: list[Page] = []
-    for page in pages:
-        found = by_url.get(page.url) if page.kind == "section" and len(page.sections) == 2 \
-            else None
-        if found is None:
-            kept.append(page)
-        elif page.front.title:
-            titles[found[1].url] = page.front.title
-    result = tuple(replace(taxonomy, terms=tuple(
-        replace(term, name=titles.get(term.url, term.name)) for term in taxonomy.terms))
-        for taxonomy in taxonomies)
-    return result, tuple(kept)
+def make_renderer(config: SiteConfig, cache: BuildCache, site: Site
+                  ) -> tuple[Renderer, OutputReuse | None]:
+    """The site's templates, compiled (or read compiled from the cache), and the keys of
+    the outputs they made last time, so that an output whose inputs did not change is
+    linked, not rendered (with the theme's layouts only)."""
+    reuse = cache.output_reuse(site)
+    renderer = Renderer(site, create_environment(config.layouts_dir, cache.templates), reuse)
+    renderer.load(list(TEMPLATES))
+    return renderer, reuse
 
 
-def _term_url(config: SiteConfig, term: Term) -> str | None:
-    """A term's URL from the config's term permalinks (`topics: /subjects/:slug/`)."""
-    pattern = config.term_permalinks.get(term.taxonomy)
-    if not pattern:
-        return None
-    url = expand_folder_permalink(pattern, slug=term.slug, title=term.name,
-                                  filename=term.slug, section=term.taxonomy,
-                                  sections=term.taxonomy, date=None,
-                                  lower=not config.disable_path_to_lower)
-    return clean_path(url)
+def write_all(made: Made, config: SiteConfig, options: BuildOptions, cache: BuildCache,
+              problems: list[Problem]) -> Written:
+    """Write every output into a staging folder, check its links, and swap it in; a build
+    whose blocks failed stops after the check (ContentError) and changes nothing. The
+    link check's warnings are added to `problems`."""
+    destination = cache.destination
+    link_problems: list[Problem] = []
+
+    def check(folder: Path, scanned: Mapping[str, PageScan], files: set[str]) -> list[Problem]:
+        found = check_links(folder, config.base_path, made.sources,
+                            severity="warning" if options.warn_links else "error",
+                            index=cache.link_index(), scanned=scanned, files=files,
+                            left_out=made.left_out, save_index=not made.failed,
+                            ) if options.check_links else []
+        warnings = [p for p in found if p.severity != "error"]  # errors come back raised
+        problems.extend(warnings)
+        link_problems.extend(warnings)
+        if made.failed:  # the staged site is only for its links: the output stays as it was
+            raise ContentError([p for p in found if p.severity == "error"])
+        return found
+
+    if not made.failed:
+        cache.forget_snapshot()  # the output is about to change
+    written = write_site(made.outputs, destination, config.root, config.config_file, check,
+                         spare=cache.spare_output, workers=options.jobs or os.cpu_count() or 1)
+    if made.reuse is not None:
+        made.reuse.save(written.keys, written.digests)
+    return Written(tuple(link_problems), listing_digest(destination))
 
 
-def resource_outputs(config: SiteConfig, pages: Sequence[Page], files: ContentFiles,
-                     ) -> list[OutputFile]:
-    """Files beside the content (bundle images, data files) published next to their page."""
-    bundles = {page.source.parent: page for page in pages if page.bundle == "leaf"}
-    outputs: list[OutputFile] = []
-    content = config.content_dir
-    # A bundle left out (draft, future, expired, headless, another language) keeps its files.
-    unpublished = {path.parent for path in files.pages
-                   if path.name.split(".")[0] == "index" and path.parent not in bundles}
-    for path in files.others:
-        rel = path.relative_to(content)
-        if any(folder in unpublished for folder in path.parents):
-            continue
-        owner = next((bundles[p] for p in path.parents if p in bundles), None)
-        if owner is not None:
-            inside = path.relative_to(owner.source.parent).as_posix()
-            folder = owner.url.removesuffix(".html").rstrip("/") + "/"  # uglyURLs: x.html
-            target = folder.lstrip("/") + inside
-        else:
-            lower = not config.disable_path_to_lower
-            folders = [urlize(part, lower) or part for part in rel.parts[:-1]]
-            target = "/".join([*folders, rel.name])
-        outputs.append(OutputFile(target, source=path, origin=f"content/{rel.as_posix()}"))
-    return outputs
-
-
-def left_out_urls(loaded: Loaded, config: SiteConfig) -> dict[str, LeftOut]:
-    """The site path each page left out of this build would have, for the link check."""
-    found: dict[str, LeftOut] = {}
-    for reason, pages in loaded.left_out.items():
-        for page in pages:
-            url, problem = page_url(page, config)
-            if problem is None:
-                found.setdefault(url, LeftOut(page.path, reason))
-    return found
+__all__ = ["TEMPLATES", "Made", "Written", "make_renderer", "make_site", "write_all"]

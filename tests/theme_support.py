@@ -112,6 +112,9 @@ def make_figure_site(folder: Path) -> Path:
     text, count = re.subn(r"```python \{exec=true[^\n]*\n.*?\n```\n", lambda m: html, text,
                           count=1, flags=re.DOTALL)
     assert count == 1, "the ReLU post has no executable block to stand in for"
+    # The blocks after it would be keyed anew (their key holds the code before them) and
+    # drawn again, an animation among them: shown as code instead.
+    text = text.replace("```python {exec=true", "```python {exec=false")
     post.write_text(text, encoding="utf-8")
     return source
 

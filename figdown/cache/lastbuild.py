@@ -26,7 +26,6 @@ from figdown.load.walk import walk_site_folder
 from figdown.problems import Problem
 
 RECORD_FORMAT = 1
-CACHE_FOLDER = ".figdown-cache"  # beside the figure store; safe to delete
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "latex2mathml", "linkify-it-py",
               "pybtex", "citeproc-py")
 RECORD_NAME = "last-build.json"
@@ -261,7 +260,7 @@ def store_digest(figure_store: Path, site_root: Path) -> str:
     return input_digest([figure_store], [], combined_digest("reads", extra))
 
 
-__all__ = ["CACHE_FOLDER", "SITE_FOLDERS", "LastBuild", "code_fingerprint", "combined_digest",
+__all__ = ["SITE_FOLDERS", "LastBuild", "code_fingerprint", "combined_digest",
            "digest_of_listing", "file_digests", "horizon_of", "input_digest",
            "library_versions", "listing", "listing_digest", "make_cache_folder",
            "read_last_build", "store_digest", "write_last_build"]

@@ -12,7 +12,7 @@ import hashlib
 import pickle
 from pathlib import Path
 
-from figdown.cache.filememo import parsed, record_payload, write_record
+from figdown.cache.filememo import RecordFiles, record_payload
 from figdown.cache.lastbuild import code_fingerprint
 from figdown.load.config import SiteConfig, content_key
 from figdown.load.content import Page, read_page
@@ -25,8 +25,9 @@ Entry = tuple[str, Page | None, list[Problem]]  # sha256 of the file, what read_
 class PageCache:
     """`read_page`, answered from the last build's pages when a file's bytes are the same."""
 
-    def __init__(self, folder: Path, config: SiteConfig) -> None:
+    def __init__(self, folder: Path, config: SiteConfig, files: RecordFiles) -> None:
         self.path = folder / CACHE_NAME
+        self.files = files
         self.tag = hashlib.sha256(f"{code_fingerprint()}\0{content_key(config)}".encode(
             "utf-8", "surrogatepass")).hexdigest()
         self.previous = self._load()
@@ -52,11 +53,11 @@ class PageCache:
                 self.current[rel][0] == self.previous[rel][0] for rel in self.current):
             return
         payload = pickle.dumps((self.tag, self.current), protocol=pickle.HIGHEST_PROTOCOL)
-        write_record(self.path, payload, (self.tag, self.current))
+        self.files.write_record(self.path, payload, (self.tag, self.current))
 
     def _load(self) -> dict[str, Entry]:
         try:
-            tag, entries = parsed(self.path, _unpickle)
+            tag, entries = self.files.parsed(self.path, _unpickle)
         except OSError:
             return {}
         return entries if tag == self.tag else {}

@@ -3,7 +3,8 @@ inputs: `figdown serve` builds again and again, and most of a site does not chan
 
 A key may hold `id()`s of the objects the value was made from; the entry keeps those
 objects alive, so an id is never reused for another object while its entry exists. Each
-build starts with `new_build()`: what the build before the last did not use is dropped.
+build starts with `rotate()` (buildcache.Memory.new_build): what the build before the last
+did not use is dropped.
 """
 
 from __future__ import annotations
@@ -12,14 +13,12 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
-_ALL: list[Recall[object]] = []
 
 
 class Recall(Generic[V]):
     def __init__(self) -> None:
         self._last: dict[Hashable, tuple[object, V]] = {}
         self._now: dict[Hashable, tuple[object, V]] = {}
-        _ALL.append(self)  # type: ignore[arg-type]
 
     def get(self, key: Hashable, keep: object, make: Callable[[], V]) -> V:
         """The value for `key`, made by `make()` unless a recent build made it; `keep` is
@@ -36,10 +35,4 @@ class Recall(Generic[V]):
         self._last, self._now = self._now, {}
 
 
-def new_build() -> None:
-    """Start a build: keep what the last build used, drop the rest."""
-    for recall in _ALL:
-        recall.rotate()
-
-
-__all__ = ["Recall", "new_build"]
+__all__ = ["Recall"]

@@ -6,7 +6,7 @@ sections' URLs, the build date) and the values passed to it (the page's view, it
 neighbours, a pager's items, the term) — the page's own view by the pickle of all its
 fields, body included; the pages a list, feed or neighbour link shows by the fields it shows
 of them (`listed_fields`). The last successful build's keys are kept in the output
-folder's records (outputcache.py: `rendered.json`) with the size, mtime and inode of the
+folder's records (folders.py: `rendered.json`) with the size, mtime and inode of the
 file each output became, and the sha256 of its bytes (for the link check, which then need
 not read it); an output whose key and file are both unchanged is not rendered again but
 hard-linked from the previous output into the staging folder.
@@ -23,18 +23,16 @@ import json
 import os
 import pickle
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from figdown.cache.filememo import parsed, record_payload, write_record
-from figdown.cache.folders import output_records
-from figdown.cache.recall import Recall
+from figdown.cache.filememo import RecordFiles, record_payload
 from figdown.load.taxonomy import Taxonomy
+from figdown.memo import Memo
 from figdown.site.model import Neighbours, PageView, Site, TermRef
 
 RECORD_NAME = "rendered.json"
-# digests of the views a recent build of this process keyed: the same view, the same digest
-_PICKLED: Recall[str] = Recall()
 RECORD_FORMAT = 2
 KEYED_TEMPLATES = frozenset({"single.html", "list.html", "term.html", "rss.xml"})
 
@@ -52,14 +50,33 @@ def site_key(site: Site, code: str, layouts: Path) -> str:
     return digest.hexdigest()
 
 
-class OutputReuse:
-    """Keys of this build's outputs, and which ones the previous output already holds."""
+@dataclass(frozen=True, slots=True)
+class OutputEntry:
+    """One output the last build wrote: the key it was made from, the file it became."""
 
-    def __init__(self, site_key: str, destination: Path, cache_dir: Path) -> None:
+    key: str
+    size: int
+    mtime_ns: int
+    inode: int
+    digest: str  # sha256 of its bytes, "" when not recorded
+
+
+class OutputReuse:
+    """Keys of this build's outputs, and which ones the previous output already holds.
+
+    `records` are this output folder's records; `files` the process's memory of records;
+    `pickled` remembers the digests of the views a recent build keyed (the same view, the
+    same digest).
+    """
+
+    def __init__(self, site_key: str, destination: Path, records: Path, files: RecordFiles,
+                 pickled: Memo[str]) -> None:
         self.site_key = site_key
         self.destination = destination
-        self.record_path = output_records(cache_dir, destination) / RECORD_NAME
-        self.previous = _read_record(self.record_path, destination)
+        self.record_path = records / RECORD_NAME
+        self.files = files
+        self.pickled = pickled
+        self.previous = _read_record(files, self.record_path, destination)
         self._digests: dict[tuple[int, bool], tuple[object, str | None]] = {}
 
     def key(self, template: str, context: Mapping[str, Any]) -> str | None:
@@ -86,32 +103,35 @@ class OutputReuse:
         """The previous output's file at `path` when it was made from the same key and has
         not been touched since, with the sha256 of its bytes if it was recorded."""
         known = self.previous.get(path)
-        if known is None or known[0] != key:
+        if known is None or known.key != key:
             return None
         file = self.destination / path
         try:
             stat = os.lstat(file)
         except OSError:
             return None
-        if [stat.st_size, stat.st_mtime_ns, stat.st_ino] != known[1:4]:
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) != (known.size, known.mtime_ns,
+                                                             known.inode):
             return None
-        return file, known[4] or None
+        return file, known.digest or None
 
     def save(self, keys: Mapping[str, str], digests: Mapping[str, str]) -> None:
         """Record this build's keys (output path → key) and the digests of the bytes it
         wrote (path → sha256), after its output was swapped in."""
-        entries: dict[str, list[object]] = {}
+        entries: dict[str, OutputEntry] = {}
         for path, key in keys.items():
             try:
                 stat = os.lstat(self.destination / path)
             except OSError:
                 continue
-            entries[path] = [key, stat.st_size, stat.st_mtime_ns, stat.st_ino,
-                             digests.get(path, "")]
+            entries[path] = OutputEntry(key, stat.st_size, stat.st_mtime_ns, stat.st_ino,
+                                        digests.get(path, ""))
+        outputs = {path: [e.key, e.size, e.mtime_ns, e.inode, e.digest]
+                   for path, e in entries.items()}
         payload = json.dumps({"format": RECORD_FORMAT, "destination": str(self.destination),
-                              "outputs": entries},
+                              "outputs": outputs},
                              separators=(",", ":"), sort_keys=True).encode()
-        write_record(self.record_path, payload, (str(self.destination), entries))
+        self.files.write_record(self.record_path, payload, (str(self.destination), entries))
 
     def _digest(self, value: object, listed: bool) -> str | None:
         """A digest of one value passed to a template; `listed`: its pages are shown as
@@ -127,8 +147,7 @@ class OutputReuse:
             # views with the same bytes are equal (a view whose objects are shared otherwise
             # than last time only gets another key, and is rendered again)
             shown = listed_fields(value) if listed and isinstance(value, PageView) else value
-            part = _PICKLED.get(memo, value, lambda: hashlib.sha256(
-                pickle.dumps(shown, protocol=5)).hexdigest())
+            part = self.pickled.get(memo, value, lambda: _pickle_digest(shown))
         elif isinstance(value, TermRef):  # plain strings and ints
             part = repr(value)
         elif isinstance(value, tuple) and all(v is None or isinstance(v, str | int | bool)
@@ -154,6 +173,25 @@ class OutputReuse:
             "utf-8", "surrogatepass")).hexdigest()
 
 
+def _pickle_digest(value: object) -> str:
+    """A sha256 of every field of `value`, nested ones too, whichever objects it shares:
+    without pickle's memo, an equal value read back from the cache (whose objects are
+    shared otherwise than those parsed afresh) has the same digest."""
+    digest = hashlib.sha256()
+    pickler = pickle.Pickler(_Hashing(digest), protocol=5)
+    pickler.fast = True  # no memo: a value seen twice is written twice
+    try:
+        pickler.dump(value)
+    except (RecursionError, ValueError):  # a value that holds itself: keyed with the memo
+        return hashlib.sha256(pickle.dumps(value, protocol=5)).hexdigest()
+    return digest.hexdigest()
+
+
+class _Hashing:
+    def __init__(self, digest: Any) -> None:
+        self.write = digest.update
+
+
 def listed_fields(view: PageView) -> tuple[object, ...]:
     """What the default theme shows of a page in a list, a feed or a neighbour link: not its
     content, words or table of contents (a test checks that editing a post below its summary
@@ -164,15 +202,15 @@ def listed_fields(view: PageView) -> tuple[object, ...]:
             view.terms, view.image, view.section, view.source, view.draft)
 
 
-def _read_record(path: Path, destination: Path) -> dict[str, list[Any]]:
+def _read_record(files: RecordFiles, path: Path, destination: Path) -> dict[str, OutputEntry]:
     try:
-        found = parsed(path, _parse_record)
+        found = files.parsed(path, _parse_record)
     except OSError:
         return {}
     return found[1] if found[0] == str(destination) else {}
 
 
-def _parse_record(raw: bytes) -> tuple[str, dict[str, list[Any]]]:
+def _parse_record(raw: bytes) -> tuple[str, dict[str, OutputEntry]]:
     try:
         payload = record_payload(raw)
         if payload is None:
@@ -181,10 +219,10 @@ def _parse_record(raw: bytes) -> tuple[str, dict[str, list[Any]]]:
         if data.get("format") != RECORD_FORMAT:
             return "", {}
         return str(data["destination"]), {
-            str(p): [str(e[0]), int(e[1]), int(e[2]), int(e[3]), str(e[4])]
+            str(p): OutputEntry(str(e[0]), int(e[1]), int(e[2]), int(e[3]), str(e[4]))
             for p, e in data["outputs"].items()}
     except Exception:  # damaged, from elsewhere: render everything
         return "", {}
 
 
-__all__ = ["KEYED_TEMPLATES", "OutputReuse", "site_key"]
+__all__ = ["KEYED_TEMPLATES", "OutputEntry", "OutputReuse", "listed_fields", "site_key"]

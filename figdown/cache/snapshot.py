@@ -24,11 +24,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from figdown.cache.filememo import parsed, record_view, write_record, write_record_from
-from figdown.cache.folders import output_records
+from figdown.cache.filememo import RecordFiles, record_view
+from figdown.load.pages import LeftOut
 from figdown.markdown.engine import Link
 from figdown.markdown.shortcodes import PageRef
-from figdown.output.links import LeftOut
 from figdown.outputfile import OutputFile
 from figdown.problems import Problem
 from figdown.site.model import PageView, Site
@@ -77,61 +76,73 @@ class Snapshot:
     left_out: Mapping[str, LeftOut] = field(default_factory=dict)  # see links.check_links
 
 
+@dataclass(frozen=True)
+class Edits:
+    """What quick rebuilds changed since the snapshot with the same token was saved."""
+
+    token: str
+    inputs: Inputs
+    report: Report
+    views: Mapping[str, PageView]
+    sources: Sources
+    figures: Mapping[str, tuple[OutputFile, ...]]
+    search: Mapping[str, bytes]
+
+
 def new_token() -> str:
     return secrets.token_hex(16)
 
 
-def snapshot_records(cache_dir: Path, destination: Path | str) -> tuple[Path, Path]:
-    """The site record and the edits record of one output folder."""
-    folder = output_records(cache_dir, destination)
-    return folder / "site.pickle", folder / "edits.pickle"
+def snapshot_records(records: Path) -> tuple[Path, Path]:
+    """The site record and the edits record in one output folder's records."""
+    return records / "site.pickle", records / "edits.pickle"
 
 
-def save_snapshot(cache_dir: Path, snapshot: Snapshot) -> None:
+def save_snapshot(files: RecordFiles, records: Path, snapshot: Snapshot) -> None:
     """Keep the site of a full build (and no edits record: they were of another one)."""
-    site_record, edits_record = snapshot_records(cache_dir, snapshot.destination)
+    site_record, edits_record = snapshot_records(records)
     with contextlib.suppress(OSError):
         edits_record.unlink(missing_ok=True)
-    write_record_from(site_record, lambda file: pickle.dump(
+    files.write_record_from(site_record, lambda file: pickle.dump(
         snapshot, file, protocol=pickle.HIGHEST_PROTOCOL), snapshot)
 
 
-def save_edits(cache_dir: Path, snapshot: Snapshot) -> None:
+def save_edits(files: RecordFiles, records: Path, snapshot: Snapshot) -> None:
     """Keep what a quick rebuild changed, for the next one to read on top of the site."""
-    edits = (snapshot.token, snapshot.inputs, snapshot.report, dict(snapshot.edited),
-             dict(snapshot.edited_sources), dict(snapshot.edited_figures),
-             dict(snapshot.edited_search))
-    write_record(snapshot_records(cache_dir, snapshot.destination)[1],
-                 pickle.dumps(edits, protocol=pickle.HIGHEST_PROTOCOL), edits)
+    edits = Edits(snapshot.token, snapshot.inputs, snapshot.report, dict(snapshot.edited),
+                  dict(snapshot.edited_sources), dict(snapshot.edited_figures),
+                  dict(snapshot.edited_search))
+    files.write_record(snapshot_records(records)[1],
+                       pickle.dumps(edits, protocol=pickle.HIGHEST_PROTOCOL), edits)
 
 
-def load_snapshot(cache_dir: Path, destination: Path) -> Snapshot | None:
+def load_snapshot(files: RecordFiles, records: Path, destination: Path) -> Snapshot | None:
     """The last build's site with the edits since applied, or None (no usable record)."""
-    site_record, edits_record = snapshot_records(cache_dir, destination)
+    site_record, edits_record = snapshot_records(records)
     try:
-        base = parsed(site_record, _unpickle)
+        base = files.parsed(site_record, _unpickle)
     except OSError:
         return None
     if not isinstance(base, Snapshot) or base.destination != str(destination):
         return None
     try:
-        edits = parsed(edits_record, _unpickle)
+        edits = files.parsed(edits_record, _unpickle)
     except OSError:
         return base
-    if not isinstance(edits, tuple) or len(edits) != 7 or edits[0] != base.token:
+    if not isinstance(edits, Edits) or edits.token != base.token:
         return None  # an edits record without its site: the site is stale
-    _, inputs, report, edited, edited_sources, edited_figures, edited_search = edits
-    return replace(base, inputs=inputs, report=report, site=base.site.with_views(edited),
-                   sources={**base.sources, **edited_sources},
-                   figures={**base.figures, **edited_figures},
-                   search={**base.search, **edited_search}, edited=edited,
-                   edited_sources=edited_sources, edited_figures=edited_figures,
-                   edited_search=edited_search)
+    return replace(base, inputs=edits.inputs, report=edits.report,
+                   site=base.site.with_views(edits.views),
+                   sources={**base.sources, **edits.sources},
+                   figures={**base.figures, **edits.figures},
+                   search={**base.search, **edits.search}, edited=edits.views,
+                   edited_sources=edits.sources, edited_figures=edits.figures,
+                   edited_search=edits.search)
 
 
-def forget_snapshot(cache_dir: Path, destination: Path) -> None:
-    """Remove an output folder's records before a full build writes anything into it."""
-    for record in reversed(snapshot_records(cache_dir, destination)):
+def forget_snapshot(records: Path) -> None:
+    """Remove an output folder's snapshot before a full build writes anything into it."""
+    for record in reversed(snapshot_records(records)):
         with contextlib.suppress(OSError):
             record.unlink(missing_ok=True)
 
@@ -144,5 +155,5 @@ def _unpickle(raw: bytes) -> object:
         return None
 
 
-__all__ = ["Inputs", "Report", "Snapshot", "forget_snapshot", "load_snapshot", "new_token",
+__all__ = ["Edits", "Inputs", "Report", "Snapshot", "forget_snapshot", "load_snapshot", "new_token",
            "save_edits", "save_snapshot", "snapshot_records"]

@@ -20,6 +20,7 @@ from figdown.problems import ContentError, Problem
 
 def run_figures(argv: Sequence[str]) -> int:
     """`figdown figures prune`: remove the stored results no page's blocks have now."""
+    from figdown.cache.buildcache import BuildCache
     from figdown.execute.executor import used_results
     from figdown.execute.store import can_prune, remove_results, stored_results
     from figdown.markdown.bodies import exec_options, site_blocks
@@ -47,7 +48,8 @@ def run_figures(argv: Sequence[str]) -> int:
         if any(p.severity == "error" for p in problems):
             raise ContentError(tuple(problems))
         refs = [PageRef(p.rel, p.url) for p in loaded.pages]
-        posts = site_blocks(config, every_page, loaded.pages, refs, problems)
+        bodies = BuildCache(config, config.root / "output").body_store()
+        posts = site_blocks(config, every_page, loaded.pages, refs, problems, bodies)
     except ContentError as err:
         print_problems(err.problems, args.quiet, args.verbose)
         print("Nothing was removed: every page must read without errors first.",

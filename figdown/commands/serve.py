@@ -15,7 +15,7 @@ from figdown.commands.args import (
     add_site_flags,
 )
 from figdown.commands.report import print_problems
-from figdown.pipeline import BuildOptions, build, forget_output
+from figdown.pipeline import BuildOptions, Memory, build, forget_output
 from figdown.problems import Problem
 
 if TYPE_CHECKING:
@@ -76,6 +76,7 @@ def preview_builder(root: Path, preview: Path, drafts: bool = True, jobs: int = 
 
     address: dict[str, str] = {"url": "/"}
     tell: list[Callable[[str], None]] = []
+    memory = Memory()  # what each build keeps in memory for the next: most of a site stays
 
     def progress(running: str) -> None:
         for sink in tell:
@@ -85,7 +86,7 @@ def preview_builder(root: Path, preview: Path, drafts: bool = True, jobs: int = 
         done = build(BuildOptions(
             source=root, destination=preview, base_url=address["url"],
             drafts=drafts, future=drafts, jobs=jobs, warn_links=True, no_op_record=False,
-            on_progress=progress))
+            on_progress=progress), memory)
         # The server prints the errors with the build's timing; the rest is printed here.
         report([p for p in done.problems if p.severity != "error"])
         errors = tuple(str(p) for p in done.problems if p.severity == "error")

@@ -21,6 +21,7 @@ from figdown.load.urls import urlize
 from figdown.problems import ContentError, Problem
 from figdown.values import LONG_NUMBER, MAX_TIMEOUT, first_problem, is_digit_limit, long_number_line
 
+CACHE_FOLDER = ".figdown-cache"  # beside the figure store
 CONFIG_NAMES = ("config.yaml", "config.yml", "hugo.yaml", "hugo.yml", "hugo.toml", "config.toml",
                 "hugo.json", "config.json")
 
@@ -128,6 +129,11 @@ class SiteConfig:
     @property
     def figure_store(self) -> Path:
         return self.root / self.figures.store
+
+    @property
+    def cache_dir(self) -> Path:
+        """The build cache's folder, beside the figure store (safe to delete)."""
+        return self.figure_store.parent / CACHE_FOLDER
 
     @property
     def helpers_dir(self) -> Path:

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
+from typing import cast
 
-from figdown.cache.lastbuild import CACHE_FOLDER
-from figdown.cache.pagecache import PageCache
-from figdown.cache.recall import Recall
 from figdown.load.aliases import resolve_aliases
-from figdown.load.config import SiteConfig
-from figdown.load.content import ContentFiles, Page, discover
+from figdown.load.config import SiteConfig, content_key
+from figdown.load.content import ContentFiles, Page, discover, read_page
 from figdown.load.urls import clean_path, expand_folder_permalink, urlize
+from figdown.memo import Memo, NoMemo
 from figdown.options import BuildOptions
 from figdown.problems import ContentError, Problem
 
-# The same page object, build after build, while its file does not change (see recall.py)
-_WITH_URL: Recall[Page] = Recall()
-_URLS: Recall[tuple[str, Problem | None]] = Recall()
+_WHY_LEFT_OUT = {
+    "drafts": ("is a draft", "-D"),
+    "future": ("is dated in the future", "-F"),
+    "expired": ("has expired", "-E"),
+}
+
+PageReader = Callable[[Path, SiteConfig], tuple[Page | None, list[Problem]]]
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,31 @@ class Loaded:
         default_factory=lambda: ContentFiles((), (), ()))
 
 
-def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Loaded:
-    """Read every content file, keep what this build publishes, and give each its URL."""
+@dataclass(frozen=True)
+class LeftOut:
+    """A page this build does not publish, which a link may still mean."""
+
+    source: str  # its file, as problems name it
+    reason: str  # "drafts", "future" or "expired", as in loading.Loaded.left_out
+
+    def what(self) -> str:
+        return f"{self.source} {_WHY_LEFT_OUT.get(self.reason, ('is left out', ''))[0]}"
+
+    def how(self) -> str:
+        """How to build with the page in it."""
+        flag = _WHY_LEFT_OUT.get(self.reason, ("", ""))[1]
+        return f"build with {flag} to include it" if flag else "include it in the build"
+
+
+def load_pages(config: SiteConfig, options: BuildOptions, now: datetime,
+               read: PageReader = read_page, memo: Memo[object] | None = None) -> Loaded:
+    """Read every content file, keep what this build publishes, and give each its URL.
+
+    `read` reads one file (the build cache's answers from the last build's pages); `memo`
+    hands back the same page object, build after build, while its file does not change.
+    """
+    memo = memo if memo is not None else NoMemo()
+    tag = content_key(config)
     problems: list[Problem] = []
     pages: list[Page] = []
     left_out: dict[str, list[Page]] = {"drafts": [], "future": [], "expired": []}
@@ -42,11 +70,10 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
     if not config.content_dir.is_dir():
         raise ContentError([Problem("content", None, "the site has no content/ folder",
                                     "create content/ with a Markdown file, or pass -s SITE")])
-    cache = PageCache(config.figure_store.parent / CACHE_FOLDER, config)
     files = discover(config.content_dir, config.root)
     problems.extend(files.problems)
     for source in files.pages:
-        page, found = cache.read(source, config)
+        page, found = read(source, config)
         problems.extend(found)
         if page is None:
             continue
@@ -67,14 +94,13 @@ def load_pages(config: SiteConfig, options: BuildOptions, now: datetime) -> Load
             continue
         if front.headless:
             continue
-        url, problem = _URLS.get((id(page), cache.tag), page,
-                                 lambda p=page: page_url(p, config))  # type: ignore[misc]
+        url, problem = cast(tuple[str, Problem | None], memo.get(
+            ("url", id(page), tag), page, functools.partial(page_url, page, config)))
         if problem is not None:
             problems.append(problem)
             continue
-        pages.append(_WITH_URL.get((id(page), url), page,
-                                   lambda p=page, u=url: replace(p, url=u)))  # type: ignore[misc]
-    cache.save()
+        pages.append(cast(Page, memo.get(("with url", id(page), url), page,
+                                         functools.partial(replace, page, url=url))))
     if skipped_languages:
         problems.append(Problem("content", None, "pages in other languages are not built: "
                                 + ", ".join(sorted(skipped_languages)),
@@ -169,3 +195,14 @@ def sort_pages(pages: Sequence[Page]) -> list[Page]:
         stamp = page.front.date.timestamp() if page.front.date else float("-inf")
         return (weight == 0, weight, -stamp, page.front.title.lower(), page.path)
     return sorted(pages, key=key)
+
+
+def left_out_urls(loaded: Loaded, config: SiteConfig) -> dict[str, LeftOut]:
+    """The site path each page left out of this build would have, for the link check."""
+    found: dict[str, LeftOut] = {}
+    for reason, pages in loaded.left_out.items():
+        for page in pages:
+            url, problem = page_url(page, config)
+            if problem is None:
+                found.setdefault(url, LeftOut(page.path, reason))
+    return found

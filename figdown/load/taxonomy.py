@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from figdown.load.urls import fold, urlize
+from figdown.load.config import SiteConfig
+from figdown.load.content import Page
+from figdown.load.urls import clean_path, expand_folder_permalink, fold, urlize
 from figdown.problems import Problem
 
 
@@ -85,3 +87,38 @@ def build_taxonomies(pages: Iterable[Tagged], taxonomies: Mapping[str, str],
                               for k in members), key=lambda t: t.slug))
         result.append(Taxonomy(plural, singular, terms))
     return tuple(result), problems
+
+
+def titled_terms(config: SiteConfig, taxonomies: Sequence[Taxonomy], pages: Sequence[Page]
+                ) -> tuple[tuple[Taxonomy, ...], tuple[Page, ...]]:
+    """`content/tags/python/_index.md` titles the term `python`, as in Hugo, instead of
+    making a section at the term's URL. One for a term no page carries stays a list page."""
+    taxonomies = [replace(taxonomy, terms=tuple(
+        replace(term, permalink=term_url(config, term)) for term in taxonomy.terms))
+        for taxonomy in taxonomies]
+    by_url = {term.url: (taxonomy, term) for taxonomy in taxonomies for term in taxonomy.terms}
+    titles: dict[str, str] = {}
+    kept: list[Page] = []
+    for page in pages:
+        found = by_url.get(page.url) if page.kind == "section" and len(page.sections) == 2 \
+            else None
+        if found is None:
+            kept.append(page)
+        elif page.front.title:
+            titles[found[1].url] = page.front.title
+    result = tuple(replace(taxonomy, terms=tuple(
+        replace(term, name=titles.get(term.url, term.name)) for term in taxonomy.terms))
+        for taxonomy in taxonomies)
+    return result, tuple(kept)
+
+
+def term_url(config: SiteConfig, term: Term) -> str | None:
+    """A term's URL from the config's term permalinks (`topics: /subjects/:slug/`)."""
+    pattern = config.term_permalinks.get(term.taxonomy)
+    if not pattern:
+        return None
+    url = expand_folder_permalink(pattern, slug=term.slug, title=term.name,
+                                  filename=term.slug, section=term.taxonomy,
+                                  sections=term.taxonomy, date=None,
+                                  lower=not config.disable_path_to_lower)
+    return clean_path(url)

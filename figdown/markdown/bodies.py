@@ -10,14 +10,6 @@ from pathlib import Path, PurePosixPath
 
 from markdown_it import MarkdownIt
 
-from figdown.cache.bodycache import (
-    BodyCache,
-    BodyJob,
-    BodySettings,
-    render_first_pass,
-    second_pass_key,
-)
-from figdown.cache.lastbuild import CACHE_FOLDER
 from figdown.execute.blocks import BlockResult, PostBlocks
 from figdown.execute.executor import ExecOptions, ExecReport, execute_posts
 from figdown.load.bibliography import (
@@ -36,6 +28,14 @@ from figdown.markdown.engine import (
     create_markdown,
     parse_body,
     render_tokens,
+)
+from figdown.markdown.firstpass import (
+    BodyJob,
+    BodySettings,
+    BodyStore,
+    NoBodyStore,
+    render_first_pass,
+    second_pass_key,
 )
 from figdown.markdown.shortcodes import (
     Expanded,
@@ -61,14 +61,16 @@ class Bodies:
 
 def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Page],
                   refs: Sequence[PageRef], problems: list[Problem],
-                  whole_site: bool = True, stop_on_errors: bool = True) -> Bodies:
+                  whole_site: bool = True, stop_on_errors: bool = True,
+                  store: BodyStore | None = None) -> Bodies:
     """The bodies of `pages` (`refs`: every page of the site, for `ref`/`relref`).
 
     Problems are added to `problems`; an error stops the build (ContentError) once the
     stage that found it is done. Without `stop_on_errors`, a failed block or an error in a
     body does not: every body is returned (a failed block shows its error in place) and the
     caller decides. `whole_site`: these are all the site's pages, so that figures and cache
-    entries no page uses any more can be pruned.
+    entries no page uses any more can be pruned. `store`: bodies an earlier build rendered
+    (the build cache's); without it every body is rendered.
     """
     md = create_markdown(config.unsafe_html, config.enable_emoji)
     expanded = _expand_shortcodes(config, pages, refs, md)
@@ -78,7 +80,7 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     fail_on_errors(problems)
     settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
                             config.enable_emoji, content_key(config))
-    cache = BodyCache.beside(config.figure_store)
+    cache = store if store is not None else NoBodyStore()
     # Markdown sees the body with its shortcodes already expanded (see shortcodes.py); the
     # cached HTML still holds their placeholders, put back after each render or cache hit.
     jobs = {job.path: job for job in _body_jobs(config, pages, expanded, problems)}
@@ -113,7 +115,7 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     for page, context in pending:
         results = results_of.get(page.path, {})
         key = second_pass_key(cache, jobs[page.path], settings, results, options.keep_going)
-        cached = cache.get(key)
+        cached = cache.get_many([key]).get(key)
         if isinstance(cached, RenderedBody):
             body = cached
         else:
@@ -221,14 +223,15 @@ def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page], refs: Sequence
 
 
 def site_blocks(config: SiteConfig, options: BuildOptions, pages: Sequence[Page],
-                refs: Sequence[PageRef], problems: list[Problem]) -> list[PostBlocks]:
+                refs: Sequence[PageRef], problems: list[Problem],
+                store: BodyStore | None = None) -> list[PostBlocks]:
     """The executable blocks of `pages`, without running them (for `figures prune`)."""
     md = create_markdown(config.unsafe_html, config.enable_emoji)
     expanded = _expand_shortcodes(config, pages, refs, md)
     settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
                             config.enable_emoji, content_key(config))
     jobs = _body_jobs(config, pages, expanded, problems)
-    first = render_first_pass(jobs, settings, BodyCache.beside(config.figure_store),
+    first = render_first_pass(jobs, settings, store if store is not None else NoBodyStore(),
                               options.jobs or os.cpu_count() or 1)
     return [PostBlocks(path=page.path, slug=_store_slug(page), source_dir=page.source.parent,
                        blocks=first[page.path].blocks)
@@ -249,7 +252,7 @@ def exec_options(config: SiteConfig, options: BuildOptions, prune: bool = False)
         strict_environment=config.figures.environment == "strict",
         output_limit=config.figures.output_limit,
         unrecorded=(options.destination or config.root / "output",
-                    config.figure_store.parent / CACHE_FOLDER))
+                    config.cache_dir))
 
 
 def _store_slug(page: Page) -> str:

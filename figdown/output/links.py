@@ -5,40 +5,18 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from figdown.cache.link_index import PageLinks, read_link_index, write_link_index
+from figdown.load.pages import LeftOut
+from figdown.load.urls import with_base
 from figdown.markdown.engine import Link
+from figdown.output.linkstate import LinkRecord, PageLinks
 from figdown.output.pagescan import PageScan, scan_page
 from figdown.problems import Problem, Severity
-from figdown.load.urls import with_base
 
 _SKIP_SCHEMES = ("mailto:", "tel:", "data:", "javascript:", "#")
 LINK_INDEX = "links.json"  # in the build cache
-_WHY_LEFT_OUT = {
-    "drafts": ("is a draft", "-D"),
-    "future": ("is dated in the future", "-F"),
-    "expired": ("has expired", "-E"),
-}
-
-
-@dataclass(frozen=True)
-class LeftOut:
-    """A page this build does not publish, which a link may still mean."""
-
-    source: str  # its file, as problems name it
-    reason: str  # "drafts", "future" or "expired", as in loading.Loaded.left_out
-
-    def what(self) -> str:
-        return f"{self.source} {_WHY_LEFT_OUT.get(self.reason, ('is left out', ''))[0]}"
-
-    def how(self) -> str:
-        """How to build with the page in it."""
-        flag = _WHY_LEFT_OUT.get(self.reason, ("", ""))[1]
-        return f"build with {flag} to include it" if flag else "include it in the build"
-
 
 def _page_url(path: str) -> str:
     """`posts/x/index.html` → `/posts/x/`."""
@@ -48,7 +26,7 @@ def _page_url(path: str) -> str:
 
 
 def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Sequence[Link]]],
-                severity: Severity = "error", index: Path | None = None,
+                severity: Severity = "error", index: LinkRecord | None = None,
                 scanned: Mapping[str, PageScan] | None = None,
                 files: set[str] | None = None, save_index: bool = True,
                 left_out: Mapping[str, LeftOut] | None = None) -> list[Problem]:
@@ -56,7 +34,7 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
 
     `sources` maps a page URL (`/posts/x/`) to its Markdown file and the links written in it,
     so that a broken link is reported at the line where the user wrote it. `index` is where
-    the previous check's findings are kept (see `link_index.py`): pages whose bytes and
+    the previous check's findings are kept (see `linkstate.py`): pages whose bytes and
     whose links' targets did not change since are not read again. `scanned` holds pages
     already scanned by the process that wrote them; the others are read here. `files` is
     every file under `root` (as `a/b.html`), when the caller knows them. Without
@@ -72,7 +50,7 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
         if page not in scans:
             scans[page] = scan_page((root / page).read_bytes())
     digests = {page: scans[page].digest for page in pages}
-    last = read_link_index(index, base_path) if index is not None else None
+    last = index.read(base_path) if index is not None else None
     reusable = last.reusable(digests) if last is not None else {}
     ids: dict[str, set[str]] = {}
     refs: dict[str, Sequence[str]] = {}
@@ -112,7 +90,7 @@ def check_links(root: Path, base_path: str, sources: Mapping[str, tuple[str, Seq
                 missing.append((ref, *result))
         found[page] = PageLinks(digests[page], ids[page], frozenset(targets), tuple(missing))
     if index is not None and save_index:
-        write_link_index(index, base_path, files, found)
+        index.write(base_path, files, found)
     return _report(pages, found, sources, base_path, severity, known_urls, files, ids,
                    left_out or {})
 

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from figdown.load.config import SiteConfig
+from figdown.load.content import ContentFiles, Page
+from figdown.load.urls import output_file, urlize
+from figdown.load.walk import refusal_problem, walk_site_folder
 from figdown.markdown.highlight import stylesheet
-from figdown.outputfile import OutputFile
-from figdown.problems import Problem
 from figdown.output.render import Renderer
 from figdown.output.search import INDEX_PATH, search_index
+from figdown.outputfile import OutputFile
+from figdown.problems import Problem
 from figdown.site.model import Site
 from figdown.theme import theme_dir
-from figdown.load.urls import output_file
-from figdown.load.walk import refusal_problem, walk_site_folder
 
 
-def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) -> Iterator[
-        OutputFile]:
-    """Pages, lists, taxonomies, feeds, sitemap and the fixed files; then copied files."""
+def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile],
+                 search: Mapping[str, bytes] | None = None) -> Iterator[OutputFile]:
+    """Pages, lists, taxonomies, feeds, sitemap and the fixed files; then copied files.
+    `search`: the pages' search entries, when already made (search.search_entries)."""
     for view in site.pages:
         if view.page.front.render == "always":
             yield from renderer.page_outputs(view)
@@ -50,7 +53,7 @@ def site_outputs(site: Site, renderer: Renderer, extra: Sequence[OutputFile]) ->
     yield renderer.rendered("robots.txt", "robots.txt", "robots.txt")
     yield OutputFile(".nojekyll", b"", origin=".nojekyll")
     yield OutputFile(INDEX_PATH, origin="search index", whole=True, make=lambda: OutputFile(
-        INDEX_PATH, search_index(site), origin="search index"))
+        INDEX_PATH, search_index(site, search), origin="search index"))
     yield OutputFile("css/syntax.css", stylesheet().encode("utf-8"), origin="syntax stylesheet")
     yield from extra
 
@@ -105,4 +108,30 @@ def static_outputs(site_static: Path, site_root: Path
     return [chosen[key] for key in sorted(chosen)], problems
 
 
-__all__ = ["output_file", "site_outputs", "static_outputs"]
+def resource_outputs(config: SiteConfig, pages: Sequence[Page], files: ContentFiles,
+                     ) -> list[OutputFile]:
+    """Files beside the content (bundle images, data files) published next to their page."""
+    bundles = {page.source.parent: page for page in pages if page.bundle == "leaf"}
+    outputs: list[OutputFile] = []
+    content = config.content_dir
+    # A bundle left out (draft, future, expired, headless, another language) keeps its files.
+    unpublished = {path.parent for path in files.pages
+                   if path.name.split(".")[0] == "index" and path.parent not in bundles}
+    for path in files.others:
+        rel = path.relative_to(content)
+        if any(folder in unpublished for folder in path.parents):
+            continue
+        owner = next((bundles[p] for p in path.parents if p in bundles), None)
+        if owner is not None:
+            inside = path.relative_to(owner.source.parent).as_posix()
+            folder = owner.url.removesuffix(".html").rstrip("/") + "/"  # uglyURLs: x.html
+            target = folder.lstrip("/") + inside
+        else:
+            lower = not config.disable_path_to_lower
+            folders = [urlize(part, lower) or part for part in rel.parts[:-1]]
+            target = "/".join([*folders, rel.name])
+        outputs.append(OutputFile(target, source=path, origin=f"content/{rel.as_posix()}"))
+    return outputs
+
+
+__all__ = ["output_file", "resource_outputs", "site_outputs", "static_outputs"]

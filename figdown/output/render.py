@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 
+from figdown.load.taxonomy import Taxonomy, Term
+from figdown.load.urls import output_file, pager_path
 from figdown.output.hugo_layouts import SiteLayoutLoader
 from figdown.outputfile import OutputFile
 from figdown.problems import ContentError, Problem
-from figdown.cache.reuse import OutputReuse
 from figdown.site.model import SERIES, PageView, Site
-from figdown.load.taxonomy import Taxonomy, Term
 from figdown.theme import theme_dir
-from figdown.load.urls import output_file, pager_path
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,19 @@ class Pager:
     prev_url: str | None
     next_url: str | None
     urls: tuple[str, ...]
+
+
+class OutputKeys(Protocol):
+    """What the build cache knows of the last build's outputs (cache/reuse.py)."""
+
+    def key(self, template: str, context: Mapping[str, Any]) -> str | None:
+        """The key of one render, or None when a value cannot be keyed."""
+        ...
+
+    def unchanged(self, path: str, key: str) -> tuple[Path, str | None] | None:
+        """The previous output's file at `path` when made from the same key and untouched,
+        with the sha256 of its bytes if known."""
+        ...
 
 
 _ILLEGAL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
@@ -144,7 +156,7 @@ class Renderer:
     """Renders the outputs of one site with one compiled set of templates."""
 
     def __init__(self, site: Site, env: jinja2.Environment,
-                 reuse: OutputReuse | None = None) -> None:
+                 reuse: OutputKeys | None = None) -> None:
         self.site = site
         self.env = env
         self.reuse = reuse

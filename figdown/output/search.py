@@ -6,11 +6,10 @@ import json
 import re
 from collections.abc import Mapping
 
-from figdown.cache.recall import Recall
+from figdown.memo import Memo
 from figdown.site.model import PageView, Site
 
 INDEX_PATH = "index.json"
-_ENTRIES: Recall[bytes] = Recall()  # a view's entry, while the view is the same (recall.py)
 
 
 def search_index(site: Site, known: Mapping[str, bytes] | None = None) -> bytes:
@@ -23,9 +22,10 @@ def search_index(site: Site, known: Mapping[str, bytes] | None = None) -> bytes:
     return b"[" + b",".join(entries) + b"]"
 
 
-def search_entries(site: Site) -> dict[str, bytes]:
-    """Each indexed page's entry, by page source."""
-    return {view.source: search_entry(view) for view in _indexed(site)}
+def search_entries(site: Site, memo: Memo[bytes] | None = None) -> dict[str, bytes]:
+    """Each indexed page's entry, by page source; `memo`: entries of the same views made
+    by a recent build."""
+    return {view.source: search_entry(view, memo) for view in _indexed(site)}
 
 
 def _indexed(site: Site) -> list[PageView]:
@@ -33,9 +33,9 @@ def _indexed(site: Site) -> list[PageView]:
     return [view for view in site.listed if view.content.strip()]
 
 
-def search_entry(view: PageView) -> bytes:
+def search_entry(view: PageView, memo: Memo[bytes] | None = None) -> bytes:
     """One page's entry in the index."""
-    return _ENTRIES.get(id(view), view, lambda: _entry(view))
+    return _entry(view) if memo is None else memo.get(id(view), view, lambda: _entry(view))
 
 
 def _entry(view: PageView) -> bytes:

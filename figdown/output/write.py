@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from figdown.load.config import CONFIG_NAMES
-from figdown.outputfile import OutputFile
 from figdown.output.outputlock import KEPT_NAMES, MARKER, carry_kept, old_name, staging_name
 from figdown.output.pagescan import PageScan, scan_page
+from figdown.outputfile import OutputFile
 from figdown.problems import ContentError, Problem
 
 _MARKER_TEXT = "This folder is written by figdown; a build replaces it whole.\n"

@@ -6,27 +6,27 @@ import heapq
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from figdown.cache.recall import Recall
 from figdown.load.config import SiteConfig
 from figdown.load.content import Page
 from figdown.load.pages import sort_pages
 from figdown.load.taxonomy import Taxonomy
 from figdown.load.urls import absolute, encode, urlize, with_base
 from figdown.markdown.engine import RenderedBody
+from figdown.memo import Memo, NoMemo
 from figdown.outputfile import OutputFile
 from figdown.site.model import Neighbours, PageView, Site, TermRef, make_view
-
-_VIEWS: Recall[PageView] = Recall()
 
 
 def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str, RenderedBody],
                   taxonomies: Sequence[Taxonomy], figures: Sequence[OutputFile],
-                  config_key: str) -> Site:
+                  config_key: str, memo: Memo[PageView] | None = None,
+                  aliases: Mapping[str, str] | None = None) -> Site:
     """Views of every page, lists, neighbours: the read-only model templates see.
 
-    `config_key` is a digest of the whole config: a view a recent build made from the same
-    page, body, terms, image and config is that same view (see recall.py).
+    `config_key` is a digest of the whole config: with a `memo`, a view a recent build made
+    from the same page, body, terms, image and config is that same view.
     """
+    memo = memo if memo is not None else NoMemo()
     term_refs: dict[str, dict[str, list[TermRef]]] = {}
     for taxonomy in taxonomies:
         for term in taxonomy.terms:
@@ -46,7 +46,7 @@ def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str
         image_url = encode(absolute(config.base_url, "/" + image)) if image else None
         terms = {k: tuple(v) for k, v in term_refs.get(page.path, {}).items()}
         body = bodies[page.path]
-        views[page.path] = _VIEWS.get(
+        views[page.path] = memo.get(
             (id(page), id(body), config_key, tuple(terms.items()), image_url), (page, body),
             lambda p=page, b=body, t=terms, i=image_url: make_view(  # type: ignore[misc]
                 p, b, config, t, i))
@@ -82,7 +82,8 @@ def assemble_site(config: SiteConfig, pages: Sequence[Page], bodies: Mapping[str
     return Site(config=config, home=home, sections=tuple(sections), pages=regular,
                 taxonomies=tuple(taxonomies), main_section=main,
                 neighbours=_neighbours(linked), section_pages=section_pages,
-                build_date=max((v.lastmod for v in regular if v.lastmod), default=None))
+                build_date=max((v.lastmod for v in regular if v.lastmod), default=None),
+                aliases=dict(aliases or {}))
 
 
 def _main_section(config: SiteConfig, regular: Sequence[PageView]) -> str:

@@ -154,7 +154,7 @@ def test_after_a_prose_edit_only_that_page_is_written_again(site: Path, tmp_path
     import os
     import subprocess
     import sys
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     out = tmp_path / "out"
 
     def build_in_process(seed: str) -> None:

@@ -170,7 +170,7 @@ def test_folders_only_named_like_leftovers_are_kept(site: Path, tmp_path: Path) 
         (stale / MARKER).write_text("", encoding="utf-8")
         (stale / "index.html").write_text("old", encoding="utf-8")
     assert build(site, out) == 0
-    # no build recorded making them (see tests/test_output_safety.py for those that did)
+    # no build recorded making them (see tests/e2e/test_output_safety.py for those that did)
     assert leftovers(tmp_path) == [".out.new-999999", ".out.old-999999"]
     assert (tmp_path / ".out.old-999999" / "index.html").read_text(encoding="utf-8") == "old"
 

@@ -10,8 +10,8 @@ import pytest
 from conftest import SiteWriter
 
 from figdown import stages
-from figdown.cache import bodycache as bodies
 from figdown.load.pages import Loaded
+from figdown.markdown import firstpass as bodies
 from figdown.pipeline import BuildOptions, BuildReport, build
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
@@ -148,9 +148,7 @@ def test_another_host_reuses_the_bodies_another_base_path_does_not(
         site: Path, rendered: list[str]) -> None:
     """The preview (a local base URL) and the published site share their cached bodies
     when their base paths are the same, as their HTML then is."""
-    bodies.forget_recent()  # as a new process: from the cache file only
     run(site, jobs=1, base_url="http://127.0.0.1:1313/")
     assert rendered == []
-    bodies.forget_recent()
     run(site, jobs=1, base_url="https://user.github.io/blog/")
     assert sorted(rendered) == ["content/posts/a.md", "content/posts/b.md"]

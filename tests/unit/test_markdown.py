@@ -1,6 +1,6 @@
 """Markdown → HTML fixture files: `fixtures/markdown/NAME.md` renders to `NAME.html`.
 
-After an intended change, regenerate with `FIGDOWN_REGENERATE=1 pytest tests/test_markdown.py`
+After an intended change, regenerate with `FIGDOWN_REGENERATE=1 pytest tests/unit/test_markdown.py`
 and review the diff.
 """
 
@@ -13,7 +13,7 @@ import pytest
 
 from figdown.markdown.engine import RenderContext, create_markdown, parse_body, render_tokens
 
-FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "markdown"
 CASES = sorted(FIXTURES.glob("*.md"))
 
 

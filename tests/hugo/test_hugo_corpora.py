@@ -30,7 +30,7 @@ from hugo_compare import SiteShape, reference_shape, scan_output
 from figdown.load.config import load_config
 from figdown.pipeline import BuildOptions, BuildReport, build
 
-CORPORA = Path(__file__).resolve().parent / "corpora"
+CORPORA = Path(__file__).resolve().parents[1] / "corpora"
 CLOCK = datetime(2026, 11, 26, tzinfo=UTC)
 NAMES = ("papermod", "hugo-coder")
 PAGINATION = re.compile(r"/page/\d+/index\.html$")

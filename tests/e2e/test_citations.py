@@ -14,11 +14,11 @@ from conftest import SiteWriter, run_build
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from figdown.cache import bodycache
-from figdown.cache.bodycache import BodyJob, BodySettings, FirstPass
 from figdown.load.bibliography import DEFAULT_STYLE, Bibliography
+from figdown.markdown import firstpass
 from figdown.markdown.citations import parse_citation
 from figdown.markdown.engine import RenderContext, create_markdown, parse_body, render_tokens
+from figdown.markdown.firstpass import BodyJob, BodySettings, FirstPass
 from figdown.pipeline import BuildOptions, build
 
 REFS = r"""
@@ -161,7 +161,7 @@ def test_csl_json_and_a_style_named_in_front_matter(make_site: SiteWriter) -> No
                          {"family": "Kiros", "given": "Jamie Ryan"},
                          {"family": "Hinton", "given": "Geoffrey E."}],
               "issued": {"date-parts": [[2016]]}, "URL": "https://arxiv.org/abs/1607.06450"}]
-    numeric = (Path(__file__).parent.parent / "figdown/styles/author-date.csl").read_text()
+    numeric = DEFAULT_STYLE.read_text()
     numeric = numeric.replace('<layout prefix="(" suffix=")" delimiter="; ">',
                               '<layout prefix="[" suffix="]" delimiter=", ">')
     root = make_site({"config.yaml": "baseURL: /\ntitle: T\n",
@@ -197,12 +197,12 @@ def test_an_edit_to_the_bibliography_renders_again_only_the_citing_posts(
     options = BuildOptions(source=root, destination=root / "output", now=NOW, jobs=1)
     assert build(options).ok
     rendered: list[str] = []
-    real = bodycache.render_chunk
+    real = firstpass.render_chunk
 
     def recording(settings: BodySettings, jobs: Sequence[BodyJob]) -> list[FirstPass]:
         rendered.extend(job.path for job in jobs)
         return real(settings, jobs)
-    monkeypatch.setattr(bodycache, "render_chunk", recording)
+    monkeypatch.setattr(firstpass, "render_chunk", recording)
     bib = root / "content/refs.bib"
     bib.write_text(REFS.replace("{arXiv preprint}", "{arXiv e-prints}"))
     report = build(options)

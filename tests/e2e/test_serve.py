@@ -426,11 +426,12 @@ def test_interrupt_stops_cleanly_and_removes_the_preview(
     tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-c", SERVE_SCRIPT, str(tmp_path / "site"), str(Path(__file__).parent)],
+        [sys.executable, "-c", SERVE_SCRIPT, str(tmp_path / "site"),
+         str(Path(__file__).parents[1])],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        cwd=Path(__file__).parent.parent,
+        cwd=Path(__file__).parents[2],
     )
     assert process.stdout is not None
     try:

@@ -13,8 +13,8 @@ import xmlschema
 
 from figdown.cli import main
 
-DATA = Path(__file__).resolve().parent / "data"
-REPO = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parents[1] / "data"
+REPO = Path(__file__).resolve().parents[2]
 NASTY = """<script>alert("x")</script> & 'single' "double" a<b"""
 
 CONFIG = """\

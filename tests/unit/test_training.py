@@ -11,7 +11,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-LIB = Path(__file__).resolve().parent.parent / "lib"
+LIB = Path(__file__).resolve().parents[2] / "lib"
 
 
 def _load() -> ModuleType:

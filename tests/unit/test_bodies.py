@@ -7,26 +7,17 @@ import pickle
 import sqlite3
 from pathlib import Path
 
-import pytest
-
-from figdown.cache.bodycache import (
-    CACHE_FORMAT,
-    BodyCache,
+from figdown.cache.bodycache import BodyCache
+from figdown.markdown.firstpass import (
+    ENTRY_FORMAT,
     BodyJob,
     BodySettings,
     FirstPass,
-    forget_recent,
     render_chunk,
     render_first_pass,
 )
 
 SETTINGS = BodySettings(unsafe_html=True, base_path="/", summary_length=70)
-
-
-@pytest.fixture(autouse=True)
-def new_process() -> None:
-    """Each cache below is read as by a new process (see test_memory_* for one process)."""
-    forget_recent()
 
 
 def jobs(count: int) -> list[BodyJob]:
@@ -93,9 +84,8 @@ def test_corrupt_or_foreign_entries_are_ignored(tmp_path: Path) -> None:
     data[-20] ^= 0xFF  # one flipped bit in the stored HTML
     store(path, found[1][0], bytes(data))
     store(path, found[2][0], b"not a pickle at all")
-    payload = pickle.dumps((CACHE_FORMAT + 1, found[3][0], FirstPass(None)))
+    payload = pickle.dumps((ENTRY_FORMAT + 1, found[3][0], FirstPass(None)))
     store(path, found[3][0], hashlib.sha256(payload).digest() + payload)  # another version
-    forget_recent()
     cache = BodyCache(path, "x")
     assert render_first_pass(work, SETTINGS, cache, workers=1) == expected
     assert cache.hits == 0
@@ -114,7 +104,6 @@ def test_a_cache_file_that_is_not_a_database_is_replaced(tmp_path: Path) -> None
 def test_unused_entries_are_pruned(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     render_first_pass(jobs(3), SETTINGS, BodyCache(path, "x"), workers=1)
-    forget_recent()
     cache = BodyCache(path, "x")
     render_first_pass(jobs(1), SETTINGS, cache, workers=1)
     cache.prune()
@@ -124,12 +113,12 @@ def test_unused_entries_are_pruned(tmp_path: Path) -> None:
 def test_memory_answers_a_second_build_in_one_process_and_refills_a_deleted_file(
         tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
-    expected = render_first_pass(jobs(3), SETTINGS, BodyCache(path, "x"), workers=1)
+    memory: dict[str, object] = {}  # what one process keeps between its builds
+    expected = render_first_pass(jobs(3), SETTINGS, BodyCache(path, "x", memory), workers=1)
     path.unlink()  # the user deletes the build cache while `serve` runs
-    cache = BodyCache(path, "x")
+    cache = BodyCache(path, "x", memory)
     assert render_first_pass(jobs(3), SETTINGS, cache, workers=1) == expected
     assert cache.hits == 3
-    forget_recent()
     again = BodyCache(path, "x")
     assert render_first_pass(jobs(3), SETTINGS, again, workers=1) == expected
     assert again.hits == 3  # from the file, written back on save

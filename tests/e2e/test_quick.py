@@ -219,7 +219,7 @@ def test_warnings_of_other_pages_are_reported_again(tmp_path: Path) -> None:
 def test_what_cannot_be_trusted_means_a_full_build(site: Path, tmp_path: Path,
                                                    damage: str) -> None:
     out = tmp_path / "out"
-    site_record, edits_record = snapshot_records(site / ".figdown-cache", out)
+    site_record, edits_record = snapshot_records(output_records(site / ".figdown-cache", out))
     edit(site, 3, "A first edit.\n")
     assert run(site, out).edited  # the edits record exists now
     if damage == "site record":
@@ -259,7 +259,8 @@ def test_a_site_with_its_own_layouts_always_builds_in_full(tmp_path: Path,
     run(root, tmp_path / "out")
     edit(root, 3, "Changed.\n")
     assert run(root, tmp_path / "out").edited == ()
-    assert not snapshot_records(root / ".figdown-cache", tmp_path / "out")[0].exists()
+    records = output_records(root / ".figdown-cache", tmp_path / "out")
+    assert not snapshot_records(records)[0].exists()
 
 
 def test_a_quick_rebuild_writes_each_file_whole(site: Path, tmp_path: Path,

