@@ -264,3 +264,21 @@ def test_a_broken_csl_json_file_is_named(make_site: SiteWriter, text: str,
     result = run_build("-s", root, "-d", root / "output")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert message in result.stderr
+
+
+def test_a_prose_edit_of_a_citing_post_is_a_quick_rebuild_with_its_citations(
+        make_site: SiteWriter) -> None:
+    body = CITING.split("---\n\n", 1)[1]
+    front = "summary: About GELU.\n"  # what lists show stays the same: a quick rebuild
+    root = make_site({"config.yaml": CONFIG, "content/refs.bib": REFS,
+                      "content/posts/gelu.md": post("Gelu", body, front),
+                      "content/posts/plain.md": post("Plain", "No citations here.")})
+    built(root)
+    (root / "content/posts/gelu.md").write_text(
+        post("Gelu", body.replace("GELU weights", "GELU scales"), front))
+    result = run_build("-s", root, "-d", root / "output")
+    assert result.returncode == 0, result.stderr
+    assert "Only the edited pages were made again: content/posts/gelu.md" in result.stdout
+    html = (root / "output/posts/gelu/index.html").read_text()
+    assert "GELU scales" in html and ">Hendrycks and Gimpel, 2016</a>)" in html
+    assert 'id="ref-glorot2011"' in html
