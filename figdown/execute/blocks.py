@@ -27,6 +27,11 @@ class CodeBlock:
         value = self.options.get("id") or self.options.get("label")
         return str(value) if value else f"fig-{self.index + 1}"
 
+    @property
+    def explicit_id(self) -> bool:
+        """Whether the writer named the block (only a named block can be referred to)."""
+        return bool(self.options.get("id") or self.options.get("label"))
+
 
 @dataclass(frozen=True)
 class PostBlocks:
@@ -57,6 +62,15 @@ class FigureFile:
 
 
 @dataclass(frozen=True)
+class Display:
+    """A value a block showed (its last expression, or `display(obj)`), as text."""
+
+    mime: str  # text/plain, text/html, image/svg+xml (base64), text/markdown
+    data: str
+    kind: str = ""  # "table": an HTML table (from a DataFrame or a list of rows)
+
+
+@dataclass(frozen=True)
 class BlockResult:
     """What one block produced, fresh or reused from the store."""
 
@@ -65,3 +79,4 @@ class BlockResult:
     output: str = ""
     error: Problem | None = None
     reused: bool = False
+    displays: tuple[Display, ...] = ()

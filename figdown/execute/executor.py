@@ -323,7 +323,8 @@ def _worker_init(options: ExecOptions) -> WorkerInit:
 
 
 def _from_store(block: CodeBlock, stored: StoredResult) -> BlockResult:
-    return BlockResult(block=block, figures=stored.figures, output=stored.output, reused=True)
+    return BlockResult(block=block, figures=stored.figures, output=stored.output, reused=True,
+                       displays=stored.displays)
 
 
 def _record(plan: _PostPlan, outcome: BlockOutcome, store: Path, digests: _Digests,
@@ -339,20 +340,21 @@ def _record(plan: _PostPlan, outcome: BlockOutcome, store: Path, digests: _Diges
     stored = plan.stored[position]
     if stored is None or plan.refresh:
         figures = outcome.figures
-        if opts.caption and not figures:
+        if opts.caption and not figures and not outcome.displays:
             error = Problem(
                 block.path,
                 block.line,
                 f"block {opts.block_id}: has a caption but drew no figure",
-                "draw a figure in this block, or remove its caption",
+                "draw a figure in this block (or end it with a table), or remove its caption",
             )
             return BlockResult(block=block, output=outcome.output, error=error)
         key = plan.keys[position]
         reads = {path: digest for path in outcome.reads
                  if (digest := digests.fresh(path)) is not None}
         stored = write_result(store, plan.post.slug, opts.block_id, key, figures,
-                              outcome.output, reads, context.versions)
-        return BlockResult(block=block, figures=stored.figures, output=stored.output)
+                              outcome.output, reads, context.versions, outcome.displays)
+        return BlockResult(block=block, figures=stored.figures, output=stored.output,
+                           displays=stored.displays)
     return _from_store(block, stored)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from figdown.execute.blocks import Display
+
 
 @dataclass(frozen=True)
 class WorkerInit:
@@ -95,3 +97,4 @@ class BlockOutcome:
     # relative, posix): the result is valid while they hold the same bytes.
     reads: tuple[str, ...] = ()
     output_dropped: int = 0  # characters of printed output left out (over the limit)
+    displays: tuple[Display, ...] = ()  # values shown: last expression, display(obj)

@@ -6,11 +6,13 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from figdown.execute.blocks import CodeBlock, OptionValue
 from figdown.problems import Problem
 from figdown.values import MAX_TIMEOUT
 
+V = TypeVar("V")
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_DPI = 96
 FORMATS = ("svg", "png")
@@ -25,10 +27,12 @@ ALIASES = {
     "fig-height": "height",
     "fig-format": "format",
     "fig-dpi": "dpi",
+    "tbl-cap": "caption",
 }
 
 # Options that only change how the page shows a result, never what the code produces.
-PRESENTATION_OPTIONS = frozenset({"exec", "caption", "alt", "echo", "output"})
+PRESENTATION_OPTIONS = frozenset({"exec", "caption", "alt", "echo", "output", "code-fold",
+                                  "code-summary", "layout", "layout-ncol", "fig-subcap"})
 
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*")
 _QUARTO_LINE = re.compile(r"#\|\s?(?P<key>[A-Za-z][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
@@ -85,9 +89,9 @@ def split_quarto_options(code: str) -> tuple[dict[str, OptionValue], str, int]:
     return options, "".join(lines[removed:]), removed
 
 
-def canonical_options(options: Mapping[str, OptionValue]) -> dict[str, OptionValue]:
+def canonical_options(options: Mapping[str, V]) -> dict[str, V]:
     """The options with Quarto names mapped to figdown's (figdown's own spelling wins)."""
-    result: dict[str, OptionValue] = {}
+    result: dict[str, V] = {}
     for key, value in options.items():
         name = ALIASES.get(key, key)
         if name != key and name in options:

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
 
+from figdown.execute.blocks import Display
 from figdown.execute.messages import (
     BlockFailure,
     BlockOutcome,
@@ -29,6 +30,7 @@ from figdown.execute.messages import (
     WorkerInit,
 )
 from figdown.execute.observe import Capture, ReadRecorder, changes, clean_text, snapshot
+from figdown.execute.rich import Displayed, compile_cell, represent_all
 
 SVG_HASHSALT = "figdown"
 
@@ -101,6 +103,7 @@ class Runner:
             "__builtins__": builtins,
             "np": self.np,
             "plt": self.plt,
+            "display": Displayed(),
         }
         filenames = {
             _block_filename(task.path, block): (task.path, block.line) for block in task.blocks
@@ -134,14 +137,20 @@ class Runner:
         captured = Capture(self.init.output_limit)
         failure: BlockFailure | None = None
         figures: tuple[RenderedFigure, ...] = ()
+        displays: tuple[Display, ...] = ()
+        shown = namespace["display"] if isinstance(namespace.get("display"), Displayed) \
+            else Displayed()
         try:
-            code = compile(block.code, filename, "exec", dont_inherit=True)
+            code, last = compile_cell(block.code, filename)
             with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
                 # Saving is timed with the block: encoding an animation draws every frame,
                 # which runs the block's own code again.
                 signal.setitimer(signal.ITIMER_REAL, block.timeout)
                 try:
                     exec(code, namespace)
+                    if last is not None:
+                        shown(eval(last, namespace))
+                    displays = represent_all(shown.take())
                     figures = self._save_results(block, namespace, animations)
                 finally:
                     signal.setitimer(signal.ITIMER_REAL, 0)
@@ -153,14 +162,16 @@ class Runner:
             if block.width or block.height:
                 rc["figure.figsize"] = saved_size
         if failure is not None:
-            figures = ()
+            figures, displays = (), ()
+            shown.take()
         self.plt.close("all")
         changed = changes(before, snapshot(task.watch, task.source_dir), self.site_root)
         if failure is None and changed:
             shown = ", ".join(changed[:3]) + (", …" if len(changed) > 3 else "")
             failure = BlockFailure("outside", f"wrote outside its post's folder: {shown}", None)
         output, dropped = captured.text()
-        return BlockOutcome(block.index, figures, output, failure, output_dropped=dropped)
+        return BlockOutcome(block.index, figures, output, failure, output_dropped=dropped,
+                            displays=displays)
 
     def _save_results(
         self, block: BlockTask, namespace: dict[str, Any], taken: dict[int, Any]

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from figdown.execute.blocks import FigureFile
+from figdown.execute.blocks import Display, FigureFile
 from figdown.execute.messages import RenderedFigure
 
 ENTRY_SCHEMA = 3
@@ -48,6 +48,7 @@ class StoredResult:
     output: str
     environment: Mapping[str, str] = field(default_factory=dict)
     reads: tuple[str, ...] = ()
+    displays: tuple[Display, ...] = ()
 
 
 def is_safe_slug(slug: str) -> bool:
@@ -132,9 +133,11 @@ def read_result(store: Path, slug: str, block_id: str, key: str,
         environment = {str(k): str(v) for k, v in data.get("environment", {}).items()}
         if not isinstance(output, str):
             return None
+        displays = tuple(Display(str(d["mime"]), str(d["data"]), str(d.get("kind", "")))
+                         for d in data.get("displays", []))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return StoredResult(tuple(figures), output, environment, tuple(sorted(reads)))
+    return StoredResult(tuple(figures), output, environment, tuple(sorted(reads)), displays)
 
 
 def write_result(
@@ -146,6 +149,7 @@ def write_result(
     output: str,
     reads: Mapping[str, str],
     environment: Mapping[str, str],
+    displays: Sequence[Display] = (),
 ) -> StoredResult:
     """Store one result of a block: its figures and animations, its output, the files it
     read and the environment that drew it; the files first, the entry last."""
@@ -199,9 +203,12 @@ def write_result(
         "reads": dict(sorted(reads.items())),
         "environment": dict(sorted(environment.items())),
     }
+    if displays:  # left out when there are none: entries written before keep their bytes
+        record["displays"] = [{"mime": d.mime, "data": d.data, "kind": d.kind} for d in displays]
     text = json.dumps(record, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     _write_if_changed(folder / ENTRY_NAME, text.encode("utf-8"))
-    return StoredResult(tuple(files), output, dict(environment), tuple(sorted(reads)))
+    return StoredResult(tuple(files), output, dict(environment), tuple(sorted(reads)),
+                        tuple(displays))
 
 
 def _generations(block_folder: Path) -> dict[str, int]:

@@ -72,6 +72,8 @@ class FigureSettings:
     # and a figure drawn with others is reused; "strict": they are part of its key.
     environment: str = "recorded"
     output_limit: int = 1_000_000  # characters of a block's printed output kept
+    echo: bool | str = False  # a block's code: hidden (False), shown (True) or folded ("fold")
+    code_summary: str = "Code"  # the text of a folded block's toggle
 
 
 @dataclass(frozen=True)
@@ -524,6 +526,12 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
                                 f"figures.outputLimit must be a number of characters, not "
                                 f"{output_limit!r}", "write e.g. `outputLimit: 1000000`"))
         output_limit = 1_000_000
+    echo = raw.get("echo", False)
+    if echo not in (True, False, "fold"):
+        problems.append(Problem(display, _line_of(path, "echo"),
+                                f"figures.echo must be true, false or fold, not {echo!r}",
+                                "write `echo: fold` to show each block's code folded"))
+        echo = False
     return FigureSettings(
         helpers=str(raw.get("helpers", "lib")),
         store=str(raw.get("store", "figures")),
@@ -534,6 +542,8 @@ def _figure_settings(raw: Any, display: str, path: Path | None,
         animation_limit=float(limit),
         environment=str(environment),
         output_limit=output_limit,
+        echo=echo,
+        code_summary=str(raw.get("codeSummary") or "Code"),
     )
 
 

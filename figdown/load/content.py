@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 
 from figdown.load.config import SiteConfig
 from figdown.load.frontmatter import FrontMatterError, RawFrontMatter, split_front_matter
+from figdown.load.notebook import NOTEBOOK_SUFFIX, Notebook, locate, notebook_text
 from figdown.load.walk import refusal_problem, walk_site_folder
 from figdown.problems import Problem
 
 PageKind = Literal["home", "section", "page"]
-CONTENT_SUFFIXES = frozenset({".md", ".markdown"})
+CONTENT_SUFFIXES = frozenset({".md", ".markdown", NOTEBOOK_SUFFIX})
 
 _TYPED_KEYS = frozenset({
     "title", "date", "lastmod", "publishdate", "expirydate", "draft", "slug", "url", "aliases",
@@ -65,6 +66,7 @@ class Page:
     body_line: int
     url: str = "/"
     lang: str = ""
+    notebook: Notebook | None = None  # the page is a Jupyter notebook (notebook.py)
 
     @property
     def section(self) -> str:
@@ -240,8 +242,14 @@ def discover(content_dir: Path, site_root: Path) -> ContentFiles:
     walked = walk_site_folder(str(content_dir), str(site_root))
     pages: list[Path] = []
     others: list[Path] = []
-    for path in sorted(map(Path, walked.files)):  # by folder, then name
-        is_page = path.suffix.lower() in CONTENT_SUFFIXES
+    files = sorted(map(Path, walked.files))  # by folder, then name
+    # A notebook inside a leaf bundle is one of its page's files, as Hugo publishes it.
+    leaves = {path.parent for path in files if path.name.split(".")[0] == "index"
+              and path.suffix.lower() in (".md", ".markdown")}
+    for path in files:
+        suffix = path.suffix.lower()
+        is_page = suffix in CONTENT_SUFFIXES and not (
+            suffix == NOTEBOOK_SUFFIX and path.parent in leaves)
         (pages if is_page else others).append(path)
     return ContentFiles(tuple(pages), tuple(others),
                         tuple(refusal_problem(r, str(site_root)) for r in walked.refused))
@@ -262,6 +270,8 @@ def read_page(source: Path, config: SiteConfig) -> tuple[Page | None, list[Probl
     rel = source.relative_to(config.content_dir).as_posix()
     display = source.relative_to(config.root).as_posix()
     data = source.read_bytes()
+    if source.suffix.lower() == NOTEBOOK_SUFFIX:
+        return _read_notebook(source, data, config)
     if b"\x00" in data[:8192]:
         return None, [Problem(display, None, "file is binary, not Markdown",
                               "move it out of content/ or give it another extension")]
@@ -274,6 +284,25 @@ def read_page(source: Path, config: SiteConfig) -> tuple[Page | None, list[Probl
     if not text.strip("\ufeff \t\r\n") and Path(rel).stem.split(".")[0] != "_index":
         return None, [Problem(display, 1, "file is empty",
                               "write front matter and some text, or delete the file")]
+    return _page_of_text(source, text, config)
+
+
+def _read_notebook(source: Path, data: bytes,
+                   config: SiteConfig) -> tuple[Page | None, list[Problem]]:
+    """A notebook read as the Markdown text it stands for, its problems said at their cell."""
+    made = notebook_text(data, source.relative_to(config.root).as_posix())
+    if isinstance(made, Problem):
+        return None, [made]
+    text, notebook = made
+    page, problems = _page_of_text(source, text, config)
+    located = [locate(problem, notebook) for problem in problems]
+    return (replace(page, notebook=notebook) if page is not None else None), located
+
+
+def _page_of_text(source: Path, text: str,
+                  config: SiteConfig) -> tuple[Page | None, list[Problem]]:
+    rel = source.relative_to(config.content_dir).as_posix()
+    display = source.relative_to(config.root).as_posix()
     try:
         raw = split_front_matter(text, display)
     except FrontMatterError as err:

@@ -21,6 +21,7 @@ from figdown.load.bibliography import (
 from figdown.load.citing import MAY_CITE, bibliography_paths
 from figdown.load.config import SiteConfig, content_key
 from figdown.load.content import Page
+from figdown.load.notebook import locate
 from figdown.load.urls import with_base
 from figdown.markdown.engine import (
     RenderContext,
@@ -37,6 +38,8 @@ from figdown.markdown.firstpass import (
     render_first_pass,
     second_pass_key,
 )
+from figdown.markdown.presentation import CodeDefaults
+from figdown.markdown.saved import executes, saved_results
 from figdown.markdown.shortcodes import (
     Expanded,
     PageRef,
@@ -72,6 +75,20 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     entries no page uses any more can be pruned. `store`: bodies an earlier build rendered
     (the build cache's); without it every body is rendered.
     """
+    start = len(problems)
+    try:
+        return _render_bodies(config, options, pages, refs, problems, whole_site,
+                              stop_on_errors, store)
+    finally:  # a notebook's problems are said at their cell, not at a line of its text
+        notebooks = {page.path: page.notebook for page in pages if page.notebook is not None}
+        if notebooks:
+            problems[start:] = [locate(p, notebooks[p.path]) if p.path in notebooks else p
+                                for p in problems[start:]]
+
+
+def _render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Page],
+                   refs: Sequence[PageRef], problems: list[Problem], whole_site: bool,
+                   stop_on_errors: bool, store: BodyStore | None) -> Bodies:
     md = create_markdown(config.unsafe_html, config.enable_emoji)
     expanded = _expand_shortcodes(config, pages, refs, md)
     for found_shortcodes in expanded.values():
@@ -90,14 +107,20 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     bodies: dict[str, RenderedBody] = {}
     pending: list[tuple[Page, RenderContext]] = []
     posts: list[PostBlocks] = []
+    saved: dict[str, dict[int, BlockResult]] = {}  # notebooks shown as saved, by page path
     for page in pages:
         found = first[page.path]
         if found.blocks:
             context = RenderContext(path=page.path, line_offset=page.body_line,
                                     base_path=config.base_path, page_url=page.url,
                                     figure_url=_figure_url(config, page),
+                                    code_defaults=CodeDefaults(config.figures.echo,
+                                                               config.figures.code_summary),
                                     bibliography=jobs[page.path].bibliography)
             pending.append((page, context))
+            if page.notebook is not None and not executes(page.front.params):
+                saved[page.path] = saved_results(found.blocks, page.notebook)
+                continue
             posts.append(PostBlocks(path=page.path, slug=_store_slug(page),
                                     source_dir=page.source.parent, blocks=found.blocks))
         elif found.body is not None:
@@ -109,7 +132,7 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     problems.extend(replace(p, severity="warning") if options.keep_going and p.severity == "error"
                     else p for p in executed.problems)
     figures: dict[str, list[OutputFile]] = {}
-    results_of: dict[str, dict[int, BlockResult]] = {}
+    results_of: dict[str, dict[int, BlockResult]] = saved
     for (path, index), result in executed.results.items():
         results_of.setdefault(path, {})[index] = result
     for page, context in pending:
@@ -141,6 +164,11 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
                 problems.append(problem)
     if stop_on_errors:
         fail_on_errors(problems)
+    for page in pages:  # a line of a notebook's text is no line of the notebook's file
+        if page.notebook is not None and page.path in bodies:
+            made = bodies[page.path]
+            bodies[page.path] = replace(made, links=tuple(replace(link, line=None)
+                                                          for link in made.links))
     return Bodies(bodies, figures, executed)
 
 
@@ -235,7 +263,8 @@ def site_blocks(config: SiteConfig, options: BuildOptions, pages: Sequence[Page]
                               options.jobs or os.cpu_count() or 1)
     return [PostBlocks(path=page.path, slug=_store_slug(page), source_dir=page.source.parent,
                        blocks=first[page.path].blocks)
-            for page in pages if first[page.path].blocks]
+            for page in pages if first[page.path].blocks
+            and (page.notebook is None or executes(page.front.params))]
 
 
 def exec_options(config: SiteConfig, options: BuildOptions, prune: bool = False) -> ExecOptions:

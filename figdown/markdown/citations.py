@@ -39,6 +39,7 @@ _LABELS = {"p": "page", "pp": "page", "page": "page", "pages": "page", "chap": "
            "figure": "figure", "vol": "volume", "volume": "volume", "eq": "equation",
            "no": "issue"}
 _OPEN, _CLOSE = re.compile(r"\["), re.compile(r"\]")
+_CROSSREFS = ("fig-", "tbl-")  # Quarto's cross-reference prefixes (crossref.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,9 +111,10 @@ def _bracketed(state: StateInline, silent: bool) -> bool:
             src[end + 1:end + 2] in ("(", "[", ":"):  # a link or its reference
         return False
     items = parse_citation(src[pos + 1:end])
-    if items is None:
+    keys = _keys(state.env, bibliography)
+    if items is None or any(item.key.startswith(_CROSSREFS) and item.key not in keys
+                            for item in items):  # `[@fig-x]`: a figure's number, not a work
         return False
-    _keys(state.env, bibliography)
     if not silent:
         token = state.push("citation", "", 0)
         token.content = src[pos:end + 1]

@@ -17,19 +17,22 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from figdown.execute.blocks import BlockResult, CodeBlock, FigureFile, OptionValue
+from figdown.execute.blocks import BlockResult, CodeBlock, OptionValue
+from figdown.execute.options import canonical_options
 from figdown.load.bibliography import Bibliography
 from figdown.load.urls import with_base
 from figdown.markdown.autolinks import GoldmarkLinkify
+from figdown.markdown.blockhtml import render_block_result
 from figdown.markdown.callouts import callouts_plugin
 from figdown.markdown.citations import citations_plugin
-from figdown.markdown.fences import parse_fence_info, split_quarto_options
+from figdown.markdown.crossref import crossref_plugin
+from figdown.markdown.fences import AttrValue, parse_fence_info, split_quarto_options
 from figdown.markdown.footnotes import SIDENOTE_COPY, footnotes_plugin
 from figdown.markdown.highlight import highlight_code
 from figdown.markdown.math import math_plugin, next_closer, token_line
+from figdown.markdown.presentation import CodeDefaults, read_presentation
 from figdown.problems import Problem
 
-MOTION_SCRIPT = "/js/motion.js"  # in the theme's static folder
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _TAGS = re.compile(r"<[^<>]+>")  # not [^>]: a run of `<` with no `>` took quadratic time
@@ -87,6 +90,7 @@ class RenderContext:
     results: Mapping[int, BlockResult] = field(default_factory=dict)
     figure_url: Callable[[str], str] | None = None
     keep_going: bool = False
+    code_defaults: CodeDefaults = field(default_factory=CodeDefaults)
     bibliography: Bibliography | None = None  # what its citations cite
 
 
@@ -187,6 +191,7 @@ def _html_links(html: str, first_line: int) -> list[Link]:
 def _core_blocks(state: StateCore) -> None:
     """Number the executable fences and collect them as `CodeBlock`s."""
     blocks: list[CodeBlock] = []
+    displays: list[dict[str, AttrValue]] = []
     offset = int(state.env.get("line_offset", 1))
     path = str(state.env.get("path", ""))
     for token in state.tokens:
@@ -197,26 +202,35 @@ def _core_blocks(state: StateCore) -> None:
         if not info.executable:
             continue
         code = token.content
-        options: dict[str, OptionValue] = {
-            k: v for k, v in info.attrs.items() if not isinstance(v, list) and k != "exec"}
+        display = {k: v for k, v in info.attrs.items() if k != "exec"}
         first_line = (token.map[0] if token.map else 0) + 1 + offset
         if info.quarto:
             quarto, code, taken = split_quarto_options(code)
-            options.update(quarto)
+            display.update(quarto)
             first_line += taken
+        display = canonical_options(display)
+        options: dict[str, OptionValue] = {
+            k: v for k, v in display.items() if not isinstance(v, list)}
         report = state.env.get("report")
         if callable(report):
             for error in info.errors:
                 report(Problem(path, first_line - 1, error,
                                'write attributes as {key=value, key="text"}'))
-            if options.get("caption") and not options.get("alt"):
+            if display.get("caption") and not display.get("alt") and not str(
+                    display.get("id", "")).startswith("tbl-"):  # a table is text
                 report(Problem(path, first_line - 1, "figure has a caption but no alt text; the "
                                "caption is used as alt", 'add alt="what the figure shows"',
                                severity="warning"))
+            for problem in read_presentation(display, CodeDefaults())[1]:
+                report(Problem(path, first_line - 1, problem,
+                               "see the block options in docs/figures.md"))
         token.meta["exec_index"] = len(blocks)
+        token.meta["display"] = display
         blocks.append(CodeBlock(path=path, line=first_line, index=len(blocks), code=code,
                                 options=options))
+        displays.append(display)
     state.env["blocks"] = blocks
+    state.env["displays"] = displays  # each block's options, lists (`fig-subcap`) included
 
 
 def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any,
@@ -228,66 +242,6 @@ def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any,
         result = context.results.get(token.meta["exec_index"]) if context else None
         return render_block_result(token, result, context, env)
     return highlight_code(token.content, info.lang, info.attrs)
-
-
-def render_block_result(token: Token, result: BlockResult | None,
-                        context: RenderContext | None, env: dict[str, Any]) -> str:
-    """A block's figures, echoed code and printed output where the block was written."""
-    info = token.meta["fence"]
-    if result is None:
-        return highlight_code(token.content, "python")
-    block = result.block
-    opts = block.options
-    md: MarkdownIt = env["md"]
-    parts: list[str] = []
-    if opts.get("echo") is True:
-        parts.append(highlight_code(block.code, info.lang or "python"))
-    if result.error is not None:
-        parts.append(f'<div class="block-error" role="alert"><pre>{escape(str(result.error))}'
-                     "</pre></div>\n")
-    caption = str(opts.get("caption", "") or "")
-    alt = str(opts.get("alt", "") or caption)
-    figure_url = context.figure_url if context and context.figure_url else (lambda p: p)
-    for number, figure in enumerate(result.figures):
-        anchor = block.block_id if number == 0 else f"{block.block_id}-{number + 1}"
-        src = figure_url(figure.store_path)
-        cap = f"<figcaption>{md.renderInline(caption)}</figcaption>" if caption else ""
-        if figure.kind == "animation":
-            media = _animation_html(figure, src, figure_url(figure.poster), alt)
-            parts.append(f'<figure id="{escape(anchor)}" class="block-figure block-animation">'
-                         f"{media}{cap}</figure>\n")
-            if figure.format == "mp4" and not env.get("motion_script"):
-                env["motion_script"] = True
-                base = context.base_path if context else "/"
-                # Deferred, it runs once the page is parsed; here rather than in the layout,
-                # so that a site's own layouts need nothing for animations to play.
-                parts.append(f'<script src="{escape(with_base(base, MOTION_SCRIPT))}" defer>'
-                             "</script>\n")
-            continue
-        srcset = ""
-        if figure.format == "png":
-            srcset = f' srcset="{escape(src)} 2x"'
-        img = (f'<img src="{escape(src)}"{srcset} alt="{escape(alt)}" width="{figure.width}" '
-               f'height="{figure.height}" loading="lazy" decoding="async">')
-        parts.append(f'<figure id="{escape(anchor)}" class="block-figure">{img}{cap}</figure>\n')
-    show_output = opts.get("output", True) is not False
-    if result.output and show_output:
-        parts.append(f'<pre class="block-output"><code>{escape(result.output)}</code></pre>\n')
-    return "".join(parts)
-
-
-def _animation_html(figure: FigureFile, src: str, poster: str, alt: str) -> str:
-    """A looping, muted video that `motion.js` starts unless the reader asked for reduced
-    motion; an animated WebP or GIF shows its still poster to such a reader."""
-    size = f'width="{figure.width}" height="{figure.height}"'
-    if figure.format == "mp4":
-        return (f'<video {size} poster="{escape(poster)}" muted loop playsinline controls '
-                f'preload="metadata" data-motion aria-label="{escape(alt)}">'
-                f'<source src="{escape(src)}" type="video/mp4">'
-                f'<a href="{escape(src)}">{escape(alt)}</a></video>')
-    return (f'<picture><source srcset="{escape(poster)}" media="(prefers-reduced-motion: '
-            f'reduce)"><img src="{escape(src)}" alt="{escape(alt)}" {size} loading="lazy" '
-            'decoding="async"></picture>')
 
 
 def _render_heading_close(self: Any, tokens: Sequence[Token], idx: int, options: Any,
@@ -381,6 +335,7 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> Mar
     md.inline.ruler.push("figdown_any_character", _any_character)
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)
+    crossref_plugin(md)  # numbers the blocks `figdown_blocks` found
     md.use(citations_plugin)  # after the lines of inline tokens are known, for its messages
     md.use(footnotes_plugin)  # after citations: a sidenote copies its note's HTML
     md.add_render_rule("fence", _render_fence)

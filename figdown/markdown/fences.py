@@ -19,6 +19,7 @@ _PAIR = re.compile(
     re.VERBOSE,
 )
 _QUARTO = re.compile(r"^\{\s*([A-Za-z][\w-]*)\s*(.*?)\}$")
+_LIST_ITEM = re.compile(r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^,\s]+""")
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def parse_value(text: str) -> AttrValue:
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return re.sub(r"\\(.)", r"\1", text[1:-1])
     if text.startswith("[") and text.endswith("]"):
-        items = [item for item in re.split(r"\s*,\s*|\s+", text[1:-1].strip()) if item]
+        items = _LIST_ITEM.findall(text[1:-1])
         values: list[OptionValue] = []
         for item in items:
             value = parse_value(item)
@@ -98,23 +99,35 @@ def parse_fence_info(info: str) -> FenceInfo:
 
 
 _QUARTO_OPTION = re.compile(r"^#\|\s*([\w-]+)\s*:\s*(.*)$")
+_QUARTO_ITEM = re.compile(r"^#\|\s+-\s+(.*)$")  # an item of the list the line before opened
 
 
-def split_quarto_options(code: str) -> tuple[dict[str, OptionValue], str, int]:
-    """Take the leading `#| key: value` lines off a Quarto block: (options, code, lines taken)."""
-    options: dict[str, OptionValue] = {}
+def split_quarto_options(code: str) -> tuple[dict[str, AttrValue], str, int]:
+    """Take the leading `#| key: value` lines off a Quarto block: (options, code, lines taken).
+
+    A key with no value followed by `#|   - item` lines is a list, as in YAML."""
+    options: dict[str, AttrValue] = {}
     lines = code.splitlines(keepends=True)
     taken = 0
+    listed: str | None = None  # the key whose items follow
     for line in lines:
+        item = _QUARTO_ITEM.match(line.strip())
+        if item and listed is not None:
+            value = parse_value(item.group(1))
+            items = options[listed]
+            if not isinstance(value, list) and isinstance(items, list):
+                items.append(value)
+            taken += 1
+            continue
         match = _QUARTO_OPTION.match(line.strip())
         if not match:
             break
-        value = parse_value(match.group(2))
-        key = {"fig-cap": "caption", "fig-alt": "alt", "label": "id", "fig-width": "width",
-               "fig-height": "height", "fig-dpi": "dpi", "fig-format": "format"}.get(
-            match.group(1), match.group(1))
-        if not isinstance(value, list):
-            options[key] = value
+        listed = None
+        if match.group(2).strip():
+            options[match.group(1)] = parse_value(match.group(2))
+        else:
+            options[match.group(1)] = []
+            listed = match.group(1)
         taken += 1
     return options, "".join(lines[taken:]), taken
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 import posixpath
 import re
 from html import escape
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from figdown.load.urls import with_base
 from figdown.markdown.fences import AttrValue, parse_value
-
-if TYPE_CHECKING:
-    from figdown.markdown.shortcodes import Args, ShortcodeContext
+from figdown.markdown.shortcode_context import Args, ShortcodeContext
 
 
 def highlight_options(text: str) -> dict[str, AttrValue]:

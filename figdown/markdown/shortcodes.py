@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any
 from urllib.parse import quote
 
 from figdown.load.urls import absolute, with_base
+from figdown.markdown.crossref import reference_markdown
 from figdown.markdown.engine import Link, RenderedBody, plain_text, search_text
 from figdown.markdown.highlight import highlight_code
+from figdown.markdown.shortcode_context import Args, PageRef, ShortcodeContext
 from figdown.markdown.shortcode_html import embed_html, figure_html, highlight_options, rooted_url
 from figdown.problems import Problem
 
@@ -45,46 +47,7 @@ _PREFIX = re.compile(r"(?:[ \t]*>)*[ \t]*")  # blockquote marks and indentation
 PAIRED = frozenset({"highlight", "comment"})
 EMBEDS = frozenset({"youtube", "vimeo", "vimeo_simple", "gist", "x", "twitter", "tweet",
                     "instagram"})
-KNOWN = PAIRED | EMBEDS | {"figure", "ref", "relref", "param", "details"}
-
-
-@dataclass(frozen=True)
-class Args:
-    """A shortcode's parameters: positional or named, as Hugo allows one kind per call."""
-
-    positional: tuple[str, ...] = ()
-    named: Mapping[str, str] = field(default_factory=dict)
-
-    def get(self, name: str, position: int | None = None, default: str = "") -> str:
-        if name in self.named:
-            return self.named[name]
-        if position is not None and position < len(self.positional):
-            return self.positional[position]
-        return default
-
-
-@dataclass(frozen=True)
-class PageRef:
-    """What `ref`/`relref` know of a page: where its file is and what its URL is."""
-
-    rel: str  # content-relative source: posts/x.md, posts/y/index.md
-    url: str  # site path: /posts/x/
-
-
-@dataclass(frozen=True)
-class ShortcodeContext:
-    """Everything a page's shortcodes may need, read-only."""
-
-    path: str  # the page's file, for messages: content/posts/x.md
-    body_line: int  # file line of the body's first line
-    rel: str  # content-relative source of the page
-    url: str  # the page's site path
-    base_url: str
-    base_path: str
-    pages: Sequence[PageRef] = ()
-    params: Mapping[str, Any] = field(default_factory=dict)  # the page's params
-    site_params: Mapping[str, Any] = field(default_factory=dict)
-    render_inline: Callable[[str], str] = escape
+KNOWN = PAIRED | EMBEDS | {"figure", "ref", "relref", "param", "details", "figref"}
 
 
 @dataclass(frozen=True)
@@ -344,6 +307,8 @@ class _Expander:
             if tag.name not in KNOWN:
                 self.warn_unknown(tag)
             return f"\n{PAD}" * newlines
+        if tag.name == "figref":  # Markdown the reference rule reads (crossref.py)
+            return self.figref(tag) + f"\n{PAD}" * newlines
         html = self.render(tag)
         if tag.name in {"ref", "relref"}:  # a URL, usually inside a Markdown link
             return self.placeholder(html or "", newlines)
@@ -392,6 +357,15 @@ class _Expander:
         if tag.name == "ref":
             return escape(quote(absolute(self.context.base_url, url), safe="/#:?=&%@+~"))
         return escape(quote(with_base(self.context.base_path, url), safe="/#:?=&%@+~"))
+
+    def figref(self, tag: _Tag) -> str:
+        target = tag.args.get("id", 0, "")
+        if not target:
+            self.problems.append(Problem(
+                self.context.path, tag.line, "figref: no block id given",
+                "write {{< figref relu-plot >}} with the id of a block of this post"))
+            return ""
+        return reference_markdown(target)
 
     def param(self, tag: _Tag) -> str | None:
         key = tag.args.get("name", 0, "")
@@ -484,3 +458,8 @@ def unknown_warnings(found: Sequence[tuple[str, Mapping[str, int]]]) -> list[Pro
         problems.append(Problem(path, line, message, "see README: Coming from Hugo",
                                 "warning"))
     return problems
+
+
+__all__ = ["EMBEDS", "KNOWN", "PAD", "PAIRED", "PLACEHOLDER", "Args", "Expanded", "PageRef",
+           "ShortcodeContext", "expand_shortcodes", "fenced_spans", "parse_args", "resolve_ref",
+           "restore_shortcodes", "unknown_warnings"]

@@ -21,7 +21,7 @@ CONFIG_NAMES = (
     "hugo.toml",
     "hugo.json",
 )
-CONTENT_SUFFIXES = frozenset({".md", ".markdown"})
+CONTENT_SUFFIXES = frozenset({".md", ".markdown", ".ipynb"})
 # Folders that never hold a source of the site, wherever they appear.
 NEVER_WATCHED_DIRS = frozenset(
     {

@@ -24,7 +24,8 @@ from theme_support import (
 pytestmark = pytest.mark.browser
 
 
-AXE_PAGES = ["/", "/posts/relu/", "/tags/relu/", "/archives/", "/search/"]
+AXE_PAGES = ["/", "/posts/relu/", "/posts/leaky-relu/", "/posts/softmax-temperature/",
+             "/tags/relu/", "/archives/", "/search/"]
 # light: system light; dark: system dark; dark-toggle: system light, reader chose dark.
 SCHEMES = ["light", "dark", "dark-toggle"]
 PHONE = {"width": 375, "height": 812}

@@ -282,3 +282,15 @@ def test_a_prose_edit_of_a_citing_post_is_a_quick_rebuild_with_its_citations(
     html = (root / "output/posts/gelu/index.html").read_text()
     assert "GELU scales" in html and ">Hendrycks and Gimpel, 2016</a>)" in html
     assert 'id="ref-glorot2011"' in html
+
+
+def test_a_bracketed_figure_reference_is_not_a_citation() -> None:
+    records = [{"id": "a1", "type": "article", "title": "T"}]
+    bibliography = Bibliography("refs.json", "d", json.dumps(records), DEFAULT_STYLE.read_text())
+    md = create_markdown()
+    text = "As [@fig-relu] shows, and @a1 too."
+    tokens, env = parse_body(md, text, RenderContext(path="p.md", line_offset=1,
+                                                     bibliography=bibliography))
+    body = render_tokens(md, tokens, env, text, None, 70)
+    assert not [p for p in body.problems if "citation key" in p.message]
+    assert 'data-cites="fig-relu"' not in body.html and 'data-cites="a1"' in body.html

@@ -227,7 +227,7 @@ def test_the_page_has_a_muted_looping_video_without_autoplay(make_site, tmp_path
         assert attribute in tag
     assert "autoplay" not in tag and "data-motion" in tag  # motion.js starts it
     assert '<source src="/posts/a/moving.mp4" type="video/mp4">' in html
-    assert "<figcaption>A <em>dot</em></figcaption>" in html
+    assert '<figcaption><span class="figure-number">Figure 1:</span> A <em>dot</em>' in html
     assert html.count('<script src="/js/motion.js" defer></script>') == 1
     assert (out / "posts/a/moving.mp4").is_file() and (out / "posts/a/moving.poster.png").is_file()
     assert (out / "js/motion.js").is_file()
