@@ -26,7 +26,8 @@ from figdown.load.walk import walk_site_folder
 from figdown.problems import Problem
 
 RECORD_FORMAT = 1
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "latex2mathml", "linkify-it-py")
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments", "latex2mathml", "linkify-it-py",
+              "pybtex", "citeproc-py")
 RECORD_NAME = "last-build.json"
 # The folders of a Hugo-style site a build may read (besides its config files).
 SITE_FOLDERS = ("content", "layouts", "static", "assets", "data", "i18n", "config")
@@ -201,7 +202,7 @@ def code_fingerprint() -> str:
     """What else a body's HTML depends on: figdown's code and the libraries it renders with."""
     digest = hashlib.sha256(f"{__version__} {sys.version}".encode())
     package = Path(__file__).resolve().parents[1]
-    for source in sorted(package.rglob("*.py")):
+    for source in sorted([*package.rglob("*.py"), *package.rglob("*.csl")]):  # .csl: styles
         name = source.relative_to(package).as_posix()
         digest.update(name.encode() + b"\0" + source.read_bytes())
     for name, version in library_versions(_LIBRARIES).items():

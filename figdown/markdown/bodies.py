@@ -4,14 +4,21 @@ for the pages whose blocks ran (their figures go where the blocks were)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from markdown_it import MarkdownIt
 
 from figdown.execute.blocks import BlockResult, PostBlocks
 from figdown.execute.executor import ExecOptions, ExecReport, execute_posts
+from figdown.load.bibliography import (
+    DEFAULT_STYLE,
+    Bibliography,
+    BibliographyError,
+    read_bibliography,
+)
+from figdown.load.citing import MAY_CITE, bibliography_paths
 from figdown.load.config import SiteConfig, content_key
 from figdown.load.content import Page
 from figdown.load.notebook import locate
@@ -93,8 +100,8 @@ def _render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pa
     cache = store if store is not None else NoBodyStore()
     # Markdown sees the body with its shortcodes already expanded (see shortcodes.py); the
     # cached HTML still holds their placeholders, put back after each render or cache hit.
-    jobs = {page.path: BodyJob(page.path, page.body_line, page.url, expanded[page.path].text,
-                               page.front.summary) for page in pages}
+    jobs = {job.path: job for job in _body_jobs(config, pages, expanded, problems)}
+    fail_on_errors(problems)
     first = render_first_pass(list(jobs.values()), settings, cache,
                               options.jobs or os.cpu_count() or 1)
     bodies: dict[str, RenderedBody] = {}
@@ -109,7 +116,8 @@ def _render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pa
                                     figure_url=_figure_url(config, page),
                                     figure_svg=_figure_svg(config),
                                     code_defaults=CodeDefaults(config.figures.echo,
-                                                               config.figures.code_summary))
+                                                               config.figures.code_summary),
+                                    bibliography=jobs[page.path].bibliography)
             pending.append((page, context))
             if page.notebook is not None and not executes(page.front.params):
                 saved[page.path] = saved_results(found.blocks, page.notebook)
@@ -148,8 +156,13 @@ def _render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pa
         cache.prune()
     else:
         cache.save()
+    seen = set(problems)
     for body in bodies.values():
-        problems.extend(body.problems)
+        # once each: a broken citation style is found by every page that cites in it
+        for problem in body.problems:
+            if problem not in seen:
+                seen.add(problem)
+                problems.append(problem)
     if stop_on_errors:
         fail_on_errors(problems)
     for page in pages:  # a line of a notebook's text is no line of the notebook's file
@@ -182,6 +195,47 @@ def _page_params(page: Page) -> dict[str, object]:
     return {**{k: v for k, v in typed.items() if v not in (None, "")}, **front.params}
 
 
+def _body_jobs(config: SiteConfig, pages: Sequence[Page], expanded: Mapping[str, Expanded],
+               problems: list[Problem]) -> list[BodyJob]:
+    """What each body's HTML is made from. The one place a bibliography joins a body: only
+    a page that may cite (an `@` that could start a key) is keyed on its .bib and style."""
+    loaded: dict[tuple[Path, Path], Bibliography | None] = {}
+    jobs: list[BodyJob] = []
+    for page in pages:
+        text = expanded[page.path].text
+        wanted = bibliography_paths(config, page) if MAY_CITE.search(text) else None
+        if wanted is not None and wanted not in loaded:
+            loaded[wanted] = _read_bibliography(config, *wanted, problems)
+        jobs.append(BodyJob(page.path, page.body_line, page.url, text, page.front.summary,
+                            loaded[wanted] if wanted is not None else None))
+    return jobs
+
+
+def _read_bibliography(config: SiteConfig, source: Path, style: Path,
+                       problems: list[Problem]) -> Bibliography | None:
+    site = config.root.resolve()
+    for path in (source, style):
+        if path != DEFAULT_STYLE and not path.resolve().is_relative_to(site):
+            # A file outside the site is not watched: a change to it would rebuild nothing.
+            problems.append(Problem(_shown(config, path), None, "a bibliography or citation "
+                                    "style outside the site folder",
+                                    "move it under content/ and name it from there"))
+            return None
+    try:
+        return read_bibliography(source, _shown(config, source), style, _shown(config, style))
+    except BibliographyError as err:
+        problems.append(err.problem)
+        return None
+
+
+def _shown(config: SiteConfig, path: Path) -> str:
+    """A path as messages show it: from the site's folder when inside it."""
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page], refs: Sequence[PageRef],
                        md: MarkdownIt) -> dict[str, Expanded]:
     """Every page body with its shortcodes expanded (before Markdown: see shortcodes.py)."""
@@ -205,8 +259,7 @@ def site_blocks(config: SiteConfig, options: BuildOptions, pages: Sequence[Page]
     expanded = _expand_shortcodes(config, pages, refs, md)
     settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
                             config.enable_emoji, content_key(config))
-    jobs = [BodyJob(page.path, page.body_line, page.url, expanded[page.path].text,
-                    page.front.summary) for page in pages]
+    jobs = _body_jobs(config, pages, expanded, problems)
     first = render_first_pass(jobs, settings, store if store is not None else NoBodyStore(),
                               options.jobs or os.cpu_count() or 1)
     return [PostBlocks(path=page.path, slug=_store_slug(page), source_dir=page.source.parent,

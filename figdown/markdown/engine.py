@@ -19,11 +19,15 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 
 from figdown.execute.blocks import BlockResult, CodeBlock, OptionValue
 from figdown.execute.options import canonical_options
+from figdown.load.bibliography import Bibliography
 from figdown.load.urls import with_base
 from figdown.markdown.autolinks import GoldmarkLinkify
 from figdown.markdown.blockhtml import render_block_result
+from figdown.markdown.callouts import callouts_plugin
+from figdown.markdown.citations import citations_plugin
 from figdown.markdown.crossref import crossref_plugin
 from figdown.markdown.fences import AttrValue, parse_fence_info, split_quarto_options
+from figdown.markdown.footnotes import SIDENOTE_COPY, footnotes_plugin
 from figdown.markdown.highlight import highlight_code
 from figdown.markdown.math import math_plugin, next_closer, token_line
 from figdown.markdown.presentation import CodeDefaults, read_presentation
@@ -32,17 +36,17 @@ from figdown.problems import Problem
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
 _HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _TAGS = re.compile(r"<[^<>]+>")  # not [^>]: a run of `<` with no `>` took quadratic time
-_FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="footnotes">.*?'
-                        r"</section>\s*", re.DOTALL)
 _SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
 _HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _SEARCH_DROP = ("pre", "script", "style")
 _ANCHOR = re.compile(r'<a class="anchor"[^<>]*>#</a>')
 # A video's fallback link repeats its alt text, which images keep in an attribute.
 _STRIP_FOR_WORDS = ("math", "pre", "svg", "video")
-# A summary is shown on list pages, where the page's footnotes are not: no links to them.
-_FOOTNOTES = re.compile(r'<hr class="footnotes-sep" />\s*<section class="footnotes">.*?'
-                        r'</section>\n?|<sup class="footnote-ref">.*?</sup>', re.DOTALL)
+# A summary is shown on list pages, where the page's footnotes and references are not.
+_FOOTNOTES = re.compile(r'<div class="footnotes" role="doc-endnotes">.*?</ol>\n'
+                        r'(?:<script [^<>]*></script>\n)?</div>\n?'
+                        r'|<sup id="fnref[^"]*">.*?</sup>(?:<small class="sidenote".*?</small>)?'
+                        r'|<section class="references".*?</section>\n?', re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,7 @@ class RenderContext:
     figure_svg: Callable[[str], str | None] | None = None  # an SVG's text, by store path
     keep_going: bool = False
     code_defaults: CodeDefaults = field(default_factory=CodeDefaults)
+    bibliography: Bibliography | None = None  # what its citations cite
 
 
 def github_id(text: str) -> str:
@@ -326,12 +331,14 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> Mar
     md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
     md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
     md.linkify = GoldmarkLinkify()
-    md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin)
+    md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin).use(callouts_plugin)
     md.inline.ruler.before("link", "figdown_unclosed_bracket", _unclosed_bracket)
     md.inline.ruler.push("figdown_any_character", _any_character)
     md.core.ruler.push("figdown_ids_links", _core_ids_links)
     md.core.ruler.push("figdown_blocks", _core_blocks)
     crossref_plugin(md)  # numbers the blocks `figdown_blocks` found
+    md.use(citations_plugin)  # after the lines of inline tokens are known, for its messages
+    md.use(footnotes_plugin)  # after citations: a sidenote copies its note's HTML
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("heading_close", _render_heading_close)
     md.add_render_rule("table_open", _render_table_open)
@@ -377,13 +384,15 @@ def render_tokens(md: MarkdownIt, tokens: list[Token], env: dict[str, Any], body
     summary = _FOOTNOTES.sub("", summary)  # the page shows them; a list would repeat ids
     if isinstance(context, RenderContext):
         summary = _summary_links(summary, with_base(context.base_path, context.page_url))
-    text = _TAGS.sub(" ", _replace_elements(html, _STRIP_FOR_WORDS, " "))
+    once = SIDENOTE_COPY.sub("", html)  # a note's words count once, in the list of notes
+    # unescaped: the notes' `&#160;` and `&#x21a9;` (Goldmark's) are no words
+    text = unescape(_TAGS.sub(" ", _replace_elements(once, _STRIP_FOR_WORDS, " ")))
     words = len(re.findall(r"\w+", text))
     problems = tuple(env.get("problems", ()))
     return RenderedBody(html=html, summary=summary, truncated=truncated,
                         toc=tuple(env.get("headings", ())), word_count=words,
                         links=tuple(env.get("links", ())), problems=problems,
-                        text=search_text(html))
+                        text=search_text(once))
 
 
 def _summary_links(html: str, page_href: str) -> str:

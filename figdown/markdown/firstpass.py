@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol, cast
 
 from figdown.execute.blocks import BlockResult, CodeBlock
+from figdown.load.bibliography import Bibliography
 from figdown.markdown.engine import (
     RenderContext,
     RenderedBody,
@@ -50,6 +51,7 @@ class BodyJob:
     page_url: str
     body: str
     summary: str | None
+    bibliography: Bibliography | None = None  # its path and digest are in the key
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +190,8 @@ def render_chunk(settings: BodySettings, jobs: Sequence[BodyJob]) -> list[FirstP
     results: list[FirstPass] = []
     for job in jobs:
         context = RenderContext(path=job.path, line_offset=job.line_offset,
-                                base_path=settings.base_path, page_url=job.page_url)
+                                base_path=settings.base_path, page_url=job.page_url,
+                                bibliography=job.bibliography)
         tokens, env = parse_body(md, job.body, context)
         blocks = env.get("blocks", [])
         if blocks:

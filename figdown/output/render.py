@@ -17,7 +17,7 @@ from figdown.load.urls import output_file, pager_path
 from figdown.output.hugo_layouts import SiteLayoutLoader
 from figdown.outputfile import OutputFile
 from figdown.problems import ContentError, Problem
-from figdown.site.model import PageView, Site, shown_date
+from figdown.site.model import SERIES, PageView, Site, shown_date
 from figdown.theme import theme_dir
 
 
@@ -251,7 +251,8 @@ class Renderer:
             f"{view.layout}.html") else "single.html"
         yield self.output(output_file(view.url), template, view.source,
                           view.page.line_of("url") or view.page.line_of("slug"),
-                          single=True, page=view, neighbours=neighbours)
+                          single=True, page=view, neighbours=neighbours,
+                          series=self.site.series_of(view))
 
     def feed(self, path: str, title: str, items: Sequence[PageView], origin: str,
              link: str) -> OutputFile:
@@ -269,7 +270,9 @@ class Renderer:
     def term_outputs(self, taxonomy: Taxonomy, term: Term) -> Iterator[OutputFile]:
         origin = f"{taxonomy.plural} term {term.name!r}"
         items = self.site.listed_among(term.pages)
-        yield from self.list_outputs("term.html", term.url, items, origin,
+        # A series page lists its parts in reading order; its feed stays newest first.
+        shown = list(self.site.series_parts(term)) if taxonomy.plural == SERIES else items
+        yield from self.list_outputs("term.html", term.url, shown, origin,
                                      term=self.site.term_ref(term), taxonomy=taxonomy)
         yield self.feed(f"{term.url}index.xml", f"{term.name} on {self.site.title}", items,
                         origin, term.url)

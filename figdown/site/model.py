@@ -15,6 +15,7 @@ from figdown.load.content import Page
 from figdown.load.taxonomy import Taxonomy, Term
 from figdown.load.urls import absolute, encode, urlize, with_base
 from figdown.markdown.engine import Heading, RenderedBody
+from figdown.site.cite import PostCitation, author_of, cite_post, wants_citation
 
 DATE_FORMAT = "%B %-d, %Y"  # how pages show a date: "December 3, 2024"
 
@@ -25,6 +26,7 @@ def shown_date(value: datetime | None, fmt: str = DATE_FORMAT) -> str:
 
 
 WORDS_PER_MINUTE = 213  # Hugo's reading-time rate
+SERIES = "series"  # the taxonomy whose terms are read in order: "Part 2 of 5"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +91,15 @@ class PageView:
     @property
     def date_iso(self) -> str:
         return self.date.isoformat() if self.date else ""
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesBox:
+    """A post's place in one of its series: the term, every part in order, which one it is."""
+
+    term: TermRef
+    parts: tuple[PageView, ...]
+    number: int  # 1-based
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +173,35 @@ class Site:
     def taxonomy(self, plural: str) -> Taxonomy | None:
         return next((t for t in self.taxonomies if t.plural == plural), None)
 
+    def citation_of(self, view: PageView) -> PostCitation | None:
+        """How to cite a post of the main section, unless `citation: false` says not to."""
+        if view.kind != "page" or view.section != self.main_section or not wants_citation(
+                view.params, self.params):
+            return None
+        return cite_post(view.title, author_of(view.params, self.params, self.title), view.date,
+                         view.permalink, self.title, view.page.name)
+
+    def series_of(self, view: PageView) -> tuple[SeriesBox, ...]:
+        """The series a post is part of, each with its parts in reading order. Handed to its
+        template (rather than looked up from there) so that the other parts' titles are
+        part of what its rendered page is keyed on."""
+        boxes: list[SeriesBox] = []
+        for ref in view.terms.get(SERIES, ()):
+            parts = self.series_parts(ref)
+            sources = [part.source for part in parts]
+            if view.source in sources:
+                boxes.append(SeriesBox(ref, parts, sources.index(view.source) + 1))
+        return tuple(boxes)
+
+    def series_parts(self, term: Term | TermRef) -> tuple[PageView, ...]:
+        """The listed posts of a series term in reading order: oldest first, then by title
+        (the order Hugo themes give a series)."""
+        taxonomy = self.taxonomy(term.taxonomy)
+        found = taxonomy.by_slug().get(term.slug) if taxonomy else None
+        if found is None:
+            return ()
+        return tuple(sorted(self.listed_among(found.pages), key=_reading_order))
+
     def with_views(self, views: Mapping[str, PageView]) -> Site:
         """This site with these regular pages' views (by source) in place of their own,
         wherever they are shown: in `pages`, in section lists, as neighbours."""
@@ -179,6 +219,11 @@ class Site:
             section_pages={url: swap_all(found) for url, found in self.section_pages.items()},
             neighbours={source: Neighbours(swap(n.newer), swap(n.older), swap_all(n.related))
                         for source, n in self.neighbours.items()})
+
+
+def _reading_order(view: PageView) -> tuple[float, str, str]:
+    return (view.date.timestamp() if view.date else float("-inf"), view.title.lower(),
+            view.source)
 
 
 def make_view(page: Page, body: RenderedBody, config: SiteConfig,

@@ -217,6 +217,7 @@ def test_the_installed_package_carries_the_default_theme(tmp_path: Path) -> None
              if path.is_file()}
     assert {name for name in names if name.startswith("figdown/_theme/")} == theme
     assert "would be ignored" not in done.stderr
+    assert "figdown/styles/author-date.csl" in names  # the default citation style
 
 
 def test_new_creates_a_draft_and_refuses_to_overwrite(make_site) -> None:  # type: ignore[no-untyped-def]

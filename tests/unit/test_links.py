@@ -155,8 +155,8 @@ def test_footnotes_and_fragments_in_summaries_work_on_list_pages(tmp_path: Path)
     assert build(site, out) == 0
     home = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="/posts/a/#details"' in home
-    assert 'href="#fn1"' not in home  # the footnote marker does not point into the list page
-    assert 'class="footnotes"' not in home
+    assert "#fn:1" not in home  # the footnote marker does not point into the list page
+    assert 'class="footnotes"' not in home and 'class="sidenote"' not in home
 
 
 def test_a_recheck_with_the_index_finds_what_a_full_check_finds(tmp_path: Path) -> None:
