@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING
 
 from figdown.cache.buildcache import BuildCache, BuildInputs, Memory
 from figdown.cache.lastbuild import LastBuild
-from figdown.cache.snapshot import Inputs as SnapshotInputs
-from figdown.cache.snapshot import Report, Snapshot, new_token
 from figdown.load.config import SiteConfig, figure_store_problem, load_config
 from figdown.load.pages import Loaded, load_pages
 from figdown.options import BuildOptions, BuildReport
@@ -125,11 +123,14 @@ def _record(made: Made, written: Written, cache: BuildCache, inputs: BuildInputs
             options: BuildOptions) -> None:
     """Keep what the next build needs to do less: the no-op record, and the site snapshot
     (with the theme's layouts only: what a quick rebuild can redo)."""
+    from figdown.cache.snapshot import Inputs as SnapshotInputs
+    from figdown.cache.snapshot import Report, Snapshot, new_token
+
     store = cache.store_digest()
     problems = (*made.problems, *written.link_problems)
     last = LastBuild(inputs.digest + store, written.listing, made.horizon, made.counts,
                      made.blocks, problems) if options.no_op_record else None
-    snapshot = None
+    snapshot: Snapshot | None = None
     if made.reuse is not None:
         report = Report(made.counts, made.blocks, made.blocks_of, made.problems,
                         written.link_problems)

@@ -24,9 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from figdown.cache.bodycache import BodyCache
 from figdown.cache.filememo import RecordFiles
 from figdown.cache.folders import keep_recent, output_records
 from figdown.cache.lastbuild import (
@@ -40,23 +39,23 @@ from figdown.cache.lastbuild import (
     store_digest,
     write_last_build,
 )
-from figdown.cache.link_index import LinkIndexFile
-from figdown.cache.pagecache import PageCache
 from figdown.cache.recall import Recall
-from figdown.cache.reuse import OutputReuse, site_key
-from figdown.cache.snapshot import (
-    Snapshot,
-    forget_snapshot,
-    load_snapshot,
-    save_edits,
-    save_snapshot,
-)
 from figdown.load.config import CONFIG_NAMES, SiteConfig
 from figdown.options import BuildOptions
-from figdown.output.links import LINK_INDEX
-from figdown.output.write import SPARE_OUTPUT
-from figdown.site.model import Site
 from figdown.theme import theme_dir
+
+if TYPE_CHECKING:
+    from figdown.cache.bodycache import BodyCache
+    from figdown.cache.link_index import LinkIndexFile
+    from figdown.cache.pagecache import PageCache
+    from figdown.cache.reuse import OutputReuse
+    from figdown.cache.snapshot import Snapshot
+    from figdown.site.model import Site
+
+# The records of what a build made are imported when a build makes something: a build that
+# finds nothing changed needs none of the Markdown, template or site machinery they hold.
+SPARE_OUTPUT = "spare-output"  # the folder the last full build replaced (write.py)
+LINK_INDEX = "links.json"  # the link check's index (link_index.py)
 
 
 @dataclass
@@ -130,14 +129,20 @@ class BuildCache:
 
     def snapshot(self) -> Snapshot | None:
         """The site as this output folder's last build left it, with the edits since."""
+        from figdown.cache.snapshot import load_snapshot
+
         return load_snapshot(self.memory.records, self.records, self.destination)
 
     # -- what the stages are handed
 
     def page_reader(self) -> PageCache:
+        from figdown.cache.pagecache import PageCache
+
         return PageCache(self.folder, self.config, self.memory.records)
 
     def body_store(self) -> BodyCache:
+        from figdown.cache.bodycache import BodyCache
+
         return BodyCache(self.folder / "bodies.sqlite", code_fingerprint(), self.memory.bodies)
 
     def memo(self, name: str) -> Recall[Any]:
@@ -146,6 +151,8 @@ class BuildCache:
     def output_reuse(self, site: Site) -> OutputReuse | None:
         """Keys of the outputs, with the default theme's layouts only, whose reads of
         `site` reuse.site_key lists; None for a site with layouts of its own."""
+        from figdown.cache.reuse import OutputReuse, site_key
+
         config = self.config
         theme_layouts = theme_dir() / "layouts"
         if config.layouts_dir.is_dir() and \
@@ -156,6 +163,8 @@ class BuildCache:
                            self.memo("view digests"))
 
     def link_index(self) -> LinkIndexFile:
+        from figdown.cache.link_index import LinkIndexFile
+
         return LinkIndexFile(self.records / LINK_INDEX, self.memory.records)
 
     @property
@@ -170,6 +179,8 @@ class BuildCache:
 
     def forget_snapshot(self) -> None:
         """The output is about to change: its snapshot no longer says what it holds."""
+        from figdown.cache.snapshot import forget_snapshot
+
         forget_snapshot(self.records)
 
     def record(self, last: LastBuild | None, snapshot: Snapshot | None, edits: bool) -> None:
@@ -178,6 +189,8 @@ class BuildCache:
         if last is not None:
             write_last_build(self.folder, last)
         if snapshot is not None:
+            from figdown.cache.snapshot import save_edits, save_snapshot
+
             if edits:
                 save_edits(self.memory.records, self.records, snapshot)
             else:

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import nbformat
 import yaml
 
 from figdown.problems import Problem
@@ -43,6 +42,8 @@ class Notebook:
 
 def notebook_text(data: bytes, path: str) -> tuple[str, Notebook] | Problem:
     """The notebook as the text of a Markdown file with front matter, or why it cannot be."""
+    import nbformat  # only for a site with notebooks: it takes a tenth of a second to import
+
     try:
         notebook = nbformat.reads(data.decode("utf-8"), as_version=4)  # type: ignore[no-untyped-call]
     except Exception as err:  # nbformat raises JSON, validation and version errors alike

@@ -16,7 +16,6 @@ from figdown.output.pagescan import PageScan, scan_page
 from figdown.problems import Problem, Severity
 
 _SKIP_SCHEMES = ("mailto:", "tel:", "data:", "javascript:", "#")
-LINK_INDEX = "links.json"  # in the build cache
 
 def _page_url(path: str) -> str:
     """`posts/x/index.html` → `/posts/x/`."""

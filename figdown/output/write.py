@@ -43,7 +43,6 @@ from figdown.outputfile import OutputFile
 from figdown.problems import ContentError, Problem
 
 _MARKER_TEXT = "This folder is written by figdown; a build replaces it whole.\n"
-SPARE_OUTPUT = "spare-output"  # in the output folder's records: see the docstring
 _WRITERS = 2
 _QUEUED = 64  # outputs rendered but not yet written, at most
 _FORK_FROM = 200  # outputs to make
