@@ -73,7 +73,7 @@ def remake_edited(config: SiteConfig, options: BuildOptions, cache: BuildCache,
     if views is None:
         return None
     site = snapshot.site.with_views(views)
-    renderer, reuse = make_renderer(config, cache, site)
+    renderer, reuse = make_renderer(config, cache, site, every=False)
     outputs = [output.made() for view in views.values() if view.page.front.render == "always"
                for output in renderer.page_outputs(view)]
     outputs += [figure for page in pages for figure in made.figures.get(page.path, [])]

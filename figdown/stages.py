@@ -142,14 +142,16 @@ def make_site(config: SiteConfig, options: BuildOptions, cache: BuildCache, now:
         problems=tuple(problems[first_problem:]), failed=failed)
 
 
-def make_renderer(config: SiteConfig, cache: BuildCache, site: Site
+def make_renderer(config: SiteConfig, cache: BuildCache, site: Site, every: bool = True
                   ) -> tuple[Renderer, OutputReuse | None]:
     """The site's templates, compiled (or read compiled from the cache), and the keys of
     the outputs they made last time, so that an output whose inputs did not change is
-    linked, not rendered (with the theme's layouts only)."""
+    linked, not rendered (with the theme's layouts only). With `every`, each template is
+    loaded now, before the writing forks; else each when first used."""
     reuse = cache.output_reuse(site)
     renderer = Renderer(site, create_environment(config.layouts_dir, cache.templates), reuse)
-    renderer.load(list(TEMPLATES))
+    if every:
+        renderer.load(list(TEMPLATES))
     return renderer, reuse
 
 
