@@ -21,7 +21,7 @@ THEME_STYLE = MappingProxyType({
     "font.sans-serif": ["DejaVu Sans"],  # bundled with matplotlib: the same layout anywhere
     "font.size": 11.5,
     "axes.titlesize": "large",
-    "axes.titleweight": "semibold",
+    "axes.titleweight": "bold",  # DejaVu Sans has no semibold: matplotlib would warn on every title
     "axes.labelsize": "medium",
     "xtick.labelsize": "medium",
     "ytick.labelsize": "medium",

@@ -93,3 +93,16 @@ def test_a_style_option_that_is_not_text_is_reported(tmp_path: Path) -> None:
     result = build(write_figure_site(tmp_path / "site", post), tmp_path / "out")
     assert result.returncode == 1
     assert "block plain: option style=3 is not a matplotlib style name or file" in result.stderr
+
+
+def test_the_theme_style_draws_titles_and_labels_without_a_warning(tmp_path: Path) -> None:
+    """Nothing the style asks of matplotlib makes it print (a font weight its font lacks
+    did, on every titled figure): a block that prints nothing shows no output."""
+    post = POST.replace('plt.plot([0, 1], [0, 1])\n```\n',
+                        'plt.plot([0, 1], [0, 1])\nplt.title("A title")\nplt.xlabel("x")\n'
+                        'plt.suptitle("Two")\n```\n')
+    result = build(write_figure_site(tmp_path / "site", post), tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "posts" / "figures" / "index.html").read_text(encoding="utf-8")
+    assert ">A title<" in html
+    assert "block-output" not in html
