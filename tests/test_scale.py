@@ -100,7 +100,7 @@ def test_a_formula_too_long_to_convert_is_shown_as_tex_with_a_warning(tmp_path: 
                                                                       ) -> None:
     site = tmp_path / "site"
     (site / "content" / "posts").mkdir(parents=True)
-    (site / "config.yaml").write_text("baseURL: /\ntitle: T\n", encoding="utf-8")
+    (site / "config.yaml").write_text("baseURL: /\ntitle: T\nmath: true\n", encoding="utf-8")
     tex = "x+" * 30_000 + "y"
     (site / "content" / "posts" / "a.md").write_text(
         f"---\ntitle: A\ndate: 2024-03-01\n---\n\nIntro.\n\n$${tex}$$\n\nEnd $x^2$.\n",

@@ -15,12 +15,13 @@ import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 from figdown.cache.lastbuild import CACHE_FOLDER, code_fingerprint, make_cache_folder
 from figdown.execute.blocks import BlockResult, CodeBlock
+from figdown.load.markup import MarkupSettings
 from figdown.markdown.engine import (
     RenderContext,
     RenderedBody,
@@ -44,6 +45,7 @@ class BodySettings:
     base_path: str
     summary_length: int
     enable_emoji: bool = False
+    markup: MarkupSettings = field(default_factory=MarkupSettings)
     # The whole config, so that a setting a later Markdown feature reads is never missed.
     config_digest: str = ""
 
@@ -275,7 +277,7 @@ def _value(entry: bytes) -> FirstPass:
 
 def render_chunk(settings: BodySettings, jobs: Sequence[BodyJob]) -> list[FirstPass]:
     """Parse each body; render it unless it has executable blocks (they must run first)."""
-    md = create_markdown(settings.unsafe_html, settings.enable_emoji)
+    md = create_markdown(settings.unsafe_html, settings.enable_emoji, settings.markup)
     results: list[FirstPass] = []
     for job in jobs:
         context = RenderContext(path=job.path, line_offset=job.line_offset,

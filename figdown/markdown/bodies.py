@@ -63,14 +63,14 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
     caller decides. `whole_site`: these are all the site's pages, so that figures and cache
     entries no page uses any more can be pruned.
     """
-    md = create_markdown(config.unsafe_html, config.enable_emoji)
+    md = create_markdown(config.unsafe_html, config.enable_emoji, config.markup)
     expanded = _expand_shortcodes(config, pages, refs, md)
     for found_shortcodes in expanded.values():
         problems.extend(found_shortcodes.problems)
     problems.extend(unknown_warnings([(p.path, expanded[p.path].unknown) for p in pages]))
     fail_on_errors(problems)
     settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
-                            config.enable_emoji, content_key(config))
+                            config.enable_emoji, config.markup, content_key(config))
     cache = BodyCache.beside(config.figure_store)
     # Markdown sees the body with its shortcodes already expanded (see shortcodes.py); the
     # cached HTML still holds their placeholders, put back after each render or cache hit.
@@ -169,10 +169,10 @@ def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page], refs: Sequence
 def site_blocks(config: SiteConfig, options: BuildOptions, pages: Sequence[Page],
                 refs: Sequence[PageRef], problems: list[Problem]) -> list[PostBlocks]:
     """The executable blocks of `pages`, without running them (for `figures prune`)."""
-    md = create_markdown(config.unsafe_html, config.enable_emoji)
+    md = create_markdown(config.unsafe_html, config.enable_emoji, config.markup)
     expanded = _expand_shortcodes(config, pages, refs, md)
     settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
-                            config.enable_emoji, content_key(config))
+                            config.enable_emoji, config.markup, content_key(config))
     jobs = [BodyJob(page.path, page.body_line, page.url, expanded[page.path].text,
                     page.front.summary) for page in pages]
     first = render_first_pass(jobs, settings, BodyCache.beside(config.figure_store),

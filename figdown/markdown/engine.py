@@ -18,11 +18,13 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from figdown.execute.blocks import BlockResult, CodeBlock, FigureFile, OptionValue
+from figdown.load.markup import MarkupSettings
 from figdown.load.urls import with_base
 from figdown.markdown.autolinks import GoldmarkLinkify
 from figdown.markdown.fences import parse_fence_info, split_quarto_options
 from figdown.markdown.highlight import highlight_code
-from figdown.markdown.math import math_plugin, next_closer, token_line
+from figdown.markdown.math import next_closer, token_line
+from figdown.markdown.passthrough import use_math
 from figdown.problems import Problem
 
 MOTION_SCRIPT = "/js/motion.js"  # in the theme's static folder
@@ -364,14 +366,17 @@ def _any_character(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> MarkdownIt:
+def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False,
+                    markup: MarkupSettings | None = None) -> MarkdownIt:
     """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
+    markup = markup or MarkupSettings()
     # Raw HTML is always parsed, so that with `unsafe: false` it is left out as Goldmark
     # does (`<!-- raw HTML omitted -->`) rather than shown as text.
     md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
     md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
     md.linkify = GoldmarkLinkify()
-    md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin)
+    md.use(footnote_plugin).use(tasklists_plugin)
+    use_math(md, markup.math)
     md.inline.ruler.before("link", "figdown_unclosed_bracket", _unclosed_bracket)
     md.inline.ruler.push("figdown_any_character", _any_character)
     md.core.ruler.push("figdown_ids_links", _core_ids_links)

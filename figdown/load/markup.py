@@ -1,0 +1,113 @@
+"""What a site asks of its Markdown: where math is (Hugo's passthrough extension, or
+figdown's own `math` key) and how its TeX was written."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+Delimiters = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class MathSyntax:
+    """Where a page's math is. `figdown`: figdown's own delimiters (`$$…$$`, `$…$` not
+    next to a space or before a digit, `\\[…\\]`, `\\(…\\)`); otherwise exactly the pairs of
+    Hugo's passthrough extension. `unescape`: the TeX was written for Markdown to unescape
+    first (`\\_` for `_`), as on a Hugo site whose math library runs in the browser."""
+
+    figdown: bool = False
+    inline: Delimiters = ()
+    block: Delimiters = ()
+    unescape: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.figdown or bool(self.inline or self.block)
+
+
+FIGDOWN_MATH = MathSyntax(figdown=True)
+NO_MATH = MathSyntax()
+
+
+@dataclass(frozen=True)
+class MarkupSettings:
+    """How Markdown is read and written, from the site's `markup` and `math` keys."""
+
+    math: MathSyntax = FIGDOWN_MATH
+
+
+@dataclass(frozen=True)
+class MarkupProblem:
+    """A bad `markup`/`math` setting: the text to find its line by, what is wrong, the fix."""
+
+    needle: str
+    message: str
+    hint: str
+
+
+def _get_ci(mapping: object, key: str) -> Any:
+    """`mapping[key]`, ignoring case as Hugo does; None when absent or not a mapping."""
+    if not isinstance(mapping, Mapping):
+        return None
+    return next((v for k, v in mapping.items() if str(k).lower() == key.lower()), None)
+
+
+def _delimiter_pairs(value: object, kind: str,
+                     problems: list[MarkupProblem]) -> Delimiters:
+    """`[['\\[', '\\]'], ['$$', '$$']]` as pairs; anything else is a problem."""
+    if value is None:
+        return ()
+    pairs = value if isinstance(value, list) else None
+    if pairs is None or not all(isinstance(p, list) and len(p) == 2 and all(
+            isinstance(d, str) and d.strip() for d in p) for p in pairs):
+        problems.append(MarkupProblem(
+            kind, f"passthrough delimiters.{kind} must be a list of [opening, closing] pairs",
+            f"write e.g. `{kind}: [['\\\\(', '\\\\)']]`"))
+        return ()
+    return tuple((str(p[0]), str(p[1])) for p in pairs)
+
+
+def passthrough_math(raw: Mapping[str, Any], problems: list[MarkupProblem]) -> MathSyntax:
+    """The math of `markup.goldmark.extensions.passthrough`: its delimiters when enabled."""
+    extensions = _get_ci(_get_ci(_get_ci(raw, "markup"), "goldmark"), "extensions")
+    passthrough = _get_ci(extensions, "passthrough")
+    if not isinstance(passthrough, Mapping) or _get_ci(passthrough, "enable") is not True:
+        return NO_MATH
+    delimiters = _get_ci(passthrough, "delimiters")
+    return MathSyntax(inline=_delimiter_pairs(_get_ci(delimiters, "inline"), "inline", problems),
+                      block=_delimiter_pairs(_get_ci(delimiters, "block"), "block", problems))
+
+
+def site_math(raw: Mapping[str, Any], has_config: bool,
+              problems: list[MarkupProblem]) -> MathSyntax:
+    """Where the site's math is: figdown's `math` key when set, else Hugo's passthrough
+    settings; with no config file at all, figdown's delimiters."""
+    if not has_config:
+        return FIGDOWN_MATH
+    passthrough = passthrough_math(raw, problems)
+    key = _get_ci(raw, "math")
+    if key is None:
+        return passthrough
+    enable, unescape = key, False
+    if isinstance(key, Mapping):
+        enable = _get_ci(key, "enable")
+        enable = True if enable is None else enable
+        unescape = _get_ci(key, "unescape") or False
+    if not isinstance(enable, bool) or not isinstance(unescape, bool):
+        problems.append(MarkupProblem("math", "`math` must be true, false or "
+                                      "{enable: true|false, unescape: true|false}",
+                                      "write e.g. `math: true`"))
+        return passthrough
+    if not enable:
+        return NO_MATH
+    if passthrough.enabled:
+        return MathSyntax(inline=passthrough.inline, block=passthrough.block, unescape=unescape)
+    return MathSyntax(figdown=True, unescape=unescape)
+
+
+def read_markup(raw: Mapping[str, Any], has_config: bool,
+                problems: list[MarkupProblem]) -> MarkupSettings:
+    """The site's Markdown settings; bad values are added to `problems`."""
+    return MarkupSettings(math=site_math(raw, has_config, problems))

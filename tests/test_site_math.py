@@ -1,0 +1,81 @@
+"""Math where the site's config asks for it, through `build.py`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import SiteWriter, run_build
+
+POST = ("---\ntitle: Quoting\ndate: 2024-03-01\n---\n\n"
+        'Use $X instead of "$X", and $$a_b * c_d$$ and \\(x^2\\).\n')
+
+
+def _page(site: Path) -> str:
+    done = run_build("-s", site)
+    assert done.returncode == 0, done.stderr
+    return (site / "output" / "posts" / "quoting" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_hugo_site_without_passthrough_has_no_math(make_site: SiteWriter) -> None:
+    html = _page(make_site({"hugo.toml": 'baseURL = "/"\ntitle = "T"\n',
+                            "content/posts/quoting.md": POST}))
+    assert "<math" not in html
+    assert "Use $X instead of “$X”, and $$a_b * c_d$$ and (x^2)." in html
+
+
+def test_passthrough_delimiters_are_where_math_is(make_site: SiteWriter) -> None:
+    config = ('baseURL = "/"\ntitle = "T"\n'
+              "[markup.goldmark.extensions.passthrough]\nenable = true\n"
+              "[markup.goldmark.extensions.passthrough.delimiters]\n"
+              "block = [['$$', '$$']]\ninline = [['\\(', '\\)']]\n")
+    html = _page(make_site({"hugo.toml": config, "content/posts/quoting.md": POST}))
+    assert html.count("<math") == 2  # $$…$$ and \(…\); a single $ is no delimiter here
+    assert 'Use $X instead of “$X”' in html
+    assert "<msub><mi>a</mi><mi>b</mi></msub>" in html  # Markdown left the underscores
+
+
+def test_math_true_turns_on_figdowns_delimiters(make_site: SiteWriter) -> None:
+    post = ("---\ntitle: Quoting\ndate: 2024-03-01\n---\n\n"
+            "Prices $5 and $6 stay text, $x^2$ and \\(y\\) do not.\n")
+    html = _page(make_site({"config.yaml": "baseURL: /\ntitle: T\nmath: true\n",
+                            "content/posts/quoting.md": post}))
+    assert html.count("<math") == 2
+    assert "Prices $5 and $6 stay text," in html
+
+
+def test_unescape_reads_tex_as_the_browser_would(make_site: SiteWriter) -> None:
+    post = "---\ntitle: Quoting\ndate: 2024-03-01\n---\n\n$a\\_1 \\\\\\\\ b$\n"
+    html = _page(make_site({"config.yaml": "baseURL: /\ntitle: T\nmath: {unescape: true}\n",
+                            "content/posts/quoting.md": post}))
+    assert "<msub><mi>a</mi><mn>1</mn></msub>" in html
+    assert "\\_" not in html
+
+
+def test_a_bad_math_key_is_one_line_naming_it(make_site: SiteWriter) -> None:
+    site = make_site({"config.yaml": "baseURL: /\ntitle: T\nmath: sometimes\n",
+                      "content/posts/quoting.md": POST})
+    done = run_build("-s", site)
+    assert done.returncode == 1
+    assert "config.yaml:3: `math` must be true, false or" in done.stderr
+    assert "Traceback" not in done.stderr and not (site / "output").exists()
+
+
+def test_bad_passthrough_delimiters_are_an_error(make_site: SiteWriter) -> None:
+    config = ("baseURL: /\nmarkup:\n  goldmark:\n    extensions:\n      passthrough:\n"
+              "        enable: true\n        delimiters:\n          inline: ['$', '$']\n")
+    done = run_build("-s", make_site({"config.yaml": config, "content/posts/quoting.md": POST}))
+    assert done.returncode == 1
+    assert "passthrough delimiters.inline must be a list of [opening, closing] pairs" in (
+        done.stderr)
+    assert "Traceback" not in done.stderr
+
+
+def test_unclosed_passthrough_openers_are_text_in_linear_time() -> None:
+    from figdown.load.markup import MarkupSettings, MathSyntax
+    from figdown.markdown.engine import create_markdown
+
+    md = create_markdown(markup=MarkupSettings(math=MathSyntax(
+        inline=(("$", "$"),), block=(("$$", "$$"), ("\\[", "\\]")))))
+    html = md.render("a " + "\\[ " * 50_000 + "$x$ b\n")
+    assert html.count("<math") == 1
+    assert html.count("[") == 50_000
