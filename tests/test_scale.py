@@ -57,8 +57,9 @@ def test_long_runs_of_plain_characters_keep_every_character() -> None:
 
 
 def test_typographic_replacements_survive_long_paragraphs() -> None:
-    html = render("a -- b... (c) " * 1000 + "\n")
-    assert html.count("–") == 1000 and html.count("…") == 1000 and html.count("©") == 1000
+    html = render("a -- b... (c) don't " * 1000 + "\n")
+    assert html.count("–") == 1000 and html.count("…") == 1000 and html.count("’") == 1000
+    assert html.count("(c)") == 1000  # Goldmark's typographer leaves it as written
 
 
 def a_post_with_tags(root: Path, count: int) -> Path:

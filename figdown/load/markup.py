@@ -3,6 +3,7 @@ figdown's own `math` key) and how its TeX was written."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,11 +32,30 @@ FIGDOWN_MATH = MathSyntax(figdown=True)
 NO_MATH = MathSyntax()
 
 
+# Goldmark's typographer: what each punctuation becomes (Hugo's key names, lower case)
+DEFAULT_SUBSTITUTIONS = (
+    ("leftsinglequote", "\u2018"), ("rightsinglequote", "\u2019"),
+    ("leftdoublequote", "\u201c"), ("rightdoublequote", "\u201d"), ("endash", "\u2013"),
+    ("emdash", "\u2014"), ("ellipsis", "\u2026"), ("leftanglequote", "\u00ab"),
+    ("rightanglequote", "\u00bb"), ("apostrophe", "\u2019"),
+)
+
+
+@dataclass(frozen=True)
+class Typographer:
+    """`markup.goldmark.extensions.typographer`: off, or each punctuation's replacement."""
+
+    disable: bool = False
+    substitutions: tuple[tuple[str, str], ...] = DEFAULT_SUBSTITUTIONS
+
+
 @dataclass(frozen=True)
 class MarkupSettings:
     """How Markdown is read and written, from the site's `markup` and `math` keys."""
 
     math: MathSyntax = FIGDOWN_MATH
+    typographer: Typographer = Typographer()
+    heading_ids: str = "github"  # markup.goldmark.parser.autoHeadingIDType
 
 
 @dataclass(frozen=True)
@@ -107,7 +127,48 @@ def site_math(raw: Mapping[str, Any], has_config: bool,
     return MathSyntax(figdown=True, unescape=unescape)
 
 
+def read_typographer(raw: Mapping[str, Any], problems: list[MarkupProblem]) -> Typographer:
+    """Hugo's typographer settings: `disable`, and a replacement for each punctuation
+    (written as HTML, `&laquo;` or a character; empty leaves the punctuation as it is)."""
+    extensions = _get_ci(_get_ci(_get_ci(raw, "markup"), "goldmark"), "extensions")
+    value = _get_ci(extensions, "typographer")
+    if value is None:
+        return Typographer()
+    if isinstance(value, bool):  # an old form: `typographer: false`
+        return Typographer(disable=not value)
+    if not isinstance(value, Mapping):
+        problems.append(MarkupProblem("typographer", "markup.goldmark.extensions.typographer "
+                                      "must be a mapping", "write e.g. `typographer: "
+                                      "{disable: true}`"))
+        return Typographer()
+    substitutions = dict(DEFAULT_SUBSTITUTIONS)
+    for name in substitutions:
+        given = _get_ci(value, name)
+        if given is not None:
+            substitutions[name] = html.unescape(str(given))
+    return Typographer(disable=_get_ci(value, "disable") is True,
+                       substitutions=tuple(substitutions.items()))
+
+
+HEADING_ID_TYPES = ("github", "github-ascii", "blackfriday")
+
+
+def read_heading_ids(raw: Mapping[str, Any], problems: list[MarkupProblem]) -> str:
+    """`markup.goldmark.parser.autoHeadingIDType`, Hugo's way of making heading ids."""
+    parser = _get_ci(_get_ci(_get_ci(raw, "markup"), "goldmark"), "parser")
+    value = _get_ci(parser, "autoHeadingIDType")
+    if value is None:
+        return "github"
+    if str(value).lower() not in HEADING_ID_TYPES:
+        problems.append(MarkupProblem("autoHeadingIDType", f"unknown autoHeadingIDType "
+                                      f"{value!r}", "use " + ", ".join(HEADING_ID_TYPES)))
+        return "github"
+    return str(value).lower()
+
+
 def read_markup(raw: Mapping[str, Any], has_config: bool,
                 problems: list[MarkupProblem]) -> MarkupSettings:
     """The site's Markdown settings; bad values are added to `problems`."""
-    return MarkupSettings(math=site_math(raw, has_config, problems))
+    return MarkupSettings(math=site_math(raw, has_config, problems),
+                          typographer=read_typographer(raw, problems),
+                          heading_ids=read_heading_ids(raw, problems))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -22,14 +23,15 @@ from figdown.load.markup import MarkupSettings
 from figdown.load.urls import with_base
 from figdown.markdown.autolinks import GoldmarkLinkify
 from figdown.markdown.fences import parse_fence_info, split_quarto_options
+from figdown.markdown.headings import GITHUB, auto_id, split_attributes, unique_id
 from figdown.markdown.highlight import highlight_code
 from figdown.markdown.math import next_closer, token_line
 from figdown.markdown.passthrough import use_math
+from figdown.markdown.typographer import typographer_plugin
 from figdown.problems import Problem
 
 MOTION_SCRIPT = "/js/motion.js"  # in the theme's static folder
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
-_HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _TAGS = re.compile(r"<[^<>]+>")  # not [^>]: a run of `<` with no `>` took quadratic time
 _FOOTNOTES = re.compile(r'<hr class="footnotes-sep"\s*/?>\s*<section class="footnotes">.*?'
                         r"</section>\s*", re.DOTALL)
@@ -87,13 +89,6 @@ class RenderContext:
     keep_going: bool = False
 
 
-def github_id(text: str) -> str:
-    """Goldmark's automatic heading id: lower case, punctuation gone, spaces to `-`."""
-    text = text.strip().lower()
-    kept = [c if (c.isalnum() or c in "-_") else ("-" if c.isspace() else "") for c in text]
-    return "".join(kept)
-
-
 def _inline_text(token: Token) -> str:
     parts: list[str] = []
     for child in token.children or []:
@@ -109,10 +104,10 @@ def _is_relative(url: str) -> bool:
         r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url)
 
 
-def _core_ids_links(state: StateCore) -> None:
+def _core_ids_links(state: StateCore, id_type: str = GITHUB) -> None:
     """Heading ids like Hugo's, file lines on inline tokens, links rewritten under the base."""
     env = state.env
-    used: dict[str, int] = {}
+    used: set[str] = set()
     headings: list[Heading] = []
     links: list[Link] = []
     base = str(env.get("base_path", "/"))
@@ -145,25 +140,37 @@ def _core_ids_links(state: StateCore) -> None:
                 if start is not None:
                     start += _lines_spanned(child)
         if token.type == "heading_open" and index + 1 < len(tokens):
-            inline = tokens[index + 1]
-            custom = None
-            children = inline.children or []
-            if children and children[-1].type == "text":
-                match = _HEADING_ATTRS.search(children[-1].content)
-                if match:
-                    custom = match.group(1)
-                    children[-1].content = children[-1].content[:match.start()]
-            text = _inline_text(inline)
-            anchor = custom or github_id(text) or "heading"
-            if anchor in used:
-                used[anchor] += 1
-                anchor = f"{anchor}-{used[anchor]}"
-            else:
-                used[anchor] = 0
-            token.attrSet("id", anchor)
-            headings.append(Heading(int(token.tag[1]), anchor, text.strip()))
+            heading = _heading(token, tokens[index + 1], used, id_type)
+            if heading is not None:
+                headings.append(heading)
     env["headings"] = headings
     env["links"] = links
+
+
+def _heading(opening: Token, inline: Token, used: set[str], id_type: str) -> Heading | None:
+    """The heading's id, written (`{#id}`) or made as Hugo makes it; a heading with no
+    text gets none, as in Hugo."""
+    children = inline.children or []
+    text = _inline_text(inline)
+    written = opening.attrGet("id")
+    if written is None and not text.strip() and not children:
+        return None
+    anchor = unique_id(str(written) if written else auto_id(text, id_type), used)
+    opening.attrSet("id", anchor)
+    return Heading(int(opening.tag[1]), anchor, text.strip())
+
+
+def _core_heading_attributes(state: StateCore) -> None:
+    """A heading's trailing `{#id .class key=value}` (or `{}`) set on it and taken off its
+    text before the text is parsed, as Goldmark reads it (quotes in it stay straight)."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens[:-1]):
+        if token.type == "heading_open" and tokens[index + 1].type == "inline":
+            found = split_attributes(tokens[index + 1].content)
+            if found is not None:
+                tokens[index + 1].content, attrs = found
+                for name, value in attrs:
+                    token.attrSet(name, value)
 
 
 def _lines_spanned(token: Token) -> int:
@@ -373,13 +380,16 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False,
     # Raw HTML is always parsed, so that with `unsafe: false` it is left out as Goldmark
     # does (`<!-- raw HTML omitted -->`) rather than shown as text.
     md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
-    md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
+    md.enable(["table", "strikethrough", "linkify"])
     md.linkify = GoldmarkLinkify()
     md.use(footnote_plugin).use(tasklists_plugin)
     use_math(md, markup.math)
     md.inline.ruler.before("link", "figdown_unclosed_bracket", _unclosed_bracket)
     md.inline.ruler.push("figdown_any_character", _any_character)
-    md.core.ruler.push("figdown_ids_links", _core_ids_links)
+    typographer_plugin(md, markup.typographer)
+    md.core.ruler.before("inline", "figdown_heading_attributes", _core_heading_attributes)
+    md.core.ruler.push("figdown_ids_links", functools.partial(_core_ids_links,
+                                                              id_type=markup.heading_ids))
     md.core.ruler.push("figdown_blocks", _core_blocks)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("heading_close", _render_heading_close)
@@ -529,5 +539,5 @@ def _replace_elements(html: str, names: tuple[str, ...],
 
 
 __all__ = ["Heading", "Link", "RenderContext", "RenderedBody", "blocks_of", "create_markdown",
-           "github_id", "parse_body", "plain_text", "render_tokens", "search_text",
+           "parse_body", "plain_text", "render_tokens", "search_text",
            "token_line"]
