@@ -21,7 +21,7 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from figdown.execute.blocks import BlockResult, CodeBlock, FigureFile, OptionValue
 from figdown.load.markup import MarkupSettings
 from figdown.load.urls import with_base
-from figdown.markdown.autolinks import GoldmarkLinkify
+from figdown.markdown.autolinks import linkify_plugin
 from figdown.markdown.fences import parse_fence_info, split_quarto_options
 from figdown.markdown.headings import GITHUB, auto_id, split_attributes, unique_id
 from figdown.markdown.highlight import highlight_code
@@ -379,9 +379,9 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False,
     markup = markup or MarkupSettings()
     # Raw HTML is always parsed, so that with `unsafe: false` it is left out as Goldmark
     # does (`<!-- raw HTML omitted -->`) rather than shown as text.
-    md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
-    md.enable(["table", "strikethrough", "linkify"])
-    md.linkify = GoldmarkLinkify()
+    md = MarkdownIt("commonmark", {"html": True})
+    md.enable(["table", "strikethrough"])
+    linkify_plugin(md)
     md.use(footnote_plugin).use(tasklists_plugin)
     use_math(md, markup.math)
     md.inline.ruler.before("link", "figdown_unclosed_bracket", _unclosed_bracket)

@@ -68,10 +68,18 @@ def _open_quotes(env: MutableMapping[str, Any]) -> _Open:
     return counts
 
 
+_LOOK = 6  # no rule looks further than five characters on from a quote
+
+
 def _line_at(src: str, pos: int) -> str:
-    """The rest of the source line from `pos`, with its line end, as Goldmark peeks it."""
-    end = src.find("\n", pos)
-    return src[pos:] + "\n" if end < 0 else src[pos:end + 1]
+    """The source line from `pos`, with its line end, as Goldmark peeks it — cut after a
+    few characters, which is all the rules read (a whole line each time would make a long
+    line of quotes take quadratic time)."""
+    part = src[pos:pos + _LOOK]
+    end = part.find("\n")
+    if end >= 0:
+        return part[:end + 1]
+    return part + "\n" if pos + _LOOK >= len(src) else part
 
 
 def _closes(line: str, can_open: bool, can_close: bool) -> bool:
@@ -134,6 +142,12 @@ _RUNS = (("---", "emdash"), ("...", "ellipsis"), ("<<", "leftanglequote"),
          (">>", "rightanglequote"), ("--", "endash"))
 
 
+def _push(state: StateInline, text: str) -> None:
+    """The replacement as a token of its own: as in Goldmark, a bare URL may start right
+    after it (text tokens are joined again after parsing)."""
+    state.push("text", "", 0).content = text
+
+
 def _rule(subs: Mapping[str, str]) -> Callable[[StateInline, bool], bool]:
     def typographer(state: StateInline, silent: bool) -> bool:
         src, pos = state.src, state.pos
@@ -143,7 +157,7 @@ def _rule(subs: Mapping[str, str]) -> Callable[[StateInline, bool], bool]:
         for run, name in _RUNS:
             if src.startswith(run, pos):
                 if not silent:
-                    state.append_pending(subs[name])
+                    _push(state, subs[name])
                 state.pos += len(run)
                 return True
         if char not in "'\"" or silent:  # a quote is one character, whatever it becomes
@@ -153,7 +167,7 @@ def _rule(subs: Mapping[str, str]) -> Callable[[StateInline, bool], bool]:
         made = decide(_line_at(src, pos), before, _open_quotes(state.env), subs)
         if made is None:
             return False
-        state.append_pending(made)
+        _push(state, made)
         state.pos += 1
         return True
     return typographer
