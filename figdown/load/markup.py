@@ -56,6 +56,8 @@ class MarkupSettings:
     math: MathSyntax = FIGDOWN_MATH
     typographer: Typographer = Typographer()
     heading_ids: str = "github"  # markup.goldmark.parser.autoHeadingIDType
+    linkify: bool = True  # markup.goldmark.extensions.linkify
+    linkify_protocol: str = "https"  # …linkifyProtocol: what a `www.` address is linked with
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,11 @@ def _get_ci(mapping: object, key: str) -> Any:
     if not isinstance(mapping, Mapping):
         return None
     return next((v for k, v in mapping.items() if str(k).lower() == key.lower()), None)
+
+
+def _extensions(raw: Mapping[str, Any]) -> Any:
+    """`markup.goldmark.extensions`, or None."""
+    return _get_ci(_get_ci(_get_ci(raw, "markup"), "goldmark"), "extensions")
 
 
 def _delimiter_pairs(value: object, kind: str,
@@ -171,4 +178,7 @@ def read_markup(raw: Mapping[str, Any], has_config: bool,
     """The site's Markdown settings; bad values are added to `problems`."""
     return MarkupSettings(math=site_math(raw, has_config, problems),
                           typographer=read_typographer(raw, problems),
-                          heading_ids=read_heading_ids(raw, problems))
+                          heading_ids=read_heading_ids(raw, problems),
+                          linkify=_get_ci(_extensions(raw), "linkify") is not False,
+                          linkify_protocol=str(_get_ci(_extensions(raw), "linkifyProtocol")
+                                               or "https"))

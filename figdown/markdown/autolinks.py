@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,7 +167,7 @@ def _after_markup(state: StateInline) -> bool:
     return state.tokens[-1].type != "text_special"  # an escape or an entity is text
 
 
-def match_link(starts: _Starts, pos: int) -> tuple[int, str] | None:
+def match_link(starts: _Starts, pos: int, protocol: str = "https") -> tuple[int, str] | None:
     """The end of a bare link starting at `pos` and its URL, or None."""
     src = starts.src
     stop = starts.line_end(pos)
@@ -179,11 +179,19 @@ def match_link(starts: _Starts, pos: int) -> tuple[int, str] | None:
         return None
     end = _trimmed(src, pos, end)
     raw = src[pos:end]  # Goldmark links the source as written, entities and all
-    url = "mailto:" + raw if email else ("https://" + raw if raw.startswith("www.") else raw)
+    url = "mailto:" + raw if email else (f"{protocol}://" + raw if raw.startswith("www.")
+                                              else raw)
     return end, url
 
 
-def _linkify(state: StateInline, silent: bool) -> bool:
+def _linkify_rule(protocol: str) -> Callable[[StateInline, bool], bool]:
+    """The rule, linking a `www.` address with `protocol`."""
+    def rule(state: StateInline, silent: bool) -> bool:
+        return _linkify(state, silent, protocol)
+    return rule
+
+
+def _linkify(state: StateInline, silent: bool, protocol: str = "https") -> bool:
     # Silent: a link's text being looked through; nothing in it is linked (Goldmark's
     # IsInLinkLabel), nor inside it once it is parsed (linkLevel).
     if silent or state.linkLevel > 0:
@@ -197,7 +205,7 @@ def _linkify(state: StateInline, silent: bool) -> bool:
         return False  # an escaped `\*` or `\(` is no trigger
     if not at_candidate:  # right after markup: an address may start here too
         starts.emails.setdefault(pos, _local_part_end(starts, pos))
-    found = match_link(starts, pos)
+    found = match_link(starts, pos, protocol)
     if found is None:
         return False
     end, url = found
@@ -233,11 +241,12 @@ def _text(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def linkify_plugin(md: MarkdownIt) -> None:
-    """Goldmark's Linkify in place of linkify-it's."""
+def linkify_plugin(md: MarkdownIt, enabled: bool = True, protocol: str = "https") -> None:
+    """Goldmark's Linkify in place of linkify-it's (none at all when not `enabled`)."""
     md.disable(["linkify"], ignoreInvalid=True)
-    md.inline.ruler.at("text", _text)
-    md.inline.ruler.before("text", "goldmark_linkify", _linkify)
+    if enabled:
+        md.inline.ruler.at("text", _text)
+        md.inline.ruler.before("text", "goldmark_linkify", _linkify_rule(protocol))
 
 
 __all__ = ["linkify_plugin", "match_link"]

@@ -381,7 +381,7 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False,
     # does (`<!-- raw HTML omitted -->`) rather than shown as text.
     md = MarkdownIt("commonmark", {"html": True})
     md.enable(["table", "strikethrough"])
-    linkify_plugin(md)
+    linkify_plugin(md, markup.linkify, markup.linkify_protocol)
     md.use(footnote_plugin).use(tasklists_plugin)
     use_math(md, markup.math)
     md.inline.ruler.before("link", "figdown_unclosed_bracket", _unclosed_bracket)

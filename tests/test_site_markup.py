@@ -1,4 +1,5 @@
-"""Math where the site's config asks for it, through `build.py`."""
+"""Math where the site's config asks for it, and Hugo's other Markdown settings, through
+`build.py`."""
 
 from __future__ import annotations
 
@@ -79,3 +80,24 @@ def test_unclosed_passthrough_openers_are_text_in_linear_time() -> None:
     html = md.render("a " + "\\[ " * 50_000 + "$x$ b\n")
     assert html.count("<math") == 1
     assert html.count("[") == 50_000
+
+
+def test_hugo_markdown_settings_reach_the_page(make_site: SiteWriter) -> None:
+    config = ("baseURL: /\ntitle: T\nmarkup:\n  goldmark:\n    parser:\n"
+              "      autoHeadingIDType: blackfriday\n    extensions:\n"
+              "      linkify: false\n      typographer:\n        leftDoubleQuote: '&laquo;'\n"
+              "        rightDoubleQuote: '&raquo;'\n")
+    post = ("---\ntitle: Quoting\ndate: 2024-03-01\n---\n\n## Don't stop {.wide}\n\n"
+            '"Quoted" (c) and https://example.com/x.\n')
+    html = _page(make_site({"config.yaml": config, "content/posts/quoting.md": post}))
+    assert '<h2 class="wide" id="don-t-stop">' in html
+    assert "«Quoted» (c) and https://example.com/x.</p>" in html
+
+
+def test_an_unknown_heading_id_type_is_one_line(make_site: SiteWriter) -> None:
+    config = "baseURL: /\nmarkup:\n  goldmark:\n    parser:\n      autoHeadingIDType: gitlab\n"
+    done = run_build("-s", make_site({"config.yaml": config, "content/posts/quoting.md": POST}))
+    assert done.returncode == 1
+    assert "config.yaml:5: unknown autoHeadingIDType 'gitlab' — use github, github-ascii, " \
+        "blackfriday" in done.stderr
+    assert "Traceback" not in done.stderr
