@@ -34,7 +34,7 @@ from figdown.load.config import SiteConfig
 from figdown.load.content import ContentFiles, Page
 from figdown.load.pages import Loaded, load_pages, page_url, sort_pages
 from figdown.load.taxonomy import Tagged, Taxonomy, Term, build_taxonomies
-from figdown.load.urls import clean_path, expand_folder_permalink, urlize
+from figdown.load.urls import clean_path, expand_folder_permalink, path_name
 from figdown.markdown.bodies import blocks_per_page, fail_on_errors, render_bodies
 from figdown.markdown.shortcodes import PageRef
 from figdown.options import BuildOptions, BuildReport
@@ -221,7 +221,7 @@ def resource_outputs(config: SiteConfig, pages: Sequence[Page], files: ContentFi
             target = folder.lstrip("/") + inside
         else:
             lower = not config.disable_path_to_lower
-            folders = [urlize(part, lower) or part for part in rel.parts[:-1]]
+            folders = [path_name(part, lower) or part for part in rel.parts[:-1]]
             target = "/".join([*folders, rel.name])
         outputs.append(OutputFile(target, source=path, origin=f"content/{rel.as_posix()}"))
     return outputs

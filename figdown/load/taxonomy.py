@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from figdown.load.urls import fold, urlize
+from figdown.load.urls import fold, path_name
 from figdown.problems import Problem
 
 
@@ -64,7 +64,7 @@ def build_taxonomies(pages: Iterable[Tagged], taxonomies: Mapping[str, str],
         for page in ordered:
             seen: set[str] = set()
             for name in page.terms.get(plural, ()):
-                slug = urlize(name, lower)
+                slug = path_name(name, lower)
                 if not slug:
                     problems.append(Problem(page.path, page.lines.get(plural),
                                             f"{plural} term {name!r} has no letters or digits "
