@@ -20,6 +20,8 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from figdown.markdown.typographer import REPLACED
+
 _PATH = r"""(?:[/#?][-a-zA-Z0-9@:%_+.~#$!?&/=();,'">^{}\[\]`]*)?"""
 _URL = re.compile(r"(?:http|https|ftp)://[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-z]+(?::\d+)?"
                   + _PATH)
@@ -32,6 +34,7 @@ _ENTITY_END = re.compile(r"&[a-zA-Z0-9]+;$")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # Where a link may start after one of Goldmark's trigger characters (a candidate only: the
 # rule decides). Found once per text, so that the text rule can stop there.
+_MAY_LINK = re.compile(r"://|www\.|@")
 _URL_START = re.compile(r"(?<=[ *_~(])(?=https?://|ftp://|www\.)")
 _LOCAL_CHARS = frozenset("-!#$%&'*+./0123456789=?ABCDEFGHIJKLMNOPQRSTUVWXYZ^_`"
                          "abcdefghijklmnopqrstuvwxyz{|}~")
@@ -63,6 +66,7 @@ class _Starts:
     positions: list[int]
     emails: dict[int, int]  # a place an address may start → its `@`
     line_ends: list[int]
+    possible: bool = True  # the text holds `://`, `www.` or `@`: it may hold a link at all
     domains: dict[int, int] = field(default_factory=dict)  # `@` → end of its address, or 0
     runs: list[tuple[int, int]] = field(default_factory=list)  # local-part characters
 
@@ -83,7 +87,11 @@ def _starts(env: MutableMapping[str, Any], src: str) -> _Starts:
     """Where links may start in `src`, found once per text (markdown-it parses each
     paragraph's text with the same env)."""
     cached = env.get("figdown-linkify")
-    if not isinstance(cached, _Starts) or cached.src is not src:
+    if cached is not None and cached.src is src:
+        return cached  # type: ignore[no-any-return]
+    if _MAY_LINK.search(src) is None:  # most paragraphs: no rule needs to look closer
+        cached = env["figdown-linkify"] = _Starts(src, [], {}, [], possible=False)
+    else:
         emails = _email_starts(src) if "@" in src else {}
         found = {m.start() for m in _URL_START.finditer(src)} | set(emails)
         cached = env["figdown-linkify"] = _Starts(
@@ -159,7 +167,10 @@ def _local_part_end(starts: _Starts, pos: int) -> int:
 
 def _after_markup(state: StateInline) -> bool:
     """At the start of the text, or right after a token that is not text (a code span, a
-    tag, a line break, a typographic quote): Goldmark's line head."""
+    tag, a line break) or a typographic replacement: Goldmark's line head."""
+    replaced = state.env.get(REPLACED)
+    if replaced is not None and replaced[0] is state.src and replaced[1] == state.pos:
+        return True
     if state.pending:
         return False
     if not state.tokens:
@@ -184,20 +195,34 @@ def match_link(starts: _Starts, pos: int, protocol: str = "https") -> tuple[int,
     return end, url
 
 
-def _linkify_rule(protocol: str) -> Callable[[StateInline, bool], bool]:
-    """The rule, linking a `www.` address with `protocol`."""
+def _text_rule(protocol: str) -> Callable[[StateInline, bool], bool]:
+    """markdown-it's text rule, which first tries a bare link where one may start (every
+    link starts with a letter or a digit, where this rule runs), and stops at such places."""
     def rule(state: StateInline, silent: bool) -> bool:
-        return _linkify(state, silent, protocol)
+        starts = _starts(state.env, state.src)
+        # Silent: a link's text being looked through; nothing in it is linked (Goldmark's
+        # IsInLinkLabel), nor inside it once it is parsed (linkLevel).
+        if starts.possible and not silent and state.linkLevel == 0 and _linkify(
+                state, starts, protocol):
+            return True
+        pos = state.pos
+        terminator = state.md.inline.terminator_re.search(state.src, pos)
+        stop = terminator.start() if terminator else state.posMax
+        if starts.positions:
+            stop = min(stop, starts.next_after(pos))
+        stop = min(stop, state.posMax)
+        if stop <= pos:
+            return False
+        if not silent:
+            state.append_pending(state.src[pos:stop])
+        state.pos = stop
+        return True
     return rule
 
 
-def _linkify(state: StateInline, silent: bool, protocol: str = "https") -> bool:
-    # Silent: a link's text being looked through; nothing in it is linked (Goldmark's
-    # IsInLinkLabel), nor inside it once it is parsed (linkLevel).
-    if silent or state.linkLevel > 0:
-        return False
+def _linkify(state: StateInline, starts: _Starts, protocol: str) -> bool:
+    """A bare link at the current place, pushed as a link, if one starts there."""
     pos = state.pos
-    starts = _starts(state.env, state.src)
     at_candidate = starts.is_candidate(pos)
     if not at_candidate and not _after_markup(state):
         return False
@@ -212,32 +237,15 @@ def _linkify(state: StateInline, silent: bool, protocol: str = "https") -> bool:
     href = state.md.normalizeLink(url)
     if not state.md.validateLink(href):
         return False
-    if not silent:
-        text = state.src[pos:end]
-        opening = state.push("link_open", "a", 1)
-        opening.attrs = {"href": href}
-        opening.markup = "linkify"
-        opening.info = "auto"
-        token = state.push("text", "", 0)
-        token.content = text
-        closing = state.push("link_close", "a", -1)
-        closing.markup = "linkify"
-        closing.info = "auto"
+    opening = state.push("link_open", "a", 1)
+    opening.attrs = {"href": href}
+    opening.markup = "linkify"
+    opening.info = "auto"
+    state.push("text", "", 0).content = state.src[pos:end]
+    closing = state.push("link_close", "a", -1)
+    closing.markup = "linkify"
+    closing.info = "auto"
     state.pos = end
-    return True
-
-
-def _text(state: StateInline, silent: bool) -> bool:
-    """markdown-it's text rule, stopping also where a bare link may start."""
-    pos = state.pos
-    terminator = state.md.inline.terminator_re.search(state.src, pos)
-    stop = terminator.start() if terminator else state.posMax
-    stop = min(stop, _starts(state.env, state.src).next_after(pos), state.posMax)
-    if stop <= pos:
-        return False
-    if not silent:
-        state.append_pending(state.src[pos:stop])
-    state.pos = stop
     return True
 
 
@@ -245,8 +253,7 @@ def linkify_plugin(md: MarkdownIt, enabled: bool = True, protocol: str = "https"
     """Goldmark's Linkify in place of linkify-it's (none at all when not `enabled`)."""
     md.disable(["linkify"], ignoreInvalid=True)
     if enabled:
-        md.inline.ruler.at("text", _text)
-        md.inline.ruler.before("text", "goldmark_linkify", _linkify_rule(protocol))
+        md.inline.ruler.at("text", _text_rule(protocol))
 
 
 __all__ = ["linkify_plugin", "match_link"]

@@ -142,10 +142,14 @@ _RUNS = (("---", "emdash"), ("...", "ellipsis"), ("<<", "leftanglequote"),
          (">>", "rightanglequote"), ("--", "endash"))
 
 
-def _push(state: StateInline, text: str) -> None:
-    """The replacement as a token of its own: as in Goldmark, a bare URL may start right
-    after it (text tokens are joined again after parsing)."""
-    state.push("text", "", 0).content = text
+REPLACED = "figdown-replaced"  # env key: (text, position) right after the last replacement
+
+
+def _push(state: StateInline, text: str, end: int) -> None:
+    """The replacement added to the text, its end remembered: as in Goldmark, a bare URL
+    may start right after it (see autolinks.py)."""
+    state.append_pending(text)
+    state.env[REPLACED] = (state.src, end)
 
 
 def _rule(subs: Mapping[str, str]) -> Callable[[StateInline, bool], bool]:
@@ -157,17 +161,23 @@ def _rule(subs: Mapping[str, str]) -> Callable[[StateInline, bool], bool]:
         for run, name in _RUNS:
             if src.startswith(run, pos):
                 if not silent:
-                    _push(state, subs[name])
+                    _push(state, subs[name], pos + len(run))
                 state.pos += len(run)
                 return True
-        if char not in "'\"" or silent:  # a quote is one character, whatever it becomes
-            return False
-        before = src[pos - 1] if pos > 0 else "\n"
-        decide = _single if char == "'" else _double
-        made = decide(_line_at(src, pos), before, _open_quotes(state.env), subs)
+        if char == "<":
+            return False  # a tag, an autolink, or text: not this rule's
+        made = None
+        if char in "'\"" and not silent:
+            before = src[pos - 1] if pos > 0 else "\n"
+            decide = _single if char == "'" else _double
+            made = decide(_line_at(src, pos), before, _open_quotes(state.env), subs)
+        # No other rule takes these characters: one left as it is, is text, taken here at
+        # once rather than after every other rule has looked at it.
         if made is None:
-            return False
-        _push(state, made)
+            if not silent:
+                state.append_pending(char)
+        else:
+            _push(state, made, pos + 1)
         state.pos += 1
         return True
     return typographer
@@ -180,6 +190,6 @@ def typographer_plugin(md: MarkdownIt, settings: Typographer) -> None:
         return
     for char in _TRIGGERS:  # the text rule stops there, so that this rule sees them
         md.inline.add_terminator_char(char)
-    # Goldmark tries its typographer after every other inline parser
-    md.inline.ruler.before("figdown_any_character", "goldmark_typographer",
-                           _rule(dict(settings.substitutions)))
+    # Right after the text rule: Goldmark tries its typographer after every other inline
+    # parser, but no other rule takes these characters (`<<` starts no tag or autolink).
+    md.inline.ruler.after("text", "goldmark_typographer", _rule(dict(settings.substitutions)))
