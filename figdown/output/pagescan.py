@@ -29,7 +29,9 @@ _START_TAG = re.compile(r"""<([a-zA-Z][a-zA-Z0-9:-]*)((?:"[^"]*(?:"|$)|'[^']*(?:
 _TAG_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _OPAQUE = re.compile(r"<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)",
                      re.DOTALL | re.IGNORECASE)
+_HAS_OPAQUE = re.compile(r"<!--|<script|<style", re.IGNORECASE)
 _MARKS = re.compile(r"[<>]")
+_WANTED = frozenset({"href", "src", "poster", "id", "srcset", "name"})
 _LINKS = frozenset({"href", "src", "poster"})
 _NEAR = 4096  # characters looked back for the `<` or `>` before an attribute, at first
 
@@ -37,8 +39,7 @@ _NEAR = 4096  # characters looked back for the `<` or `>` before an attribute, a
 def _opaque_spans(text: str) -> list[tuple[int, int]]:
     """Comments, and script and style bodies (a script's own start tag excluded)."""
     spans: list[tuple[int, int]] = []
-    lowered = text.lower()
-    if "<!--" not in text and "<script" not in lowered and "<style" not in lowered:
+    if _HAS_OPAQUE.search(text) is None:
         return spans
     for match in _OPAQUE.finditer(text):
         start = match.start()
@@ -104,21 +105,21 @@ def scan_text(text: str) -> tuple[set[str], list[str]]:
 
 def _read_attributes(tag: str, attrs: str, page_ids: set[str], page_refs: list[str]) -> None:
     """A start tag's ids and links, added to the page's."""
-    for attr in _TAG_ATTR.finditer(attrs):
-        key = attr.group(1).lower()
-        if key not in _LINKS and key not in ("id", "srcset", "name"):
+    for name, double, single, bare in _TAG_ATTR.findall(attrs):
+        key = name.lower()
+        if key not in _WANTED:
             continue
-        raw = next((g for g in attr.group(2, 3, 4) if g is not None), "")
+        raw = double or single or bare
         # interned: a site's pages repeat the same links (menu, terms, styles) thousands of
         # times, and the check keeps every page's links until it ends
-        value = sys.intern(html.unescape(raw))
-        if key == "id" or (key == "name" and tag == "a"):
+        value = sys.intern(html.unescape(raw) if "&" in raw else raw)
+        if key in _LINKS:
+            page_refs.append(value)
+        elif key == "id" or (key == "name" and tag == "a"):
             page_ids.add(value)
         elif key == "srcset":
             page_refs.extend(sys.intern(part.strip().split(" ")[0])
                              for part in value.split(",") if part.strip())
-        elif key in _LINKS:
-            page_refs.append(value)
 
 
 __all__ = ["PageScan", "scan_page", "scan_text"]
