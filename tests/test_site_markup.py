@@ -101,3 +101,35 @@ def test_an_unknown_heading_id_type_is_one_line(make_site: SiteWriter) -> None:
     assert "config.yaml:5: unknown autoHeadingIDType 'gitlab' — use github, github-ascii, " \
         "blackfriday" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+CODE_POST = ("---\ntitle: Quoting\ndate: 2024-03-01\n---\n\n```python\na = 1\nb = 2\nc = 3\n```\n\n"
+             "```python {linenos=false}\nd = 4\n```\n")
+
+
+def test_markup_highlight_keys_apply_to_every_fence(make_site: SiteWriter) -> None:
+    config = ("baseURL: /\ntitle: T\nmarkup:\n  highlight:\n    lineNos: true\n"
+              "    lineNumbersInTable: false\n    lineNoStart: 10\n    hl_Lines: '2'\n"
+              "    noClasses: true\n    style: dracula\n")
+    html = _page(make_site({"config.yaml": config, "content/posts/quoting.md": CODE_POST}))
+    first, _, second = html.partition('data-lang="python" style="line-height: 125%;">', )[2] \
+        .partition("</pre>")
+    assert "padding-right: 5px;\">10</span>" in first  # numbers inline, from 10
+    assert "padding-right: 5px;\">12</span>" in first and "<table" not in html
+    assert first.count('<span style="background-color: #44475a"><span') == 1  # line 2 marked
+    assert 'style="color: #F8F8F2"' in first  # dracula's colours written into the HTML
+    assert "padding-right: 5px" not in second.split("</pre>")[0]  # linenos=false wins
+
+
+def test_without_markup_highlight_fences_are_as_before(make_site: SiteWriter) -> None:
+    html = _page(make_site({"config.yaml": "baseURL: /\ntitle: T\n",
+                            "content/posts/quoting.md": CODE_POST}))
+    assert "linenos" not in html and 'style="color' not in html and "hll" not in html
+
+
+def test_an_unknown_highlight_style_is_one_line(make_site: SiteWriter) -> None:
+    config = "baseURL: /\nmarkup:\n  highlight:\n    style: no-such-style\n"
+    done = run_build("-s", make_site({"config.yaml": config, "content/posts/quoting.md": POST}))
+    assert done.returncode == 1
+    assert "config.yaml:4: unknown highlight style 'no-such-style'" in done.stderr
+    assert "Traceback" not in done.stderr

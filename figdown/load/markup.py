@@ -50,6 +50,19 @@ class Typographer:
 
 
 @dataclass(frozen=True)
+class Highlight:
+    """`markup.highlight`: what every fenced block gets unless its own attributes say
+    otherwise (Hugo's keys), and, with `noClasses`, colours written into the HTML."""
+
+    line_nos: bool = False
+    in_table: bool = True  # lineNumbersInTable
+    line_no_start: int = 1
+    hl_lines: str = ""
+    no_classes: bool = False  # figdown's theme styles code with classes unless told
+    style: str = "monokai"  # Hugo's default style, used with noClasses
+
+
+@dataclass(frozen=True)
 class MarkupSettings:
     """How Markdown is read and written, from the site's `markup` and `math` keys."""
 
@@ -58,6 +71,7 @@ class MarkupSettings:
     heading_ids: str = "github"  # markup.goldmark.parser.autoHeadingIDType
     linkify: bool = True  # markup.goldmark.extensions.linkify
     linkify_protocol: str = "https"  # …linkifyProtocol: what a `www.` address is linked with
+    highlight: Highlight = Highlight()
 
 
 @dataclass(frozen=True)
@@ -157,6 +171,53 @@ def read_typographer(raw: Mapping[str, Any], problems: list[MarkupProblem]) -> T
                        substitutions=tuple(substitutions.items()))
 
 
+def read_highlight(raw: Mapping[str, Any], problems: list[MarkupProblem]) -> Highlight:
+    """Hugo's `markup.highlight` keys figdown reads."""
+    value = _get_ci(_get_ci(raw, "markup"), "highlight")
+    if value is None:
+        return Highlight()
+    if not isinstance(value, Mapping):
+        problems.append(MarkupProblem("highlight", "markup.highlight must be a mapping",
+                                      "write e.g. `highlight: {lineNos: true}`"))
+        return Highlight()
+    flags = {}
+    for key in ("lineNos", "lineNumbersInTable", "noClasses"):
+        given = _get_ci(value, key)
+        if given is not None and not isinstance(given, bool):
+            problems.append(MarkupProblem(key, f"markup.highlight.{key} must be true or false",
+                                          f"write e.g. `{key}: true`"))
+            given = None
+        flags[key] = given
+    start = _get_ci(value, "lineNoStart")
+    if start is not None and (isinstance(start, bool) or not isinstance(start, int)):
+        problems.append(MarkupProblem("lineNoStart", "markup.highlight.lineNoStart must be a "
+                                      "whole number", "write e.g. `lineNoStart: 1`"))
+        start = None
+    style = str(_get_ci(value, "style") or "monokai")
+    if not _known_style(style):
+        problems.append(MarkupProblem("style", f"unknown highlight style {style!r}",
+                                      "use a Pygments style name such as monokai or dracula"))
+        style = "monokai"
+    default = Highlight()
+    return Highlight(
+        line_nos=flags["lineNos"] if flags["lineNos"] is not None else default.line_nos,
+        in_table=flags["lineNumbersInTable"] if flags["lineNumbersInTable"] is not None
+        else default.in_table,
+        line_no_start=start if isinstance(start, int) else 1,
+        hl_lines=str(_get_ci(value, "hl_Lines") or ""),
+        no_classes=bool(flags["noClasses"]), style=style)
+
+
+def _known_style(name: str) -> bool:
+    from pygments.styles import get_style_by_name
+    from pygments.util import ClassNotFound
+    try:
+        get_style_by_name(name)
+    except ClassNotFound:
+        return False
+    return True
+
+
 HEADING_ID_TYPES = ("github", "github-ascii", "blackfriday")
 
 
@@ -181,4 +242,5 @@ def read_markup(raw: Mapping[str, Any], has_config: bool,
                           heading_ids=read_heading_ids(raw, problems),
                           linkify=_get_ci(_extensions(raw), "linkify") is not False,
                           linkify_protocol=str(_get_ci(_extensions(raw), "linkifyProtocol")
-                                               or "https"))
+                                               or "https"),
+                          highlight=read_highlight(raw, problems))

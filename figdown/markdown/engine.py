@@ -19,7 +19,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
 from figdown.execute.blocks import BlockResult, CodeBlock, FigureFile, OptionValue
-from figdown.load.markup import MarkupSettings
+from figdown.load.markup import Highlight, MarkupSettings
 from figdown.load.urls import with_base
 from figdown.markdown.autolinks import linkify_plugin
 from figdown.markdown.fences import parse_fence_info, split_quarto_options
@@ -223,15 +223,19 @@ def _core_blocks(state: StateCore) -> None:
     state.env["blocks"] = blocks
 
 
-def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any,
-                  env: dict[str, Any]) -> str:
-    token = tokens[idx]
-    info = token.meta.get("fence") or parse_fence_info(token.info)
-    if "exec_index" in token.meta:
-        context: RenderContext | None = env.get("context")
-        result = context.results.get(token.meta["exec_index"]) if context else None
-        return render_block_result(token, result, context, env)
-    return highlight_code(token.content, info.lang, info.attrs)
+def _fence_renderer(site: Highlight) -> Callable[..., str]:
+    """The fence rule: a block's figures where it ran, or its code highlighted with the
+    site's `markup.highlight` settings under its own attributes."""
+    def render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                     env: dict[str, Any]) -> str:
+        token = tokens[idx]
+        info = token.meta.get("fence") or parse_fence_info(token.info)
+        if "exec_index" in token.meta:
+            context: RenderContext | None = env.get("context")
+            result = context.results.get(token.meta["exec_index"]) if context else None
+            return render_block_result(token, result, context, env)
+        return highlight_code(token.content, info.lang, info.attrs, site)
+    return render_fence
 
 
 def render_block_result(token: Token, result: BlockResult | None,
@@ -391,7 +395,7 @@ def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False,
     md.core.ruler.push("figdown_ids_links", functools.partial(_core_ids_links,
                                                               id_type=markup.heading_ids))
     md.core.ruler.push("figdown_blocks", _core_blocks)
-    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("fence", _fence_renderer(markup.highlight))
     md.add_render_rule("heading_close", _render_heading_close)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
