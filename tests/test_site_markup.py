@@ -133,3 +133,12 @@ def test_an_unknown_highlight_style_is_one_line(make_site: SiteWriter) -> None:
     assert done.returncode == 1
     assert "config.yaml:4: unknown highlight style 'no-such-style'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_markup_highlight_keys_apply_to_the_highlight_shortcode_too(make_site: SiteWriter
+                                                                    ) -> None:
+    config = "baseURL: /\ntitle: T\nmarkup:\n  highlight:\n    lineNos: true\n"
+    post = ("---\ntitle: Quoting\ndate: 2024-03-01\n---\n\n"
+            "{{< highlight python >}}\na = 1\n{{< /highlight >}}\n")
+    html = _page(make_site({"config.yaml": config, "content/posts/quoting.md": post}))
+    assert '<td class="linenos">' in html

@@ -161,7 +161,8 @@ def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page], refs: Sequence
             path=page.path, body_line=page.body_line, rel=page.rel, url=page.url,
             base_url=config.base_url, base_path=config.base_path, pages=refs,
             params=_page_params(page), site_params=config.params,
-            render_inline=lambda text: str(md.renderInline(text)) if text else "")
+            render_inline=lambda text: str(md.renderInline(text)) if text else "",
+            highlight=config.markup.highlight)
         result[page.path] = expand_shortcodes(page.body, context)
     return result
 

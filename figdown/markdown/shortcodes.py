@@ -20,6 +20,7 @@ from html import escape
 from typing import Any
 from urllib.parse import quote
 
+from figdown.load.markup import Highlight
 from figdown.load.urls import absolute, with_base
 from figdown.markdown.engine import Link, RenderedBody, plain_text, search_text
 from figdown.markdown.highlight import highlight_code
@@ -85,6 +86,7 @@ class ShortcodeContext:
     params: Mapping[str, Any] = field(default_factory=dict)  # the page's params
     site_params: Mapping[str, Any] = field(default_factory=dict)
     render_inline: Callable[[str], str] = escape
+    highlight: Highlight = field(default_factory=Highlight)  # markup.highlight
 
 
 @dataclass(frozen=True)
@@ -362,7 +364,8 @@ class _Expander:
         code = re.sub(r"\n[ \t]*$", "", textwrap.dedent(inner).strip("\n"))
         lang = tag.args.get("lang", 0, "")
         attrs = highlight_options(tag.args.get("options", 1, ""))
-        return self.replace(tag.start, close.end, highlight_code(code + "\n", lang, attrs))
+        return self.replace(tag.start, close.end, highlight_code(code + "\n", lang, attrs,
+                                                                 self.context.highlight))
 
     def render(self, tag: _Tag) -> str | None:
         name, args, ctx = tag.name, tag.args, self.context
