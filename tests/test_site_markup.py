@@ -142,3 +142,17 @@ def test_markup_highlight_keys_apply_to_the_highlight_shortcode_too(make_site: S
             "{{< highlight python >}}\na = 1\n{{< /highlight >}}\n")
     html = _page(make_site({"config.yaml": config, "content/posts/quoting.md": post}))
     assert '<td class="linenos">' in html
+
+
+def test_a_passthrough_formula_that_cannot_be_converted_is_a_warning_at_its_line(
+        make_site: SiteWriter) -> None:
+    config = ("baseURL: /\ntitle: T\nmarkup:\n  goldmark:\n    extensions:\n      passthrough:\n"
+              "        enable: true\n        delimiters:\n          block: [['$$', '$$']]\n"
+              "          inline: [['$', '$']]\n")
+    post = ("---\ntitle: Quoting\ndate: 2024-03-01\n---\n\nFine $x$.\n\n"
+            "Broken $\\frac{1}{$ here.\n\n$$\\frac{$$\n")
+    site = make_site({"config.yaml": config, "content/posts/quoting.md": post})
+    done = run_build("-s", site)
+    assert done.returncode == 0, done.stderr
+    assert "warning: content/posts/quoting.md:8: math cannot be converted" in done.stderr
+    assert "warning: content/posts/quoting.md:10: math cannot be converted" in done.stderr
