@@ -33,6 +33,7 @@ title: "Synthetic benchmark blog"
 languageCode: en
 timeZone: UTC
 summaryLength: 70
+math: true
 params:
   description: "A generated blog for timing static site builds."
 taxonomies:

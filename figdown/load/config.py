@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from figdown.load.markup import MarkupProblem, MarkupSettings, read_markup
 from figdown.load.urls import urlize
 from figdown.problems import ContentError, Problem
 from figdown.values import LONG_NUMBER, MAX_TIMEOUT, first_problem, is_digit_limit, long_number_line
@@ -39,7 +40,7 @@ KNOWN_KEYS = frozenset({
     "pagination", "paginate", "permalinks", "summaryLength", "timeZone", "menu", "menus",
     "copyright", "author", "figures", "buildDrafts", "buildFuture", "buildExpired",
     "disablePathToLower", "uglyURLs", "enableEmoji", "markup", "languages", "enableRobotsTXT",
-    "theme", "outputs", "disableKinds", "related", "mainSections", "mainsections",
+    "theme", "outputs", "disableKinds", "related", "mainSections", "mainsections", "math",
 })
 
 # Hugo settings for features figdown does not have: named in one warning, not as misspellings.
@@ -111,6 +112,7 @@ class SiteConfig:
     ugly_urls: bool = False
     unsafe_html: bool = True
     enable_emoji: bool = False
+    markup: MarkupSettings = field(default_factory=MarkupSettings)
     languages: tuple[str, ...] = ()
     default_language: str = "en"
     main_sections: tuple[str, ...] = ()
@@ -378,6 +380,10 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
             markup.get("goldmark"), dict) else {}
         if isinstance(renderer, dict) and "unsafe" in renderer:
             unsafe = bool(renderer["unsafe"])
+    markup_problems: list[MarkupProblem] = []
+    markup_settings = read_markup(raw, path is not None, markup_problems)
+    problems.extend(Problem(display, _line_of(path, p.needle), p.message, p.hint)
+                    for p in markup_problems)
 
     figures = _figure_settings(_get_ci(raw, "figures", {}) or {}, display, path, problems)
     store_problem = _store_overlap(root, figures.store, figures.helpers, display, path)
@@ -420,6 +426,7 @@ def config_from_mapping(root: Path, raw: Mapping[str, Any], path: Path | None, d
         ugly_urls=bool(_get_ci(raw, "uglyURLs", False)),
         unsafe_html=unsafe,
         enable_emoji=bool(_get_ci(raw, "enableEmoji", False)),
+        markup=markup_settings,
         languages=languages,
         default_language=str(_get_ci(raw, "defaultContentLanguage", "en") or "en").lower(),
         main_sections=_main_sections(raw, params),

@@ -12,7 +12,7 @@ from typing import cast
 from figdown.load.aliases import resolve_aliases
 from figdown.load.config import SiteConfig, content_key
 from figdown.load.content import ContentFiles, Page, discover, read_page
-from figdown.load.urls import clean_path, expand_folder_permalink, urlize
+from figdown.load.urls import clean_path, expand_folder_permalink, path_name, urlize
 from figdown.memo import Memo, NoMemo
 from figdown.options import BuildOptions
 from figdown.problems import ContentError, Problem
@@ -138,12 +138,12 @@ def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
         return "", Problem(page.path, page.line_of("slug"),
                            f"slug {slug!r} is not a single path segment",
                            "use letters, digits and hyphens, e.g. my-post")
-    folders = [urlize(part, lower) or part for part in page.sections]
+    folders = [path_name(part, lower) or part for part in page.sections]
     if page.kind == "section":
         pattern = _pattern(config.section_permalinks, page.section, folders)
         if pattern:
             url = expand_folder_permalink(pattern, slug=slug, title=front.title,
-                                          filename=urlize(page.name, lower),
+                                          filename=path_name(page.name, lower),
                                           section=folders[0], sections="/".join(folders),
                                           date=front.date, lower=lower)
             return clean_path(url) or "/", None
@@ -151,12 +151,12 @@ def page_url(page: Page, config: SiteConfig) -> tuple[str, Problem | None]:
     pattern = _pattern(config.permalinks, page.section, folders)
     if pattern:
         url = expand_folder_permalink(pattern, slug=slug, title=front.title,
-                                      filename=urlize(page.name, lower),
+                                      filename=path_name(page.name, lower),
                                       section=folders[0] if folders else "",
                                       sections="/".join(folders), date=front.date, lower=lower)
     else:
         # a folder even when the name has a dot (python-3.12-notes.md), as in Hugo
-        name = urlize(slug, lower) if slug else urlize(page.name, lower)
+        name = urlize(slug, lower) if slug else path_name(page.name, lower)
         url = "/" + "/".join([*folders, name]) + "/"
     if config.ugly_urls and page.kind == "page":
         url = url.rstrip("/") + ".html"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from figdown.load.config import SiteConfig
 from figdown.load.content import Page
-from figdown.load.urls import clean_path, expand_folder_permalink, fold, urlize
+from figdown.load.urls import clean_path, expand_folder_permalink, fold, path_name
 from figdown.problems import Problem
 
 
@@ -66,7 +66,7 @@ def build_taxonomies(pages: Iterable[Tagged], taxonomies: Mapping[str, str],
         for page in ordered:
             seen: set[str] = set()
             for name in page.terms.get(plural, ()):
-                slug = urlize(name, lower)
+                slug = path_name(name, lower)
                 if not slug:
                     problems.append(Problem(page.path, page.lines.get(plural),
                                             f"{plural} term {name!r} has no letters or digits "

@@ -42,6 +42,16 @@ def urlize(text: str, lower: bool = True) -> str:
     return slug.lower() if lower else slug
 
 
+def path_name(text: str, lower: bool = True) -> str:
+    """A content folder or file name, or a taxonomy term, as Hugo puts it in a path: each
+    space a `-` (`two  spaces` is `two--spaces`), then sanitised; a `/` is kept, so a term
+    `Career / work` is at `career-/-work/` and `Life/Work` at `life/work/`, with empty,
+    `.` and `..` parts dropped (a backslash too, which Hugo keeps)."""
+    slug = sanitize(text.replace(" ", "-").replace("\\", ""))
+    slug = "/".join(part for part in slug.split("/") if part not in {"", ".", ".."})
+    return slug.lower() if lower else slug
+
+
 def fold(text: str) -> str:
     """The identity of a term: case and accents do not make two terms."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -129,8 +139,15 @@ def output_file(site_path: str) -> str:
 
 
 def encode(site_path: str) -> str:
-    """Percent-encode a site path for an href, leaving `/` and common marks."""
-    return quote(site_path, safe="/#:?=&%@+~")
+    """Percent-encode a site path for an href, leaving `/` and common marks. A `#` with a
+    `/` after it is part of the path (a term `C#` is at `/tags/c#/`, as in Hugo), not the
+    start of a fragment (`/about/#team`)."""
+    path, hash_mark, rest = site_path.partition("#")
+    while hash_mark and "/" in rest:
+        more, hash_mark, rest = rest.partition("#")
+        path += "%23" + more
+    return quote(path, safe="/:?=&%@+~") + (quote("#" + rest, safe="/#:?=&%@+~")
+                                             if hash_mark else "")
 
 
 def pager_path(first: str, number: int) -> str:

@@ -89,14 +89,14 @@ def render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Pag
 def _render_bodies(config: SiteConfig, options: BuildOptions, pages: Sequence[Page],
                    refs: Sequence[PageRef], problems: list[Problem], whole_site: bool,
                    stop_on_errors: bool, store: BodyStore | None) -> Bodies:
-    md = create_markdown(config.unsafe_html, config.enable_emoji)
+    md = create_markdown(config.unsafe_html, config.enable_emoji, config.markup)
     expanded = _expand_shortcodes(config, pages, refs, md)
     for found_shortcodes in expanded.values():
         problems.extend(found_shortcodes.problems)
     problems.extend(unknown_warnings([(p.path, expanded[p.path].unknown) for p in pages]))
     fail_on_errors(problems)
     settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
-                            config.enable_emoji, content_key(config))
+                            config.enable_emoji, config.markup, content_key(config))
     cache = store if store is not None else NoBodyStore()
     # Markdown sees the body with its shortcodes already expanded (see shortcodes.py); the
     # cached HTML still holds their placeholders, put back after each render or cache hit.
@@ -246,7 +246,8 @@ def _expand_shortcodes(config: SiteConfig, pages: Sequence[Page], refs: Sequence
             path=page.path, body_line=page.body_line, rel=page.rel, url=page.url,
             base_url=config.base_url, base_path=config.base_path, pages=refs,
             params=_page_params(page), site_params=config.params,
-            render_inline=lambda text: str(md.renderInline(text)) if text else "")
+            render_inline=lambda text: str(md.renderInline(text)) if text else "",
+            highlight=config.markup.highlight)
         result[page.path] = expand_shortcodes(page.body, context)
     return result
 
@@ -255,10 +256,10 @@ def site_blocks(config: SiteConfig, options: BuildOptions, pages: Sequence[Page]
                 refs: Sequence[PageRef], problems: list[Problem],
                 store: BodyStore | None = None) -> list[PostBlocks]:
     """The executable blocks of `pages`, without running them (for `figures prune`)."""
-    md = create_markdown(config.unsafe_html, config.enable_emoji)
+    md = create_markdown(config.unsafe_html, config.enable_emoji, config.markup)
     expanded = _expand_shortcodes(config, pages, refs, md)
     settings = BodySettings(config.unsafe_html, config.base_path, config.summary_length,
-                            config.enable_emoji, content_key(config))
+                            config.enable_emoji, config.markup, content_key(config))
     jobs = _body_jobs(config, pages, expanded, problems)
     first = render_first_pass(jobs, settings, store if store is not None else NoBodyStore(),
                               options.jobs or os.cpu_count() or 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -20,21 +21,24 @@ from mdit_py_plugins.tasklists import tasklists_plugin
 from figdown.execute.blocks import BlockResult, CodeBlock, OptionValue
 from figdown.execute.options import canonical_options
 from figdown.load.bibliography import Bibliography
+from figdown.load.markup import Highlight, MarkupSettings
 from figdown.load.urls import with_base
-from figdown.markdown.autolinks import GoldmarkLinkify
+from figdown.markdown.autolinks import linkify_plugin
 from figdown.markdown.blockhtml import render_block_result
 from figdown.markdown.callouts import callouts_plugin
 from figdown.markdown.citations import citations_plugin
 from figdown.markdown.crossref import crossref_plugin
 from figdown.markdown.fences import AttrValue, parse_fence_info, split_quarto_options
 from figdown.markdown.footnotes import SIDENOTE_COPY, footnotes_plugin
+from figdown.markdown.headings import GITHUB, auto_id, split_attributes, unique_id
 from figdown.markdown.highlight import highlight_code
-from figdown.markdown.math import math_plugin, next_closer, token_line
+from figdown.markdown.math import next_closer, token_line
+from figdown.markdown.passthrough import use_math
 from figdown.markdown.presentation import CodeDefaults, read_presentation
+from figdown.markdown.typographer import typographer_plugin
 from figdown.problems import Problem
 
 MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
-_HEADING_ATTRS = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _TAGS = re.compile(r"<[^<>]+>")  # not [^>]: a run of `<` with no `>` took quadratic time
 _SUMMARY_LINK = re.compile(r'(\s(?:href|src)=)"([^"]*)"')
 _HTML_LINK = re.compile(r"""\s(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
@@ -95,13 +99,6 @@ class RenderContext:
     bibliography: Bibliography | None = None  # what its citations cite
 
 
-def github_id(text: str) -> str:
-    """Goldmark's automatic heading id: lower case, punctuation gone, spaces to `-`."""
-    text = text.strip().lower()
-    kept = [c if (c.isalnum() or c in "-_") else ("-" if c.isspace() else "") for c in text]
-    return "".join(kept)
-
-
 def _inline_text(token: Token) -> str:
     parts: list[str] = []
     for child in token.children or []:
@@ -117,10 +114,10 @@ def _is_relative(url: str) -> bool:
         r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url)
 
 
-def _core_ids_links(state: StateCore) -> None:
+def _core_ids_links(state: StateCore, id_type: str = GITHUB) -> None:
     """Heading ids like Hugo's, file lines on inline tokens, links rewritten under the base."""
     env = state.env
-    used: dict[str, int] = {}
+    used: set[str] = set()
     headings: list[Heading] = []
     links: list[Link] = []
     base = str(env.get("base_path", "/"))
@@ -153,25 +150,37 @@ def _core_ids_links(state: StateCore) -> None:
                 if start is not None:
                     start += _lines_spanned(child)
         if token.type == "heading_open" and index + 1 < len(tokens):
-            inline = tokens[index + 1]
-            custom = None
-            children = inline.children or []
-            if children and children[-1].type == "text":
-                match = _HEADING_ATTRS.search(children[-1].content)
-                if match:
-                    custom = match.group(1)
-                    children[-1].content = children[-1].content[:match.start()]
-            text = _inline_text(inline)
-            anchor = custom or github_id(text) or "heading"
-            if anchor in used:
-                used[anchor] += 1
-                anchor = f"{anchor}-{used[anchor]}"
-            else:
-                used[anchor] = 0
-            token.attrSet("id", anchor)
-            headings.append(Heading(int(token.tag[1]), anchor, text.strip()))
+            heading = _heading(token, tokens[index + 1], used, id_type)
+            if heading is not None:
+                headings.append(heading)
     env["headings"] = headings
     env["links"] = links
+
+
+def _heading(opening: Token, inline: Token, used: set[str], id_type: str) -> Heading | None:
+    """The heading's id, written (`{#id}`) or made as Hugo makes it; a heading with no
+    text gets none, as in Hugo."""
+    children = inline.children or []
+    text = _inline_text(inline)
+    written = opening.attrGet("id")
+    if written is None and not text.strip() and not children:
+        return None
+    anchor = unique_id(str(written) if written else auto_id(text, id_type), used)
+    opening.attrSet("id", anchor)
+    return Heading(int(opening.tag[1]), anchor, text.strip())
+
+
+def _core_heading_attributes(state: StateCore) -> None:
+    """A heading's trailing `{#id .class key=value}` (or `{}`) set on it and taken off its
+    text before the text is parsed, as Goldmark reads it (quotes in it stay straight)."""
+    tokens = state.tokens
+    for index, token in enumerate(tokens[:-1]):
+        if token.type == "heading_open" and tokens[index + 1].type == "inline":
+            found = split_attributes(tokens[index + 1].content)
+            if found is not None:
+                tokens[index + 1].content, attrs = found
+                for name, value in attrs:
+                    token.attrSet(name, value)
 
 
 def _lines_spanned(token: Token) -> int:
@@ -234,15 +243,19 @@ def _core_blocks(state: StateCore) -> None:
     state.env["displays"] = displays  # each block's options, lists (`fig-subcap`) included
 
 
-def _render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any,
-                  env: dict[str, Any]) -> str:
-    token = tokens[idx]
-    info = token.meta.get("fence") or parse_fence_info(token.info)
-    if "exec_index" in token.meta:
-        context: RenderContext | None = env.get("context")
-        result = context.results.get(token.meta["exec_index"]) if context else None
-        return render_block_result(token, result, context, env)
-    return highlight_code(token.content, info.lang, info.attrs)
+def _fence_renderer(site: Highlight) -> Callable[..., str]:
+    """The fence rule: a block's figures where it ran, or its code highlighted with the
+    site's `markup.highlight` settings under its own attributes."""
+    def render_fence(self: Any, tokens: Sequence[Token], idx: int, options: Any,
+                     env: dict[str, Any]) -> str:
+        token = tokens[idx]
+        info = token.meta.get("fence") or parse_fence_info(token.info)
+        if "exec_index" in token.meta:
+            context: RenderContext | None = env.get("context")
+            result = context.results.get(token.meta["exec_index"]) if context else None
+            return render_block_result(token, result, context, env)
+        return highlight_code(token.content, info.lang, info.attrs, site)
+    return render_fence
 
 
 def _render_heading_close(self: Any, tokens: Sequence[Token], idx: int, options: Any,
@@ -324,22 +337,29 @@ def _any_character(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False) -> MarkdownIt:
+def create_markdown(unsafe_html: bool = True, enable_emoji: bool = False,
+                    markup: MarkupSettings | None = None) -> MarkdownIt:
     """The one Markdown parser of a build: CommonMark plus what Hugo's Goldmark enables."""
+    markup = markup or MarkupSettings()
     # Raw HTML is always parsed, so that with `unsafe: false` it is left out as Goldmark
     # does (`<!-- raw HTML omitted -->`) rather than shown as text.
-    md = MarkdownIt("commonmark", {"html": True, "typographer": True, "linkify": True})
-    md.enable(["table", "strikethrough", "linkify", "replacements", "smartquotes"])
-    md.linkify = GoldmarkLinkify()
-    md.use(footnote_plugin).use(tasklists_plugin).use(math_plugin).use(callouts_plugin)
+    md = MarkdownIt("commonmark", {"html": True})
+    md.enable(["table", "strikethrough"])
+    linkify_plugin(md, markup.linkify, markup.linkify_protocol)
+    md.use(footnote_plugin).use(tasklists_plugin)
+    use_math(md, markup.math)
+    md.use(callouts_plugin)
     md.inline.ruler.before("link", "figdown_unclosed_bracket", _unclosed_bracket)
     md.inline.ruler.push("figdown_any_character", _any_character)
-    md.core.ruler.push("figdown_ids_links", _core_ids_links)
+    typographer_plugin(md, markup.typographer)
+    md.core.ruler.before("inline", "figdown_heading_attributes", _core_heading_attributes)
+    md.core.ruler.push("figdown_ids_links", functools.partial(_core_ids_links,
+                                                              id_type=markup.heading_ids))
     md.core.ruler.push("figdown_blocks", _core_blocks)
     crossref_plugin(md)  # numbers the blocks `figdown_blocks` found
     md.use(citations_plugin)  # after the lines of inline tokens are known, for its messages
     md.use(footnotes_plugin)  # after citations: a sidenote copies its note's HTML
-    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("fence", _fence_renderer(markup.highlight))
     md.add_render_rule("heading_close", _render_heading_close)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
@@ -504,5 +524,5 @@ def _replace_elements(html: str, names: tuple[str, ...],
 
 
 __all__ = ["Heading", "Link", "RenderContext", "RenderedBody", "blocks_of", "create_markdown",
-           "github_id", "parse_body", "plain_text", "render_tokens", "search_text",
+           "parse_body", "plain_text", "render_tokens", "search_text",
            "token_line"]

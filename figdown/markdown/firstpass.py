@@ -12,11 +12,12 @@ import pickle
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, cast
 
 from figdown.execute.blocks import BlockResult, CodeBlock
 from figdown.load.bibliography import Bibliography
+from figdown.load.markup import MarkupSettings
 from figdown.markdown.engine import (
     RenderContext,
     RenderedBody,
@@ -38,6 +39,7 @@ class BodySettings:
     base_path: str
     summary_length: int
     enable_emoji: bool = False
+    markup: MarkupSettings = field(default_factory=MarkupSettings)
     # The whole config, so that a setting a later Markdown feature reads is never missed.
     config_digest: str = ""
 
@@ -186,7 +188,7 @@ def _value(entry: bytes) -> FirstPass:
 
 def render_chunk(settings: BodySettings, jobs: Sequence[BodyJob]) -> list[FirstPass]:
     """Parse each body; render it unless it has executable blocks (they must run first)."""
-    md = create_markdown(settings.unsafe_html, settings.enable_emoji)
+    md = create_markdown(settings.unsafe_html, settings.enable_emoji, settings.markup)
     results: list[FirstPass] = []
     for job in jobs:
         context = RenderContext(path=job.path, line_offset=job.line_offset,

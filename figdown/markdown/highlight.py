@@ -13,6 +13,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
+from figdown.load.markup import Highlight
 from figdown.markdown.fences import AttrValue, line_numbers
 
 # Both styles keep every token colour at 4.5:1 or more against the page's code background.
@@ -30,31 +31,46 @@ def _lexer(lang: str) -> Lexer:
 
 
 @lru_cache(maxsize=128)
-def _formatter(linenos: str | bool, start: int, hl_lines: tuple[int, ...]) -> HtmlFormatter[str]:
+def _formatter(linenos: str | bool, start: int, hl_lines: tuple[int, ...],
+               style: str | None = None) -> HtmlFormatter[str]:
     # Building a formatter computes its whole style sheet: a third of the highlighting time.
+    if style is not None:  # markup.highlight.noClasses: colours in the HTML itself
+        return HtmlFormatter(cssclass="highlight", wrapcode=True, linenos=linenos,
+                             linenostart=start, hl_lines=list(hl_lines), noclasses=True,
+                             style=style)
     return HtmlFormatter(cssclass="highlight", wrapcode=True, linenos=linenos,
                          linenostart=start, hl_lines=list(hl_lines))
 
 
-def highlight_code(code: str, lang: str, attrs: dict[str, AttrValue] | None = None) -> str:
-    """The HTML of a highlighted code block; unknown languages are shown as plain text."""
+def _line_mode(linenos: AttrValue | None, in_table: bool) -> str | bool:
+    """Pygments' `linenos` for Hugo's: `table`, `inline`, or true (a table unless
+    `markup.highlight.lineNumbersInTable` is false)."""
+    if linenos == "table" or (linenos is True and in_table):
+        return "table"
+    if linenos == "inline" or linenos is True:
+        return "inline"
+    return False
+
+
+def highlight_code(code: str, lang: str, attrs: dict[str, AttrValue] | None = None,
+                   site: Highlight | None = None) -> str:
+    """The HTML of a highlighted code block; unknown languages are shown as plain text.
+    `site`: the site's `markup.highlight` settings, which the block's attributes override."""
     attrs = attrs or {}
+    site = site or Highlight()
     if not lang:
         return f'<pre tabindex="0"><code>{escape(code)}</code></pre>\n'
-    linenos = attrs.get("linenos")
-    mode: str | bool = False
-    if linenos in {True, "table"}:
-        mode = "table"
-    elif linenos == "inline":
-        mode = "inline"
-    start = attrs.get("linenostart", 1)
+    mode = _line_mode(attrs.get("linenos", site.line_nos or None), site.in_table)
+    start = attrs.get("linenostart", site.line_no_start)
+    hl_lines = attrs.get("hl_lines", site.hl_lines or None)
     formatter = _formatter(mode, start if isinstance(start, int) else 1,
-                           tuple(sorted(line_numbers(attrs.get("hl_lines")))))
+                           tuple(sorted(line_numbers(hl_lines))),
+                           site.style if site.no_classes else None)
     html = str(highlight(code, _lexer(lang), formatter))
-    marked = f'<pre tabindex="0" data-lang="{escape(lang)}">'
+    marked = f'<pre tabindex="0" data-lang="{escape(lang)}"'  # then `>` or its style
     if mode == "table":  # the scrollable code is in the second cell, after the line numbers
-        return html.replace('<td class="code"><div><pre>', f'<td class="code"><div>{marked}', 1)
-    return html.replace("<pre>", marked, 1)
+        return html.replace('<td class="code"><div><pre', f'<td class="code"><div>{marked}', 1)
+    return html.replace("<pre", marked, 1)
 
 
 def stylesheet() -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from figdown.load.markup import Highlight
+
 
 @dataclass(frozen=True)
 class Args:
@@ -45,6 +47,7 @@ class ShortcodeContext:
     params: Mapping[str, Any] = field(default_factory=dict)  # the page's params
     site_params: Mapping[str, Any] = field(default_factory=dict)
     render_inline: Callable[[str], str] = escape
+    highlight: Highlight = field(default_factory=Highlight)  # markup.highlight
 
 
 __all__ = ["Args", "PageRef", "ShortcodeContext"]

@@ -327,7 +327,8 @@ class _Expander:
         code = re.sub(r"\n[ \t]*$", "", textwrap.dedent(inner).strip("\n"))
         lang = tag.args.get("lang", 0, "")
         attrs = highlight_options(tag.args.get("options", 1, ""))
-        return self.replace(tag.start, close.end, highlight_code(code + "\n", lang, attrs))
+        return self.replace(tag.start, close.end, highlight_code(code + "\n", lang, attrs,
+                                                                 self.context.highlight))
 
     def render(self, tag: _Tag) -> str | None:
         name, args, ctx = tag.name, tag.args, self.context

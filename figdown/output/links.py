@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -11,6 +10,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from figdown.load.pages import LeftOut
 from figdown.load.urls import with_base
 from figdown.markdown.engine import Link
+from figdown.output.guesses import GuessIndex, nearest_id
 from figdown.output.linkstate import LinkRecord, PageLinks
 from figdown.output.pagescan import PageScan, scan_page
 from figdown.problems import Problem, Severity
@@ -119,6 +119,7 @@ def _report(pages: Sequence[str], found: Mapping[str, PageLinks],
             writers.setdefault(written_as, (source_path, writer))
     problems: list[Problem] = []
     reported: set[tuple[str, int | None, str]] = set()
+    index: GuessIndex | None = None
     for page in pages:
         source, written = sources.get(_page_url(page), (f"output/{page}", ()))
         for ref, target, escaped in found[page].missing:
@@ -138,7 +139,9 @@ def _report(pages: Sequence[str], found: Mapping[str, PageLinks],
             message = f"broken link {shown}"
             hint = "fix the link or add the page"
             meant = left_out.get(target) if not escaped else None
-            guess = None if meant else _guess(target, known_urls, files, ids, left_out)
+            if index is None:  # made once, and only for a check that found a broken link
+                index = GuessIndex.of(known_urls, left_out)
+            guess = None if meant else _guess(target, index, files, ids)
             if meant is not None:
                 message += f": {meant.what()}"
                 hint = f"{meant.how()}, or link it once it is published"
@@ -154,50 +157,16 @@ def _report(pages: Sequence[str], found: Mapping[str, PageLinks],
     return problems
 
 
-def _guess(target: str, known_urls: Sequence[str], files: set[str],
-           ids: Mapping[str, set[str]], left_out: Mapping[str, LeftOut]) -> str | None:
+def _guess(target: str, index: GuessIndex, files: set[str],
+           ids: Mapping[str, set[str]]) -> str | None:
     """The nearest page (or, for a missing #fragment, the nearest id on that page), if one is
-    close enough to be a slip of the keyboard; pages of the site before pages left out."""
+    close enough to be a slip of the keyboard."""
     path, _, fragment = target.partition("#")
     page_file = _file_for(path, files) if fragment else None
     if page_file is not None:
-        close = difflib.get_close_matches(fragment, sorted(ids.get(page_file, ())), n=1)
-        return f"{path}#{close[0]}" if close else None
-    name = _name(path)
-    allowed = max(1, min(3, len(name) // 4))  # slips: one in a short name, three in a long one
-    best: tuple[int, bool, str] | None = None
-    for candidate in [*known_urls, *left_out]:
-        same_name = bool(name) and _name(candidate) == name  # only its folder is wrong
-        if not same_name and abs(len(candidate) - len(path)) > allowed:
-            continue
-        distance = typing_distance(path, candidate, len(path) + len(candidate))
-        if distance <= allowed or same_name:
-            ranked = (distance, candidate in left_out, candidate)
-            best = ranked if best is None or ranked < best else best
-    return best[2] if best else None
-
-
-def _name(path: str) -> str:
-    """The last segment of a site path: `tanh` of `/posts/tanh/`, `p.png` of `/x/p.png`."""
-    return path.rstrip("/").rpartition("/")[2]
-
-
-def typing_distance(a: str, b: str, limit: int) -> int:
-    """Letters added, dropped, changed or swapped with a neighbour to make `b` of `a` (the
-    optimal string alignment distance); any value above `limit` is returned as `limit + 1`."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return min(previous[len(b)], limit + 1)
+        close = nearest_id(fragment, ids.get(page_file, ()))
+        return f"{path}#{close}" if close else None
+    return index.nearest(path)
 
 
 def _resolve(ref: str, page_url: str, base_path: str, files: set[str],

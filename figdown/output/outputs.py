@@ -8,7 +8,7 @@ from pathlib import Path
 
 from figdown.load.config import SiteConfig
 from figdown.load.content import ContentFiles, Page
-from figdown.load.urls import output_file, urlize
+from figdown.load.urls import output_file, path_name
 from figdown.load.walk import refusal_problem, walk_site_folder
 from figdown.markdown.highlight import stylesheet
 from figdown.output.render import Renderer
@@ -128,7 +128,7 @@ def resource_outputs(config: SiteConfig, pages: Sequence[Page], files: ContentFi
             target = folder.lstrip("/") + inside
         else:
             lower = not config.disable_path_to_lower
-            folders = [urlize(part, lower) or part for part in rel.parts[:-1]]
+            folders = [path_name(part, lower) or part for part in rel.parts[:-1]]
             target = "/".join([*folders, rel.name])
         outputs.append(OutputFile(target, source=path, origin=f"content/{rel.as_posix()}"))
     return outputs

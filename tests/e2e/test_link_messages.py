@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import SiteWriter, run_build
 
-from figdown.output.links import typing_distance
+from figdown.output.guesses import typing_distance
 
 
 def post(title: str, body: str = "Text.\n", front: str = "") -> str:

@@ -57,8 +57,9 @@ def test_long_runs_of_plain_characters_keep_every_character() -> None:
 
 
 def test_typographic_replacements_survive_long_paragraphs() -> None:
-    html = render("a -- b... (c) " * 1000 + "\n")
-    assert html.count("–") == 1000 and html.count("…") == 1000 and html.count("©") == 1000
+    html = render("a -- b... (c) don't " * 1000 + "\n")
+    assert html.count("–") == 1000 and html.count("…") == 1000 and html.count("’") == 1000
+    assert html.count("(c)") == 1000  # Goldmark's typographer leaves it as written
 
 
 def a_post_with_tags(root: Path, count: int) -> Path:
@@ -100,7 +101,7 @@ def test_a_formula_too_long_to_convert_is_shown_as_tex_with_a_warning(tmp_path: 
                                                                       ) -> None:
     site = tmp_path / "site"
     (site / "content" / "posts").mkdir(parents=True)
-    (site / "config.yaml").write_text("baseURL: /\ntitle: T\n", encoding="utf-8")
+    (site / "config.yaml").write_text("baseURL: /\ntitle: T\nmath: true\n", encoding="utf-8")
     tex = "x+" * 30_000 + "y"
     (site / "content" / "posts" / "a.md").write_text(
         f"---\ntitle: A\ndate: 2024-03-01\n---\n\nIntro.\n\n$${tex}$$\n\nEnd $x^2$.\n",

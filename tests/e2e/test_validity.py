@@ -181,7 +181,8 @@ def test_user_text_is_escaped_in_attributes(built: Path) -> None:
     title = doc.find(".//title")
     assert title is not None and NASTY in (title.text or "")
     image = doc.find(".//img")
-    assert image is not None and image.get("alt") == 'alt "q" & <x>'
+    # curly quotes in alt text too, as Hugo's typographer writes them
+    assert image is not None and image.get("alt") == "alt \u201cq\u201d & <x>"
 
 
 def test_user_text_is_escaped_in_xml(built: Path) -> None:
@@ -192,7 +193,8 @@ def test_user_text_is_escaped_in_xml(built: Path) -> None:
     description = feed.find("channel/description")
     assert description is not None
     assert description.text == 'Cats & mice <script>alert(1)</script> "quoted"'
-    term_feed = sorted((built / "tags").glob("*/index.xml"))
+    # `<b>bold</b>` is at tags/bbold/b/: Hugo keeps the slash of a term as a folder
+    term_feed = sorted(p for p in (built / "tags").rglob("index.xml") if p.parent != built / "tags")
     assert len(term_feed) == 5
     for path in term_feed:
         ET.parse(path)

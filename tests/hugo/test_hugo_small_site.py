@@ -5,8 +5,9 @@ title, `:sections`, `:filename`), `slug`, `url`, absolute and relative aliases, 
 nested sections, custom taxonomies (`series`, `authors`), a term `_index.md`, drafts, future and
 expired pages, and shortcodes. `tests/sites/hugo-permalinks/` uses Hugo 0.112's page, section
 and term permalinks, `:day` and `:title` with accents, `publishDate`, `weight`, a section
-folder with a space, and YAML config. Hugo comes from the `hugo` package of the test extras;
-the tests are skipped only when no Hugo can be run.
+folder with a space, and YAML config. `tests/sites/hugo-terms/` has terms and sections with
+`/`, `#`, `&`, `%`, quotes, two spaces and a trailing space in them. Hugo comes from the `hugo`
+package of the test extras; the tests are skipped only when no Hugo can be run.
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@ import pytest
 from figdown.load.urls import (
     absolute,
     clean_path,
+    encode,
     expand_permalink,
     fold,
     pager_path,
+    path_name,
     urlize,
     with_base,
 )
@@ -27,6 +29,29 @@ from figdown.load.urls import (
 ])
 def test_urlize_follows_hugo(text: str, slug: str) -> None:
     assert urlize(text) == slug
+
+
+@pytest.mark.parametrize(("text", "path"), [
+    ("Career / work", "career-/-work"),
+    ("Life/Work", "life/work"),
+    ("/leading", "leading"),
+    ("a//b/", "a/b"),
+    ("../up", "up"),
+    ("two  spaces", "two--spaces"),
+    (" leading space", "-leading-space"),
+    ("Emoji 🎉", "emoji-"),
+    ("templates & more", "templates--more"),
+    ("C#", "c#"),
+    ("Q&A", "qa"),
+])
+def test_path_names_follow_hugo(text: str, path: str) -> None:
+    assert path_name(text) == path
+
+
+def test_a_hash_inside_a_path_is_encoded_but_a_fragment_is_kept() -> None:
+    assert encode("/tags/c#/") == "/tags/c%23/"
+    assert encode("/tags/c#/index.xml") == "/tags/c%23/index.xml"
+    assert encode("/about/#team") == "/about/#team"
 
 
 def test_fold_merges_case_and_accents() -> None:
