@@ -42,7 +42,7 @@ STAGES = (
     ("write (render templates, write files, check, swap)", "figdown.stages", "write_site", 0),
     ("Jinja2 templates", "figdown.output.render.Renderer", "render", 1),
     ("link check", "figdown.stages", "check_links", 1),
-    ("site snapshot (for quick rebuilds)", "figdown.cache.buildcache", "save_snapshot", 0),
+    ("site snapshot (for quick rebuilds)", "figdown.cache.snapshot", "save_snapshot", 0),
 )
 
 

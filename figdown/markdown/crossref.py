@@ -156,6 +156,7 @@ def caption_prefix(env: Mapping[str, Any], block_id: str) -> str:
 
 def crossref_plugin(md: MarkdownIt) -> None:
     """References in the prose; registered after the rule that collects the blocks."""
-    md.inline.ruler.before("link", "figdown_crossref", _reference)
+    # before the typographer, which would take the `-` of `-@fig-x` as a dash
+    md.inline.ruler.after("text", "figdown_crossref", _reference)
     md.core.ruler.push("figdown_crossref", _resolve)
     md.add_render_rule("figref", _render_reference)

@@ -186,7 +186,9 @@ def test_nothing_overflows_a_phone_screen(browser: Any, built: Path, origin: str
 
 # The smallest text of each figure on the page, in CSS pixels as drawn: measured for SVG
 # text; for a video or raster figure, the size recorded in the store times its scale.
-FIGURE_TEXT_JS = """() => [...document.querySelectorAll('figure.block-figure')].map(figure => {
+FIGURE_TEXT_JS = """() => [...document.querySelectorAll(
+  'figure.block-figure:not(.block-panels):not(.block-table-figure), figure.block-panel')
+].map(figure => {
   const svg = figure.querySelector('svg.figure-svg');
   const media = figure.querySelector('video, img');
   const box = (svg || media).getBoundingClientRect();

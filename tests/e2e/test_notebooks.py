@@ -18,7 +18,7 @@ from nbformat.v4 import (
     new_raw_cell,
 )
 
-CONFIG = "baseURL: https://example.org/\ntitle: Test blog\n"
+CONFIG = "baseURL: https://example.org/\ntitle: Test blog\nmath: true\n"
 # A 1 × 1 PNG, as Jupyter saves a figure (base64, with a line end).
 PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJ"
        "RU5ErkJggg==\n")

@@ -21,7 +21,7 @@ $\\operatorname{ReLU}'(x)$ almost everywhere.
 
 
 def test_a_search_entry_holds_tex_clean_punctuation_and_the_shown_date(tmp_path: Path) -> None:
-    site = write_figure_site(tmp_path / "site", POST)
+    site = write_figure_site(tmp_path / "site", POST, config="math: true\n")
     build_site(tmp_path / "out", site)
     index = json.loads((tmp_path / "out" / "index.json").read_text(encoding="utf-8"))
     entry = next(e for e in index if e["title"] == "Gates")

@@ -55,7 +55,11 @@ def test_example_site_matches_hugo(tmp_path: Path) -> None:
     result = run_build("-s", site, "-d", ours, "--clock", CLOCK)
     assert result.returncode == 0, result.stderr
 
-    assert index_pages(ours) == index_pages(hugo_out)
+    # Hugo does not read notebooks: a post written as one is figdown's alone
+    notebooks = {"/" + path.relative_to(site / "content").with_suffix("").as_posix() + "/"
+                 for path in (site / "content").rglob("*.ipynb")}
+    assert notebooks, "the example has a notebook post: this test should know it"
+    assert index_pages(ours) - notebooks == index_pages(hugo_out)
     for taxonomy in ("tags", "categories"):
         hugo_terms = {p.name for p in (hugo_out / taxonomy).iterdir() if p.is_dir()} - {"page"}
         our_terms = {p.name for p in (ours / taxonomy).iterdir() if p.is_dir()} - {"page"}
