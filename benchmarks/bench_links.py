@@ -21,11 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gen_site import generate, post_name  # noqa: E402
+from gen_site import generate, post_name
 
-from figdown.options import BuildOptions  # noqa: E402
-from figdown.output.links import check_links  # noqa: E402
-from figdown.pipeline import build  # noqa: E402
+from figdown.options import BuildOptions
+from figdown.output.links import check_links
+from figdown.pipeline import build
 
 
 def add_broken_links(root: Path, posts: int, broken: int) -> None:
@@ -67,7 +67,8 @@ def main() -> None:
             results[name] = seconds
             print(f"{name:>6}: build {built:.2f} s ({len(report.problems)} problems); "
                   f"link check alone {seconds:.3f} s, {found} broken links")
-        print(f"{args.broken} broken links cost the check {results['broken'] - results['clean']:+.3f} s")
+        cost = results["broken"] - results["clean"]
+        print(f"{args.broken} broken links cost the check {cost:+.3f} s")
 
 
 if __name__ == "__main__":
