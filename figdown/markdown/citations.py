@@ -152,11 +152,16 @@ def _format_citations(state: StateCore) -> None:
     """Check every citation's keys, format them in the style, add the References section."""
     env = state.env
     bibliography = _bibliography(env)
-    cites = _citation_tokens(state.tokens)
-    if bibliography is None or not cites:
+    if bibliography is None:
         return
     keys = _keys(env, bibliography)
     report = env.get("report")
+    if callable(report):
+        for problem in _near_misses(state.tokens, keys, env, bibliography.path):
+            report(problem)
+    cites = _citation_tokens(state.tokens)
+    if not cites:
+        return
     good: list[Token] = []
     for token in cites:
         unknown = [item.key for item in token.meta["items"] if item.key not in keys]
@@ -187,6 +192,34 @@ def _format_citations(state: StateCore) -> None:
     at = next((i for i, t in enumerate(state.tokens) if t.type == "footnote_block_open"),
               len(state.tokens))
     state.tokens.insert(at, section)
+
+
+_NEAR_MISS = re.compile(r"(?<![\w@.])@(" + _KEY + r")")
+
+
+def _near_misses(tokens: Sequence[Token], keys: frozenset[str], env: MutableMapping[str, Any],
+                 where: str) -> list[Problem]:
+    """A warning for each `@word` of the prose that is no key but nearly one: `@key says`
+    with a typo in the key is shown as text, which nobody would notice otherwise."""
+    found: list[Problem] = []
+    ordered = sorted(keys)
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        for child in token.children or []:
+            if child.type != "text" or "@" not in child.content:
+                continue
+            for match in _NEAR_MISS.finditer(child.content):
+                key = match.group(1)
+                close = [] if key in keys else difflib.get_close_matches(key, ordered, n=1,
+                                                                         cutoff=0.8)
+                if close:
+                    found.append(Problem(
+                        str(env.get("path", "")), _line(child, env),
+                        f"@{key} is not a citation key, and is shown as text",
+                        f"did you mean @{close[0]}? (the keys of {where})",
+                        severity="warning"))
+    return found
 
 
 def _line(token: Token, env: MutableMapping[str, Any]) -> int | None:

@@ -119,6 +119,21 @@ def test_an_unknown_key_fails_with_its_line_and_the_closest_keys(
     assert page.read_bytes() == before
 
 
+def test_a_narrative_key_with_a_typo_is_a_warning_with_the_closest_key(
+        make_site: SiteWriter) -> None:
+    body = "First line.\n\nAs @hendricks2016 showed, and as @someone wrote to me@x.org."
+    root = make_site({"config.yaml": CONFIG, "content/refs.bib": REFS,
+                      "content/posts/gelu.md": post("Gelu", body)})
+    result = run_build("-s", root, "-d", root / "output")
+    assert result.returncode == 0, result.stderr
+    assert ("content/posts/gelu.md:8: @hendricks2016 is not a citation key, and is shown as "
+            "text — did you mean @hendrycks2016? (the keys of content/refs.bib)"
+            ) in result.stderr
+    assert "@someone" not in result.stderr and "@x.org" not in result.stderr  # no key is near
+    page = (root / "output/posts/gelu/index.html").read_text(encoding="utf-8")
+    assert "As @hendricks2016 showed" in page
+
+
 def test_a_broken_bibliography_is_named_with_its_line(make_site: SiteWriter) -> None:
     root = make_site({"config.yaml": CONFIG,
                       "content/refs.bib": "@article{a,\n  title = {x},\n  year = \n}\n",
