@@ -113,7 +113,7 @@ def write_edits(made: Made, config: SiteConfig, options: BuildOptions, cache: Bu
                                  cache, _html(made.outputs, changed), set(files),
                                  made.left_out) if options.check_links else []
     if any(p.severity == "error" for p in link_problems):
-        raise ContentError([*made.problems, *link_problems])
+        raise ContentError(link_problems)  # made.problems are in `problems` already
     if changed:
         replace_files(destination, changed, cache.spare_output, files.keys())
     previous = made.reuse.previous

@@ -166,6 +166,8 @@ def test_a_broken_link_stops_a_quick_rebuild_and_keeps_the_output(site: Path,
     errors = [str(p) for p in report.problems if p.severity == "error"]
     assert len(errors) == 1 and errors[0].startswith("content/posts/p2.md:") \
         and "#first-heading" in errors[0]
+    said = [str(p) for p in report.problems]
+    assert len(said) == len(set(said)), "a problem reported twice"
     assert tree(out) == before
 
 
