@@ -39,7 +39,7 @@ Sources = Mapping[str, tuple[str, tuple[Link, ...]]]  # page URL → its file an
 class Inputs:
     """What a build read, and what it left in the output folder."""
 
-    others: str  # digest of every input but the content files (pipeline.input_parts)
+    others: str  # digest of every input but the content files (BuildCache.inputs)
     content: Mapping[str, str]  # content file, relative to content/ → digest of its bytes
     store: str  # the figure store, after the blocks ran
     listing: str  # manifest.listing_digest of the output folder it left
